@@ -1,0 +1,99 @@
+"""Commands about the database itself: schema migrations and log verification."""
+
+from __future__ import annotations
+
+import click
+
+from tracker import db as database
+from tracker.cli.common import App, echo_json, json_option, pass_app
+
+
+@click.group("db")
+def db_group() -> None:
+    """Manage the database schema (Alembic migrations).
+
+    \b
+    Example:
+      tracker db current
+    """
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Migrate up to this revision.")
+@pass_app
+def db_upgrade(app: App, revision: str) -> None:
+    """Migrate the database schema up to this code's head.
+
+    \b
+    Example:
+      tracker --db postgresql://postgres@127.0.0.1/test db upgrade
+    """
+    engine = database.create_engine(app.db_url)
+    try:
+        database.upgrade(engine, revision)
+        state = database.status(engine)
+    finally:
+        engine.dispose()
+    click.echo(f"{state.url}: schema at {state.current}")
+
+
+@db_group.command("current")
+@json_option
+@pass_app
+def db_current(app: App, as_json: bool) -> None:
+    """Show the database URL, its schema revision and the code's head.
+
+    \b
+    Example:
+      tracker db current --json
+    """
+    engine = database.create_engine(app.db_url)
+    try:
+        state = database.status(engine)
+    finally:
+        engine.dispose()
+    if as_json:
+        echo_json({"url": state.url, "current": state.current, "head": state.head,
+                   "up_to_date": state.up_to_date})
+        return
+    note = "up to date" if state.up_to_date else "run `tracker db upgrade`"
+    click.echo(f"database: {state.url}")
+    click.echo(f"schema:   {state.current or 'none (brand-new)'} (head {state.head}, {note})")
+
+
+@click.command("verify")
+@json_option
+@pass_app
+def verify(app: App, as_json: bool) -> None:
+    """Check the log: positions without gaps and an unbroken SHA-256 hash chain.
+
+    Exits 0 when intact, 1 naming the first broken event.
+
+    \b
+    Example:
+      tracker verify
+    """
+    report = app.store.verify()
+    if as_json:
+        echo_json({
+            "ok": report.ok, "events": report.events, "last_position": report.last_position,
+            "last_hash": report.last_hash, "broken_position": report.broken_position,
+            "problem": report.problem, "expected": report.expected, "found": report.found,
+        })
+    elif report.ok:
+        click.echo(f"ok: {report.events} events, positions 1..{report.last_position}, "
+                   f"chain intact (head {report.last_hash[:16]})")
+    else:
+        click.echo(
+            f"broken at position {report.broken_position}: {report.problem} "
+            f"(expected {report.expected}, found {report.found})",
+            err=True,
+        )
+    if not report.ok:
+        raise SystemExit(1)
+
+
+def register(cli: click.Group) -> None:
+    """Add this module's commands to the main group."""
+    cli.add_command(db_group)
+    cli.add_command(verify)

@@ -1,0 +1,213 @@
+"""Open the database, and keep its schema at the code's Alembic head.
+
+Alembic is the only thing that creates schema. :func:`open_database` upgrades a
+brand-new (empty) database, refuses one whose schema is newer than this code,
+and asks for ``tracker db upgrade`` when an existing one is behind.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from tracker.errors import SchemaError, StorageError
+
+ENV_URL = "TRACKER_DATABASE_URL"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_database_path() -> Path:
+    """Return the default SQLite file, in the per-user data directory."""
+    return Path(platformdirs.user_data_dir("tracker", appauthor=False)) / "tracker.sqlite"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """Return the database URL: the argument, else $TRACKER_DATABASE_URL, else the default file."""
+    if url:
+        return url
+    env = os.environ.get(ENV_URL)
+    if env:
+        return env
+    return f"sqlite:///{default_database_path()}"
+
+
+def _normalise(url: str) -> str:
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def create_engine(url: str | None = None) -> Engine:
+    """Create an engine for a URL; SQLite gets WAL, a busy timeout and foreign keys."""
+    text = _normalise(resolve_url(url))
+    try:
+        parsed = make_url(text)
+    except ArgumentError:
+        raise StorageError(f"invalid database URL {text!r}") from None
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = sa.create_engine(parsed, **kwargs)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StorageError(f"cannot use database URL {text!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take control of transactions: pysqlite's implicit BEGIN is off, and
+        # the "begin" hook below says BEGIN (or BEGIN IMMEDIATE for writers).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        if conn.get_execution_options().get("write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def describe(engine: Engine) -> str:
+    """Return the engine's URL with any password hidden."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+# --- schema --------------------------------------------------------------
+
+
+def alembic_config(engine: Engine) -> Any:
+    """Return an Alembic Config that migrates through this engine."""
+    from alembic.config import Config
+
+    script_location = Path(os.environ.get("TRACKER_ALEMBIC_DIR", ROOT / "alembic"))
+    if not (script_location / "env.py").exists():
+        raise SchemaError(f"migrations not found at {script_location}")
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision(engine: Engine) -> str:
+    """Return the newest migration this code knows."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions(engine: Engine) -> set[str]:
+    """Return every migration revision this code knows."""
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config(engine)).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    """Return the database's migration revision (None for a brand-new database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        raise StorageError(f"cannot open database {describe(engine)}: {_first_line(exc)}") from None
+    except sa.exc.DBAPIError as exc:
+        raise StorageError(f"cannot open database {describe(engine)}: {_first_line(exc)}") from None
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the migrations up to ``revision``."""
+    from alembic import command
+
+    current = current_revision(engine)
+    if current is not None and current not in known_revisions(engine):
+        raise SchemaError(_newer_message(engine, current))
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except sa.exc.DBAPIError as exc:
+        raise StorageError(f"migration failed on {describe(engine)}: {_first_line(exc)}") from None
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    """Where a database's schema stands against this code."""
+
+    url: str
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+def status(engine: Engine) -> SchemaStatus:
+    """Return the database's revision beside the code's head."""
+    return SchemaStatus(describe(engine), current_revision(engine), head_revision(engine))
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Make the schema usable: upgrade a new database, refuse a newer or older one."""
+    current = current_revision(engine)
+    head = head_revision(engine)
+    if current == head:
+        return
+    if current is None:
+        if _has_tables(engine):
+            raise SchemaError(
+                f"database {describe(engine)} has tables but no tracker schema version"
+            )
+        upgrade(engine)
+        return
+    if current not in known_revisions(engine):
+        raise SchemaError(_newer_message(engine, current))
+    # Behind: upgrading in place is safe (migrations only add), so do it.
+    upgrade(engine)
+
+
+def open_database(url: str | None = None) -> Engine:
+    """Create an engine and make sure the schema is at this code's head."""
+    engine = create_engine(url)
+    ensure_schema(engine)
+    return engine
+
+
+def _has_tables(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return bool(sa.inspect(conn).get_table_names())
+
+
+def _newer_message(engine: Engine, current: str) -> str:
+    return (
+        f"database {describe(engine)} has schema revision {current}, newer than this "
+        "tracker knows; upgrade tracker"
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,1 @@
+"""Stories: what makes an item relevant (match) and what it claims (extract)."""
