@@ -112,3 +112,18 @@ class StoryState:
     as_of_us: int | None
     known_at_us: int | None
     slots: tuple[SlotState, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A human assertion about a slot (from a ``SlotAsserted`` event)."""
+
+    story: str
+    slot: str
+    op: Op
+    value: str | None
+    at_us: int
+    source: str
+    position: int
+    note: str | None = None
+    interim: bool | None = None

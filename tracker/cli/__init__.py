@@ -14,6 +14,8 @@ import click
 
 from tracker import __version__
 from tracker.cli import db as db_commands
+from tracker.cli import ingest as ingest_commands
+from tracker.cli import story as story_commands
 from tracker.cli.common import App
 from tracker.errors import InputError, TrackerError
 
@@ -38,7 +40,7 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
     ctx.call_on_close(app.close)
 
 
-for _module in (db_commands,):
+for _module in (db_commands, ingest_commands, story_commands):
     _module.register(cli)
 
 

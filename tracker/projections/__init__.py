@@ -1,0 +1,9 @@
+"""Projections: state derived from the log, checkpointed, rebuildable, deterministic."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+
+def update(engine: Engine) -> None:
+    """Bring every projection up to the end of the log (called after appends)."""
