@@ -14,6 +14,7 @@ import click
 
 from tracker import __version__
 from tracker.cli import db as db_commands
+from tracker.cli import events as events_commands
 from tracker.cli import ingest as ingest_commands
 from tracker.cli import story as story_commands
 from tracker.cli.common import App
@@ -40,7 +41,7 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
     ctx.call_on_close(app.close)
 
 
-for _module in (db_commands, ingest_commands, story_commands):
+for _module in (db_commands, ingest_commands, story_commands, events_commands):
     _module.register(cli)
 
 
