@@ -1,0 +1,1 @@
+"""Render a story for people: timeline pictures (PNG, SVG, self-contained HTML)."""
