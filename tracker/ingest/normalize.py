@@ -1,0 +1,208 @@
+"""Turn parsed feed entries into frozen :class:`FeedItem` values.
+
+Kept cheap per item (it runs over every entry of every import): regular
+expressions instead of an HTML parser, caches for hosts, one hash per item.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tracker.ingest.items import FeedItem, ParsedFeed
+
+MAX_TITLE = 1_000
+MAX_SUMMARY = 10_000
+FUTURE_TOLERANCE = timedelta(days=1)
+OLDEST = datetime(1995, 1, 1, tzinfo=UTC)
+
+_BLOCKS = re.compile(r"<(script|style|iframe|object|noscript)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+_COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
+_TAGS = re.compile(r"<[^>]*>")
+_TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+
+# Public suffixes with a second level under which names are registered.
+_SECOND_LEVEL = frozenset(
+    {
+        "co.uk", "org.uk", "ac.uk", "gov.uk", "me.uk", "ltd.uk", "plc.uk", "com.au", "net.au",
+        "org.au", "edu.au", "gov.au", "co.nz", "org.nz", "co.za", "co.jp", "ne.jp", "or.jp",
+        "com.br", "com.mx", "com.ar", "com.cn", "com.hk", "com.sg", "com.tw", "com.tr",
+        "co.in", "co.kr", "co.il", "com.pl", "net.pl", "org.pl", "gov.pl", "com.ua", "co.id",
+        "com.my", "com.ph", "com.co", "gouv.fr", "asso.fr", "qc.ca", "com.es", "com.pt",
+    }
+)
+
+
+def plain_text(value: str | None, limit: int) -> str:
+    """Return text with tags, scripts and entities removed and whitespace collapsed."""
+    if not value:
+        return ""
+    text = value
+    if "<" in text:
+        text = _BLOCKS.sub(" ", text)
+        text = _COMMENTS.sub(" ", text)
+        text = _TAGS.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+        if "<" in text:  # escaped markup in a text field: drop it as well
+            text = _TAGS.sub(" ", _BLOCKS.sub(" ", text))
+    text = " ".join(text.split())
+    return text[:limit]
+
+
+def canonical_link(link: str | None) -> str | None:
+    """Return an http(s) link without fragment or tracking parameters (None otherwise)."""
+    if not link:
+        return None
+    link = link.strip()
+    if not link.lower().startswith(("http://", "https://")):
+        return None
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    query = parts.query
+    if query and any(t in query for t in _TRACKING):
+        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not k.startswith(_TRACKING)]
+        query = urlencode(kept)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, query, ""))
+
+
+def canonical_feed_url(url: str) -> str:
+    """Return a feed URL in the form used as the feed's identity."""
+    parts = urlsplit(url.strip())
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(host: str) -> str:
+    """Return the registrable domain of a host name (``www.bbc.co.uk`` -> ``bbc.co.uk``)."""
+    host = host.lower().rstrip(".")
+    if host.startswith("[") or host.replace(".", "").isdigit():
+        return host
+    labels = host.split(".")
+    if len(labels) <= 2:
+        return host
+    if ".".join(labels[-2:]) in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def publisher_of(link: str | None, fallback: str) -> str:
+    """Return the registrable domain of a link, else of the fallback URL."""
+    for candidate in (link, fallback):
+        if candidate:
+            try:
+                host = urlsplit(candidate).hostname
+            except ValueError:
+                host = None
+            if host:
+                return registrable_domain(host)
+    return "unknown"
+
+
+def article_id(feed_identity: str, item_id: str) -> str:
+    """Return the short stable id of an item within a feed."""
+    return hashlib.sha256(f"{feed_identity}\n{item_id}".encode()).hexdigest()[:16]
+
+
+def content_hash(title: str, summary: str) -> str:
+    """Return the hash of what a revision can change: title and summary."""
+    return hashlib.sha256(f"{title}\x1f{summary}".encode()).hexdigest()
+
+
+def _published(entry: Any, seen_at: datetime) -> tuple[datetime, str | None, bool]:
+    raw = entry.get("published") or entry.get("updated") or entry.get("created")
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("created_parsed")
+    if parsed is not None:
+        try:
+            moment = datetime(*parsed[:6], tzinfo=UTC)
+        except (TypeError, ValueError):
+            moment = None
+        if moment is not None and OLDEST <= moment <= seen_at + FUTURE_TOLERANCE:
+            return moment, raw, False
+    return seen_at, raw, True
+
+
+def _language(entry: Any, feed_language: str | None) -> str | None:
+    for key in ("title_detail", "summary_detail"):
+        detail = entry.get(key)
+        if detail and detail.get("language"):
+            return str(detail["language"]).strip().lower() or feed_language
+    return feed_language
+
+
+def normalize(
+    parsed: ParsedFeed, feed_identity: str, *, seen_at: datetime, feed_title: str | None = None
+) -> list[FeedItem]:
+    """Return the feed's entries as FeedItems (duplicates of one entry dropped)."""
+    items: list[FeedItem] = []
+    seen_ids: dict[str, str] = {}
+    feed_language = (parsed.language or "").strip().lower() or None
+    title_of_feed = feed_title or (plain_text(parsed.title, MAX_TITLE) or None)
+    for entry in parsed.entries:
+        title = plain_text(entry.get("title"), MAX_TITLE)
+        summary_html = entry.get("summary")
+        if not summary_html:
+            content = entry.get("content")
+            if content:
+                summary_html = content[0].get("value")
+        summary = plain_text(summary_html, MAX_SUMMARY)
+        link = canonical_link(entry.get("link"))
+        digest = content_hash(title, summary)
+        guid = (entry.get("id") or "").strip()
+        item_id = guid or link or f"sha256:{digest[:32]}"
+        signature = f"{link}\x1f{digest}"
+        previous = seen_ids.get(item_id)
+        if previous is not None:
+            if previous == signature:
+                continue  # the same entry twice in one document
+            item_id = f"{item_id}#{hashlib.sha256(signature.encode()).hexdigest()[:12]}"
+            if item_id in seen_ids:
+                continue
+        seen_ids[item_id] = signature
+        published, raw, inferred = _published(entry, seen_at)
+        items.append(
+            FeedItem(
+                feed_url=feed_identity,
+                item_id=item_id,
+                article_id=article_id(feed_identity, item_id),
+                link=link,
+                title=title,
+                summary=summary,
+                published=published,
+                published_raw=raw,
+                published_inferred=inferred,
+                language=_language(entry, feed_language),
+                publisher=publisher_of(link, feed_identity),
+                feed_title=title_of_feed,
+                content_hash=digest,
+                seen_at=seen_at,
+            )
+        )
+    return items
+
+
+def snapshot_time(parsed: ParsedFeed, now: datetime) -> datetime:
+    """Return when an archived feed document was taken: its newest plausible item date."""
+    newest: datetime | None = None
+    limit = now + FUTURE_TOLERANCE
+    for entry in parsed.entries:
+        value = entry.get("published_parsed") or entry.get("updated_parsed")
+        if value is None:
+            continue
+        try:
+            moment = datetime(*value[:6], tzinfo=UTC)
+        except (TypeError, ValueError):
+            continue
+        if OLDEST <= moment <= limit and (newest is None or moment > newest):
+            newest = moment
+    return min(newest, now) if newest is not None else now

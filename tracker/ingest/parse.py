@@ -1,0 +1,89 @@
+"""Parse fetched bytes into a :class:`ParsedFeed` (the only module importing feedparser).
+
+The body is handed to feedparser as a stream, never as a string it could take
+for a file name or URL. An internal DTD subset declaring entities is cut out
+first, so entity expansion (billion laughs) and external entities (XXE) never
+reach the XML parser.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+
+import feedparser
+
+from tracker.errors import ParseError
+from tracker.ingest.items import ParsedFeed
+
+_HEAD = 65536
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)
+_NON_FATAL = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
+
+def defuse(body: bytes) -> bytes:
+    """Return the body without an internal DTD subset that declares entities."""
+    head = body[:_HEAD]
+    if b"<!ENTITY" not in head.upper() and b"<!entity" not in head:
+        return body
+    match = _DOCTYPE.search(head)
+    if match is None:
+        # An entity declaration we cannot delimit: drop everything before the root.
+        start = head.upper().find(b"<!DOCTYPE")
+        end = head.find(b"]>", start)
+        if start < 0 or end < 0:
+            return body
+        return body[:start] + body[end + 2 :]
+    return body[: match.start()] + body[match.end() :]
+
+
+def _ttl_seconds(value: object) -> int | None:
+    try:
+        minutes = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return minutes * 60 if minutes > 0 else None
+
+
+def parse_feed(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
+    """Parse a feed body; raise ParseError when it is not a usable feed.
+
+    A result without a version, or a malformed one without entries, is an error;
+    a malformed one with entries comes back with ``bozo`` set and a warning.
+    """
+    if not body or not body.strip():
+        raise ParseError("empty body")
+    result = feedparser.parse(io.BytesIO(defuse(body)), response_headers=dict(headers or {}))
+    version = result.get("version") or ""
+    entries = tuple(result.get("entries") or ())
+    problem = result.get("bozo_exception")
+    bozo = bool(result.get("bozo"))
+    warning = _describe(problem) if bozo else None
+    if not version:
+        raise ParseError(f"not a feed ({warning})" if warning else "not a RSS or Atom feed")
+    if bozo and not entries and not isinstance(problem, _NON_FATAL):
+        raise ParseError(f"malformed feed: {warning}")
+    feed = result.get("feed") or {}
+    self_link = None
+    for link in feed.get("links") or ():
+        if link.get("rel") == "self" and link.get("href"):
+            self_link = link["href"]
+            break
+    return ParsedFeed(
+        version=version,
+        title=feed.get("title") or None,
+        link=feed.get("link") or None,
+        self_link=self_link,
+        language=(feed.get("language") or None),
+        ttl_seconds=_ttl_seconds(feed.get("ttl")),
+        bozo=bozo,
+        warning=warning,
+        entries=entries,
+    )
+
+
+def _describe(problem: object) -> str:
+    text = str(problem or "malformed XML").strip()
+    line = text.splitlines()[0] if text else type(problem).__name__
+    return line[:300]
