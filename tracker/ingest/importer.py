@@ -188,5 +188,5 @@ def _update_projections(engine: Engine) -> None:
 
     try:
         projections.update(engine)
-    except Exception:  # projections are rebuildable; the import itself is done
-        logging.getLogger(__name__).exception("projection update failed after import")
+    except Exception as exc:  # projections are rebuildable; the import itself is done
+        logging.getLogger(__name__).warning("projection update failed: %s: %s", type(exc).__name__, exc)
