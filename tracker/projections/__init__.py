@@ -7,3 +7,6 @@ from sqlalchemy.engine import Engine
 
 def update(engine: Engine) -> None:
     """Bring every projection up to the end of the log (called after appends)."""
+    from tracker.projections.engine import update as run
+
+    run(engine)

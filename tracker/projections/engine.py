@@ -1,0 +1,237 @@
+"""Keep the projections at the end of the log: checkpointed, incremental, rebuildable.
+
+Two kinds of checkpoint row, each committed in the same transaction as the rows
+it vouches for:
+
+* ``log`` — the last position turned into article, evidence, claim, correction
+  and rejection rows, with the version (table layout + extraction rules + story
+  files) they were built with; a different version empties every projection
+  table and starts again from position 0;
+* ``transitions:<story>`` — the ``log`` position a story's transitions were
+  resolved at, and their version; they are resolved again only when evidence,
+  corrections or rejections changed since.
+
+Writers take the projection lock (SQLite ``BEGIN IMMEDIATE``; PostgreSQL
+``LOCK TABLE projection_checkpoints``) and re-check the checkpoint under it, so
+two processes updating at once never apply a page twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from tracker.errors import StorageError
+from tracker.eventlog.store import EventStore, RecordedEvent
+from tracker.projections import load, rows, tables
+from tracker.projections.claims import build_batch
+from tracker.projections.versions import log_version, rules_version, transitions_version
+from tracker.stories import corroborate
+from tracker.stories.definition import StoryDefinition, load_stories
+
+LOG = "log"
+BATCH_SIZE = 5000
+Progress = Callable[[int, int], None]
+
+
+def _pages(items: Iterator[RecordedEvent], size: int) -> Iterator[list[RecordedEvent]]:
+    while page := list(islice(items, size)):
+        yield page
+
+
+def transitions_name(story_id: str) -> str:
+    """Return the checkpoint name of a story's transitions."""
+    return f"transitions:{story_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """Where a projection stands: last position, and the version it was built with."""
+
+    name: str
+    position: int
+    version: str
+    rules_version: str
+
+
+class _Moved(Exception):
+    """Another writer moved the checkpoint: start again from where it is now."""
+
+
+def read_checkpoints(conn: Connection) -> dict[str, Checkpoint]:
+    """Return every checkpoint row by name."""
+    t = tables.checkpoints
+    query = sa.select(t.c.name, t.c.position, t.c.version, t.c.rules_version)
+    return {row[0]: Checkpoint(*row) for row in conn.execute(query)}
+
+
+@contextmanager
+def _writer(engine: Engine) -> Iterator[Connection]:
+    """Open a write transaction holding the projection lock."""
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '60s'")
+            conn.exec_driver_sql("LOCK TABLE projection_checkpoints IN EXCLUSIVE MODE")
+        yield conn
+
+
+def _save(conn: Connection, name: str, position: int, version: str) -> None:
+    t = tables.checkpoints
+    values = {"position": position, "version": version, "rules_version": rules_version()}
+    done = conn.execute(t.update().where(t.c.name == name).values(**values))
+    if done.rowcount == 0:
+        conn.execute(t.insert().values(name=name, **values))
+
+
+def _empty_all(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables.ALL)
+        conn.exec_driver_sql(f"TRUNCATE {names}")
+    else:
+        for table in tables.ALL:
+            conn.execute(table.delete())
+
+
+def reset(engine: Engine, stories: Mapping[str, StoryDefinition]) -> None:
+    """Empty every projection table and set the log checkpoint to 0 (one transaction)."""
+    with _writer(engine) as conn:
+        _empty_all(conn)
+        _save(conn, LOG, 0, log_version(stories.values()))
+
+
+def _load(stories: Mapping[str, StoryDefinition] | None) -> Mapping[str, StoryDefinition]:
+    return load_stories() if stories is None else stories
+
+
+def update(
+    engine: Engine,
+    stories: Mapping[str, StoryDefinition] | None = None,
+    *,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> int:
+    """Bring every projection to the end of the log; return the log position reached.
+
+    Rebuilds from position 0 when the rules, a story file or the table layout
+    changed since the projection was built.
+    """
+    stories = _load(stories)
+    try:
+        while True:
+            try:
+                position = _update_log(engine, stories, progress, batch_size)
+                _update_transitions(engine, stories, position)
+                return position
+            except _Moved:
+                continue
+    except sa.exc.DBAPIError as exc:
+        raise StorageError(f"projection update failed: {_first_line(exc)}") from None
+
+
+def rebuild(
+    engine: Engine,
+    stories: Mapping[str, StoryDefinition] | None = None,
+    *,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> int:
+    """Drop every projection and build it again from position 0."""
+    stories = _load(stories)
+    try:
+        reset(engine, stories)
+    except sa.exc.DBAPIError as exc:
+        raise StorageError(f"projection rebuild failed: {_first_line(exc)}") from None
+    return update(engine, stories, progress=progress, batch_size=batch_size)
+
+
+def _update_log(
+    engine: Engine,
+    stories: Mapping[str, StoryDefinition],
+    progress: Progress | None,
+    batch_size: int,
+) -> int:
+    version = log_version(stories.values())
+    with engine.connect() as conn:
+        current = read_checkpoints(conn).get(LOG)
+    if current is None or current.version != version:
+        reset(engine, stories)
+        position = 0
+    else:
+        position = current.position
+    store = EventStore(engine)
+    last = store.last_position() if progress is not None else 0
+    if progress is not None:
+        progress(position, last)
+    for page in _pages(store.read(after=position, chunk_size=batch_size), batch_size):
+        with _writer(engine) as conn:
+            now = read_checkpoints(conn).get(LOG)
+            if now is None or now.version != version or now.position != position:
+                raise _Moved
+            batch = build_batch(conn, page, stories)
+            batch.write(conn)
+            _save(conn, LOG, batch.last, version)
+        position = page[-1].position
+        if progress is not None:
+            progress(position, max(last, position))
+    return position
+
+
+def _changed_since(conn: Connection, story_id: str, since: int) -> bool:
+    e, k, r = tables.evidence, tables.corrections, tables.rejections
+    probes = [
+        sa.select(e.c.position).where(
+            e.c.story == story_id, sa.or_(e.c.position > since, e.c.superseded > since)
+        ),
+        sa.select(k.c.position).where(k.c.story == story_id, k.c.position > since),
+        sa.select(r.c.position).where(r.c.position > since),
+    ]
+    return any(conn.execute(q.limit(1)).first() is not None for q in probes)
+
+
+def _update_transitions(
+    engine: Engine, stories: Mapping[str, StoryDefinition], position: int
+) -> None:
+    with engine.connect() as conn:
+        marks = read_checkpoints(conn)
+    pending = []
+    for story in stories.values():
+        mark = marks.get(transitions_name(story.id))
+        if mark is None or mark.position != position or mark.version != transitions_version(story):
+            pending.append(story)
+    for story in pending:
+        name = transitions_name(story.id)
+        version = transitions_version(story)
+        with _writer(engine) as conn:
+            marks = read_checkpoints(conn)
+            log_mark = marks.get(LOG)
+            if log_mark is None or log_mark.position != position:
+                raise _Moved
+            mark = marks.get(name)
+            if mark is not None and mark.position == position and mark.version == version:
+                continue
+            stale = (
+                mark is None
+                or mark.version != version
+                or mark.position > position
+                or _changed_since(conn, story.id, mark.position)
+            )
+            if stale:
+                evidence = load.load_evidence(conn, story.id)
+                corrections = load.load_corrections(conn, story.id)
+                accepted = corroborate.resolve(story, evidence, corrections)
+                t = tables.transitions
+                conn.execute(t.delete().where(t.c.story == story.id))
+                new_rows = rows.transition_rows(story.id, accepted)
+                if new_rows:
+                    conn.execute(t.insert(), new_rows)
+            _save(conn, name, position, version)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,151 @@
+"""Ask the projections: state at an instant, the timeline, why a slot holds its value.
+
+Each query first brings the projections to the end of the log (two small reads
+when nothing is new). Event time (``as_of``) filters transitions; knowledge time
+(``known_at``) replays only the prefix of the log recorded by then, resolving
+its claims afresh without touching the stored projection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from tracker.errors import InputError, StorageError
+from tracker.eventlog.store import EventStore
+from tracker.projections import engine as projection
+from tracker.projections import load, rows, tables
+from tracker.stories import corroborate
+from tracker.stories import state as fold
+from tracker.stories.definition import StoryDefinition, load_stories
+from tracker.timeutil import from_micros, to_micros
+from tracker.types import StoryState, Transition
+
+Instant = datetime | int | None
+DEFAULT_STORY = "openai"
+
+
+def micros(moment: Instant) -> int | None:
+    """Return microseconds since the epoch for a datetime (ints pass through)."""
+    if moment is None or isinstance(moment, int):
+        return moment
+    return to_micros(moment)
+
+
+def pick_story(
+    story_id: str | None, stories: Mapping[str, StoryDefinition] | None = None
+) -> StoryDefinition:
+    """Return the story asked for; by default the only story, else ``openai``."""
+    stories = load_stories() if stories is None else stories
+    if story_id is None:
+        story_id = next(iter(stories)) if len(stories) == 1 else DEFAULT_STORY
+    try:
+        return stories[story_id]
+    except KeyError:
+        known = ", ".join(sorted(stories)) or "none"
+        raise InputError(f"unknown story {story_id!r} (known: {known})") from None
+
+
+def _prepare(
+    engine: Engine, story_id: str | None, stories: Mapping[str, StoryDefinition] | None, refresh: bool
+) -> tuple[StoryDefinition, int]:
+    stories = load_stories() if stories is None else stories
+    story = pick_story(story_id, stories)
+    if refresh:
+        position = projection.update(engine, stories)
+    else:
+        with engine.connect() as conn:
+            mark = projection.read_checkpoints(conn).get(projection.LOG)
+        position = mark.position if mark else 0
+    return story, position
+
+
+def _stored(engine: Engine, story_id: str, as_of_us: int | None) -> list[Transition]:
+    t = tables.transitions
+    query = sa.select(
+        t.c.slot, t.c.at_us, t.c.op, t.c.value, t.c.interim, t.c.chair, t.c.sources,
+        t.c.single_source, t.c.correction, t.c.note,
+    ).where(t.c.story == story_id)
+    if as_of_us is not None:
+        query = query.where(t.c.at_us <= as_of_us)
+    with engine.connect() as conn:
+        found = conn.execute(query.order_by(t.c.seq)).all()
+    return [rows.transition_from_row(story_id, row) for row in found]
+
+
+def prefix_position(engine: Engine, known_at_us: int) -> int:
+    """Return the last log position recorded at or before an instant."""
+    return EventStore(engine).position_at(from_micros(known_at_us))
+
+
+def resolve_known_at(
+    engine: Engine, story: StoryDefinition, position: int
+) -> list[Transition]:
+    """Resolve a story's transitions from the claims of log positions 1..position only."""
+    with engine.connect() as conn:
+        evidence = load.load_evidence(conn, story.id, position)
+        corrections = load.load_corrections(conn, story.id, position)
+    return list(corroborate.resolve(story, evidence, corrections))
+
+
+def transitions(
+    engine: Engine,
+    story: StoryDefinition,
+    *,
+    as_of_us: int | None = None,
+    known_at_us: int | None = None,
+    position: int,
+) -> list[Transition]:
+    """Return the accepted transitions at or before ``as_of_us``, as known at ``known_at_us``."""
+    if known_at_us is not None:
+        prefix = prefix_position(engine, known_at_us)
+        if prefix < position:
+            found = resolve_known_at(engine, story, prefix)
+            if as_of_us is not None:
+                found = [t for t in found if t.at_us <= as_of_us]
+            return found
+    return _stored(engine, story.id, as_of_us)
+
+
+def state(
+    engine: Engine,
+    story_id: str | None = None,
+    as_of: Instant = None,
+    known_at: Instant = None,
+    *,
+    stories: Mapping[str, StoryDefinition] | None = None,
+    refresh: bool = True,
+) -> StoryState:
+    """Return a story's state at ``as_of`` (event time) as known at ``known_at``."""
+    story, position = _prepare(engine, story_id, stories, refresh)
+    as_of_us, known_at_us = micros(as_of), micros(known_at)
+    found = transitions(
+        engine, story, as_of_us=as_of_us, known_at_us=known_at_us, position=position
+    )
+    return fold.state_at(story, found, as_of_us, known_at_us)
+
+
+def timeline(
+    engine: Engine,
+    story_id: str | None = None,
+    known_at: Instant = None,
+    *,
+    stories: Mapping[str, StoryDefinition] | None = None,
+    refresh: bool = True,
+) -> list[Transition]:
+    """Return every accepted change of a story, oldest first (as known at ``known_at``)."""
+    story, position = _prepare(engine, story_id, stories, refresh)
+    return transitions(engine, story, known_at_us=micros(known_at), position=position)
+
+
+def checkpoint(engine: Engine) -> int:
+    """Return the log position the projections have reached (0 when never built)."""
+    try:
+        with engine.connect() as conn:
+            mark = projection.read_checkpoints(conn).get(projection.LOG)
+    except sa.exc.DBAPIError as exc:
+        raise StorageError(f"cannot read projections: {exc}") from None
+    return mark.position if mark else 0

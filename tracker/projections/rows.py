@@ -1,0 +1,124 @@
+"""Turn stage types into projection rows and back (values as canonical JSON text)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import orjson
+
+from tracker.types import Article, Claim, Correction, SlotValue, Source, Transition
+
+_OPTS = orjson.OPT_SORT_KEYS
+
+
+def dump(value: Any) -> str:
+    """Return canonical JSON text (tuples become lists)."""
+    return orjson.dumps(value, option=_OPTS).decode()
+
+
+def load_value(text: str | None) -> SlotValue:
+    """Decode a stored slot value: lists become tuples."""
+    if text is None:
+        return None
+    value = orjson.loads(text)
+    if isinstance(value, list):
+        return tuple(value)
+    return value  # type: ignore[no-any-return]
+
+
+def split_stories(text: str) -> tuple[str, ...]:
+    """Decode a comma-joined list of story ids."""
+    return tuple(text.split(",")) if text else ()
+
+
+def claim_fields(claim: Claim) -> tuple[Any, ...]:
+    """Return what a claims row stores of a claim (all but story, article, position)."""
+    return (
+        claim.slot, claim.op, dump(claim.value), claim.factuality, claim.language,
+        claim.evidence, claim.interim, claim.rule,
+    )
+
+
+def claim_row(story: str, position: int, seq: int, fields: tuple[Any, ...]) -> dict[str, Any]:
+    """Return the claims row for memoised claim fields."""
+    return {
+        "story": story, "position": position, "seq": seq, "slot": fields[0], "op": fields[1],
+        "value": fields[2], "factuality": fields[3], "language": fields[4],
+        "evidence": fields[5], "interim": fields[6], "rule": fields[7],
+    }
+
+
+def claim_from_row(story: str, article_id: str, row: Any) -> Claim:
+    """Rebuild a Claim from a claims row (slot, op, value, factuality, language, evidence, interim, rule)."""
+    return Claim(
+        story, article_id, row[0], row[1], load_value(row[2]), row[3], row[4], row[5],
+        row[6], row[7],
+    )
+
+
+def evidence_row(story: str, article: Article) -> dict[str, Any]:
+    """Return the evidence row of one article revision for one story."""
+    return {
+        "story": story, "position": article.position, "article_id": article.article_id,
+        "superseded": None, "publisher": article.publisher, "link": article.link,
+        "title": article.title, "summary": article.summary, "language": article.language,
+        "published_us": article.published_us, "recorded_us": article.recorded_us,
+        "content_hash": article.content_hash, "stories": ",".join(article.stories),
+    }
+
+
+def article_from_row(row: Any) -> Article:
+    """Rebuild an Article from an evidence row (position, article_id, publisher, link,
+    title, summary, language, published_us, recorded_us, content_hash, stories)."""
+    return Article(
+        row[1], row[0], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
+        split_stories(row[10]),
+    )
+
+
+def correction_from_row(row: Any) -> Correction:
+    """Rebuild a Correction from a corrections row (position, story, slot, op, value,
+    at_us, source, note, interim)."""
+    return Correction(row[1], row[2], row[3], row[4], row[5], row[6], row[0], row[7], row[8])
+
+
+def source_dict(source: Source) -> dict[str, Any]:
+    """Return the JSON form of a source."""
+    return {
+        "article_id": source.article_id, "publisher": source.publisher,
+        "published_us": source.published_us, "link": source.link, "title": source.title,
+        "factuality": source.factuality, "authoritative": source.authoritative,
+    }
+
+
+def source_from_dict(data: Mapping[str, Any]) -> Source:
+    """Rebuild a Source from its JSON form."""
+    return Source(
+        data["article_id"], data["publisher"], data["published_us"], data["link"],
+        data["title"], data["factuality"], data["authoritative"],
+    )
+
+
+def transition_rows(story: str, items: Sequence[Transition]) -> list[dict[str, Any]]:
+    """Return the rows of a story's transitions, numbered in order."""
+    return [
+        {
+            "story": story, "seq": seq, "slot": t.slot, "at_us": t.at_us, "op": t.op,
+            "value": dump(t.value), "interim": t.interim, "chair": t.chair,
+            "sources": dump([source_dict(s) for s in t.sources]),
+            "single_source": bool(t.single_source), "correction": bool(t.correction),
+            "note": t.note,
+        }
+        for seq, t in enumerate(items)
+    ]
+
+
+def transition_from_row(story: str, row: Any) -> Transition:
+    """Rebuild a Transition from a row (slot, at_us, op, value, interim, chair, sources,
+    single_source, correction, note)."""
+    return Transition(
+        story, row[0], row[1], row[2], load_value(row[3]), row[4], row[5],
+        tuple(source_from_dict(s) for s in orjson.loads(row[6])), bool(row[7]), bool(row[8]),
+        row[9],
+    )

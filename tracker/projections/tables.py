@@ -1,0 +1,119 @@
+"""Projection tables: derived from the log, disposable, rebuilt at will.
+
+Unlike ``events`` these rows may be updated and deleted. Every projection
+commits its rows together with its checkpoint row (``projection_checkpoints``),
+so a crash leaves either the old rows and the old checkpoint or the new ones.
+
+* ``proj_articles``    one row per article: what later revisions inherit;
+* ``proj_evidence``    one row per (story, article revision) that made claims;
+  ``superseded`` is the position of the revision that replaced it;
+* ``proj_claims``      the claims of each evidence row, in extraction order;
+* ``proj_corrections`` ``SlotAsserted`` events; ``proj_rejections`` ``ArticleRejected``;
+* ``proj_transitions`` the accepted transitions of each story, oldest first.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from tracker.eventlog.tables import metadata
+
+checkpoints = sa.Table(
+    "projection_checkpoints",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("rules_version", sa.String(200), nullable=False),
+)
+
+articles = sa.Table(
+    "proj_articles",
+    metadata,
+    sa.Column("article_id", sa.String(400), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("publisher", sa.Text, nullable=False),
+    sa.Column("language", sa.String(40), nullable=True),
+    sa.Column("link", sa.Text, nullable=True),
+    sa.Column("published_us", sa.BigInteger, nullable=False),
+    sa.Column("stories", sa.Text, nullable=False),
+)
+
+evidence = sa.Table(
+    "proj_evidence",
+    metadata,
+    sa.Column("story", sa.String(100), primary_key=True),
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("article_id", sa.String(400), nullable=False),
+    sa.Column("superseded", sa.BigInteger, nullable=True),
+    sa.Column("publisher", sa.Text, nullable=False),
+    sa.Column("link", sa.Text, nullable=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("language", sa.String(40), nullable=True),
+    sa.Column("published_us", sa.BigInteger, nullable=False),
+    sa.Column("recorded_us", sa.BigInteger, nullable=False),
+    sa.Column("content_hash", sa.String(128), nullable=False),
+    sa.Column("stories", sa.Text, nullable=False),
+)
+
+claims = sa.Table(
+    "proj_claims",
+    metadata,
+    sa.Column("story", sa.String(100), primary_key=True),
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("slot", sa.String(100), nullable=False),
+    sa.Column("op", sa.String(20), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("factuality", sa.String(20), nullable=False),
+    sa.Column("language", sa.String(40), nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("interim", sa.Boolean, nullable=True),
+    sa.Column("rule", sa.Text, nullable=False),
+)
+
+corrections = sa.Table(
+    "proj_corrections",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("story", sa.String(100), nullable=False),
+    sa.Column("slot", sa.String(100), nullable=False),
+    sa.Column("op", sa.String(20), nullable=False),
+    sa.Column("value", sa.Text, nullable=True),
+    sa.Column("at_us", sa.BigInteger, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("interim", sa.Boolean, nullable=True),
+)
+
+rejections = sa.Table(
+    "proj_rejections",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("article_id", sa.String(400), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("author", sa.Text, nullable=True),
+    sa.Column("stories", sa.Text, nullable=False),
+)
+
+transitions = sa.Table(
+    "proj_transitions",
+    metadata,
+    sa.Column("story", sa.String(100), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("slot", sa.String(100), nullable=False),
+    sa.Column("at_us", sa.BigInteger, nullable=False),
+    sa.Column("op", sa.String(20), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("interim", sa.Boolean, nullable=True),
+    sa.Column("chair", sa.Text, nullable=True),
+    sa.Column("sources", sa.Text, nullable=False),
+    sa.Column("single_source", sa.Boolean, nullable=False),
+    sa.Column("correction", sa.Boolean, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Index("ix_proj_transitions_story_at", "story", "at_us"),
+)
+
+# Every projection table, children first (the order to empty them in).
+ALL = (transitions, claims, evidence, corrections, rejections, articles, checkpoints)
