@@ -15,13 +15,15 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
+# INTEGER on SQLite makes position the rowid (no second index to scan through).
+POSITION = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 REFUSAL = "events are append-only: UPDATE and DELETE are refused"
 
 
 def upgrade() -> None:
     op.create_table(
         "events",
-        sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("position", POSITION, primary_key=True, autoincrement=False),
         sa.Column("stream_id", sa.String(400), nullable=False),
         sa.Column("stream_version", sa.Integer, nullable=False),
         sa.Column("type", sa.String(100), nullable=False),

@@ -43,6 +43,10 @@ def db_upgrade(app: App, revision: str) -> None:
 def db_current(app: App, as_json: bool) -> None:
     """Show the database URL, its schema revision and the code's head.
 
+    A brand-new database is upgraded first; one newer than this code is refused.
+    The default database is an SQLite file in the per-user data directory
+    (``~/.local/share/tracker/tracker.sqlite`` on Linux).
+
     \b
     Example:
       tracker db current --json
@@ -50,6 +54,11 @@ def db_current(app: App, as_json: bool) -> None:
     engine = database.create_engine(app.db_url)
     try:
         state = database.status(engine)
+        if state.current is None:
+            database.ensure_schema(engine)
+            state = database.status(engine)
+        elif state.current not in database.known_revisions(engine):
+            database.ensure_schema(engine)  # raises SchemaError: newer than this code
     finally:
         engine.dispose()
     if as_json:
@@ -80,6 +89,8 @@ def verify(app: App, as_json: bool) -> None:
             "last_hash": report.last_hash, "broken_position": report.broken_position,
             "problem": report.problem, "expected": report.expected, "found": report.found,
         })
+    elif report.ok and report.events == 0:
+        click.echo("ok: the log is empty")
     elif report.ok:
         click.echo(f"ok: {report.events} events, positions 1..{report.last_position}, "
                    f"chain intact (head {report.last_hash[:16]})")

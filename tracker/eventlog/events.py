@@ -22,6 +22,7 @@ Upcaster = Callable[[Payload], Payload]
 
 _REGISTRY: dict[str, type[DomainEvent]] = {}
 _UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+_FIELDS: dict[type, frozenset[str]] = {}
 
 E = TypeVar("E", bound="type[DomainEvent]")
 
@@ -39,8 +40,15 @@ class DomainEvent:
 
     @classmethod
     def from_payload(cls, payload: Payload) -> DomainEvent:
-        """Build the event from a payload at the current schema version."""
-        names = {f.name for f in dataclasses.fields(cls)}
+        """Build the event from a payload at the current schema version.
+
+        Keys the class does not know (written by newer code) are ignored.
+        """
+        names = _FIELDS.get(cls)
+        if names is None:
+            names = _FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls))
+        if payload.keys() <= names:
+            return cls(**payload)
         return cls(**{k: v for k, v in payload.items() if k in names})
 
 
@@ -51,6 +59,7 @@ class UnknownEvent:
     type: str
     schema_version: int
     payload: Payload
+    reason: str = "type not registered"
 
 
 def register(cls: E) -> E:
@@ -81,16 +90,23 @@ def event_class(type_name: str) -> type[DomainEvent] | None:
 def decode(type_name: str, schema_version: int, payload: Payload) -> DomainEvent | UnknownEvent:
     """Turn a stored payload into its typed event, upcasting old versions first."""
     cls = _REGISTRY.get(type_name)
-    if cls is None or schema_version > cls.SCHEMA_VERSION:
+    if cls is None:
         return UnknownEvent(type_name, schema_version, payload)
+    if schema_version > cls.SCHEMA_VERSION:
+        return UnknownEvent(type_name, schema_version, payload,
+                            f"schema version {schema_version} is newer than {cls.SCHEMA_VERSION}")
     version = schema_version
     while version < cls.SCHEMA_VERSION:
         step = _UPCASTERS.get((type_name, version))
         if step is None:
-            return UnknownEvent(type_name, schema_version, payload)
+            return UnknownEvent(type_name, schema_version, payload,
+                                f"no upcaster from schema version {version}")
         payload = step(payload)
         version += 1
-    return cls.from_payload(payload)
+    try:
+        return cls.from_payload(payload)
+    except TypeError as exc:  # a required field is missing: report, do not crash readers
+        return UnknownEvent(type_name, schema_version, payload, f"payload does not fit: {exc}")
 
 
 # --- what was observed ---------------------------------------------------

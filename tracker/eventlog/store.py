@@ -4,15 +4,21 @@ Guarantees, each enforced where it can be:
 
 * **append-only** — triggers refuse UPDATE and DELETE on ``events`` (migration 0001);
 * **one global order with no gaps** — writers are serialised (SQLite ``BEGIN
-  IMMEDIATE``; PostgreSQL ``LOCK TABLE events IN EXCLUSIVE MODE``) and the store
-  gives ``position = last + 1``, so commit order is position order and a reader
-  tailing ``position > checkpoint`` can never skip a late commit;
+  IMMEDIATE``; PostgreSQL ``LOCK TABLE events IN EXCLUSIVE MODE`` under a lock
+  timeout) and the store gives ``position = last + 1``, so commit order is
+  position order and a reader tailing ``position > checkpoint`` can never skip
+  an event that commits late;
 * **exactly once** — an event whose idempotency key is already stored is not
   appended again; the stored one is returned instead;
 * **optimistic concurrency** — ``expected_version`` is checked per stream, and
   ``UNIQUE (stream_id, stream_version)`` backs it;
 * **tamper evidence** — each row carries ``hash = sha256(prev_hash, row)``;
-  :meth:`EventStore.verify` walks the chain.
+  :meth:`EventStore.verify` walks the chain;
+* **two clocks** — ``recorded_at`` never decreases along positions, so "as known
+  at T" is a prefix of the log.
+
+The hot paths (append, keyset page reads) speak driver-level SQL built once per
+dialect; everything else goes through SQLAlchemy Core.
 """
 
 from __future__ import annotations
@@ -28,12 +34,16 @@ from sqlalchemy.engine import Connection, Engine
 from tracker.errors import ConcurrencyError, StorageError
 from tracker.eventlog import codec
 from tracker.eventlog.events import DomainEvent, UnknownEvent, decode
+from tracker.eventlog.sql import COLUMNS, LOCK_TIMEOUT, Statements, first_line, storage_error
 from tracker.eventlog.tables import events
+from tracker.eventlog.verify import VerifyReport, verify_rows
 from tracker.timeutil import from_micros, to_micros, utcnow
 
 Payload = dict[str, Any]
-LOCK_TIMEOUT = "30s"
-_KEY_CHUNK = 500
+_KEY_CHUNK = 1000
+_loads = codec.loads
+
+__all__ = ["LOCK_TIMEOUT", "EventStore", "NewEvent", "RecordedEvent", "VerifyReport"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,53 +119,10 @@ class RecordedEvent:
         return decode(self.type, self.schema_version, self.payload)
 
 
-@dataclass(frozen=True, slots=True)
-class VerifyReport:
-    """What :meth:`EventStore.verify` found."""
-
-    events: int
-    last_position: int
-    last_hash: str
-    broken_position: int | None = None
-    problem: str | None = None
-    expected: str | None = None
-    found: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.broken_position is None
-
-
-_COLUMNS = [
-    events.c.position,
-    events.c.stream_id,
-    events.c.stream_version,
-    events.c.type,
-    events.c.schema_version,
-    events.c.occurred_at,
-    events.c.recorded_at,
-    events.c.payload,
-    events.c.metadata,
-    events.c.idempotency_key,
-    events.c.prev_hash,
-    events.c.hash,
-]
-
-
 def _row_to_event(row: Sequence[Any]) -> RecordedEvent:
     return RecordedEvent(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        row[4],
-        row[5],
-        row[6],
-        codec.loads(row[7]),
-        codec.loads(row[8]),
-        row[9],
-        row[10],
-        row[11],
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6],
+        _loads(row[7]), _loads(row[8]), row[9], row[10], row[11],
     )
 
 
@@ -166,10 +133,18 @@ class EventStore:
     (read, verify). Every database error leaves as :class:`StorageError`.
     """
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        lock_timeout: str = LOCK_TIMEOUT,
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.dialect = engine.dialect.name
+        self.lock_timeout = lock_timeout
+        self._sql = Statements(self.dialect, lock_timeout)
 
     # --- writing ----------------------------------------------------------
 
@@ -179,43 +154,38 @@ class EventStore:
         An input whose idempotency key is already stored (or repeated within the
         batch) appends nothing and gets the stored event back. Raises
         ConcurrencyError when an ``expected_version`` does not hold (then nothing
-        of the batch is appended) and StorageError when the database fails.
+        of the batch is appended) and StorageError when the database fails or
+        another writer holds the log for longer than the lock timeout.
         """
         items = list(batch)
         if not items:
             return []
         try:
-            with self.engine.connect().execution_options(write=True) as conn, conn.begin():
-                return self._append(conn, items)
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(write=True)
+                with conn.begin():
+                    return self._append(conn, items)
         except (ConcurrencyError, StorageError):
             raise
-        except sa.exc.IntegrityError as exc:
-            raise StorageError(f"append refused by the database: {_first_line(exc)}") from None
         except sa.exc.DBAPIError as exc:
-            raise StorageError(f"append failed: {_first_line(exc)}") from None
-
-    def _lock(self, conn: Connection) -> None:
-        if self.dialect == "postgresql":
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            conn.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
+            raise storage_error("append", exc, self.lock_timeout) from None
 
     def _append(self, conn: Connection, items: list[NewEvent]) -> list[RecordedEvent]:
-        self._lock(conn)
+        sql = self._sql
+        for statement in sql.lock:
+            conn.exec_driver_sql(statement)
         keys = [e.idempotency_key for e in items if e.idempotency_key is not None]
         existing = self._by_keys(conn, keys) if keys else {}
-
         fresh = [e for e in items if e.idempotency_key is None or e.idempotency_key not in existing]
         versions = self._stream_versions(conn, {e.stream_id for e in fresh}) if fresh else {}
-
-        last = conn.execute(
-            sa.select(events.c.position, events.c.hash, events.c.recorded_at)
-            .order_by(events.c.position.desc())
-            .limit(1)
-        ).first()
-        position, prev_hash, last_recorded = (last[0], last[1], last[2]) if last else (0, codec.GENESIS_HASH, 0)
+        last = conn.exec_driver_sql(sql.last).first()
+        position, prev_hash, last_recorded = (
+            (last[0], last[1], last[2]) if last else (0, codec.GENESIS_HASH, 0)
+        )
         recorded = max(to_micros(self.clock()), last_recorded)
 
-        rows: list[dict[str, Any]] = []
+        dumps, chain = codec.dumps, codec.chain_hash
+        rows: list[tuple[Any, ...]] = []
         results: list[RecordedEvent] = []
         batch_keys: dict[str, RecordedEvent] = {}
         for item in items:
@@ -225,37 +195,26 @@ class EventStore:
                 if found is not None:
                     results.append(found)
                     continue
-            current = versions.get(item.stream_id, 0)
+            stream = item.stream_id
+            current = versions.get(stream, 0)
             if item.expected_version is not None and item.expected_version != current:
-                raise ConcurrencyError(item.stream_id, item.expected_version, current)
+                raise ConcurrencyError(stream, item.expected_version, current)
             version = current + 1
-            versions[item.stream_id] = version
+            versions[stream] = version
             position += 1
-            payload = codec.dumps(item.payload)
-            meta = codec.dumps(item.metadata)
+            payload = dumps(item.payload)
+            meta = dumps(item.metadata)
             occurred = to_micros(item.occurred_at)
-            digest = codec.chain_hash(
-                prev_hash, position, item.stream_id, version, item.type,
+            digest = chain(
+                prev_hash, position, stream, version, item.type,
                 item.schema_version, occurred, recorded, payload, meta, key,
             )
-            rows.append(
-                {
-                    "position": position,
-                    "stream_id": item.stream_id,
-                    "stream_version": version,
-                    "type": item.type,
-                    "schema_version": item.schema_version,
-                    "occurred_at": occurred,
-                    "recorded_at": recorded,
-                    "payload": payload,
-                    "metadata": meta,
-                    "idempotency_key": key,
-                    "prev_hash": prev_hash,
-                    "hash": digest,
-                }
-            )
+            rows.append((
+                position, stream, version, item.type, item.schema_version, occurred,
+                recorded, payload, meta, key, prev_hash, digest,
+            ))
             event = RecordedEvent(
-                position, item.stream_id, version, item.type, item.schema_version,
+                position, stream, version, item.type, item.schema_version,
                 occurred, recorded, item.payload, item.metadata, key, prev_hash, digest,
             )
             if key is not None:
@@ -263,30 +222,24 @@ class EventStore:
             results.append(event)
             prev_hash = digest
         if rows:
-            conn.execute(events.insert(), rows)
+            conn.exec_driver_sql(sql.insert, rows)  # type: ignore[arg-type]
         return results
 
     def _by_keys(self, conn: Connection, keys: list[str]) -> dict[str, RecordedEvent]:
         found: dict[str, RecordedEvent] = {}
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), _KEY_CHUNK):
-            chunk = unique[start : start + _KEY_CHUNK]
-            for row in conn.execute(sa.select(*_COLUMNS).where(events.c.idempotency_key.in_(chunk))):
-                event = _row_to_event(row)
-                found[event.idempotency_key] = event  # type: ignore[index]
+            param = self._sql.list_param(unique[start : start + _KEY_CHUNK])
+            for row in conn.exec_driver_sql(self._sql.by_keys, (param,)):
+                found[row[9]] = _row_to_event(row)
         return found
 
     def _stream_versions(self, conn: Connection, stream_ids: set[str]) -> dict[str, int]:
         versions: dict[str, int] = {}
         ids = sorted(stream_ids)
         for start in range(0, len(ids), _KEY_CHUNK):
-            chunk = ids[start : start + _KEY_CHUNK]
-            query = (
-                sa.select(events.c.stream_id, sa.func.max(events.c.stream_version))
-                .where(events.c.stream_id.in_(chunk))
-                .group_by(events.c.stream_id)
-            )
-            versions.update({row[0]: row[1] for row in conn.execute(query)})
+            param = self._sql.list_param(ids[start : start + _KEY_CHUNK])
+            versions.update({r[0]: r[1] for r in conn.exec_driver_sql(self._sql.versions, (param,))})
         return versions
 
     # --- reading ----------------------------------------------------------
@@ -305,38 +258,60 @@ class EventStore:
         """Yield events in position order, ``after < position <= until``, in chunks.
 
         Filters: one stream, some types, event time ``<= occurred_until``,
-        knowledge time ``<= recorded_until``. The log is read by keyset pages,
-        never whole, and no transaction is held between pages.
+        knowledge time ``<= recorded_until``. The log is read by keyset pages of
+        ``chunk_size`` rows, never whole, and no transaction is held between pages.
         """
         if recorded_until is not None:
             bound = self.position_at(recorded_until)
             until = bound if until is None else min(until, bound)
-        conditions = []
+        for rows in self.pages(
+            after=after, until=until, stream_id=stream_id, types=types,
+            occurred_until=occurred_until, chunk_size=chunk_size,
+        ):
+            for row in rows:
+                yield RecordedEvent(
+                    row[0], row[1], row[2], row[3], row[4], row[5], row[6],
+                    _loads(row[7]), _loads(row[8]), row[9], row[10], row[11],
+                )
+
+    def pages(
+        self,
+        *,
+        after: int = 0,
+        until: int | None = None,
+        stream_id: str | None = None,
+        types: Sequence[str] | None = None,
+        occurred_until: datetime | None = None,
+        chunk_size: int = 5000,
+    ) -> Iterator[list[Any]]:
+        """Yield raw rows (the columns of ``events``, in table order) page by page."""
+        conditions: list[str] = []
+        params: list[Any] = []
+        p = self._sql.placeholder
         if until is not None:
-            conditions.append(events.c.position <= until)
+            conditions.append(f"position <= {p}")
+            params.append(until)
         if stream_id is not None:
-            conditions.append(events.c.stream_id == stream_id)
+            conditions.append(f"stream_id = {p}")
+            params.append(stream_id)
         if types:
-            conditions.append(events.c.type.in_(list(types)))
+            conditions.append(self._sql.in_list("type"))
+            params.append(self._sql.list_param(list(types)))
         if occurred_until is not None:
-            conditions.append(events.c.occurred_at <= to_micros(occurred_until))
+            conditions.append(f"occurred_at <= {p}")
+            params.append(to_micros(occurred_until))
+        where = "".join(f" AND {c}" for c in conditions)
+        query = f"SELECT {COLUMNS} FROM events WHERE position > {p}{where} ORDER BY position LIMIT {p}"
         cursor = after
         while True:
-            query = (
-                sa.select(*_COLUMNS)
-                .where(events.c.position > cursor, *conditions)
-                .order_by(events.c.position)
-                .limit(chunk_size)
-            )
             try:
                 with self.engine.connect() as conn:
-                    rows = conn.execute(query).all()
+                    rows = conn.exec_driver_sql(query, (cursor, *params, chunk_size)).all()
             except sa.exc.DBAPIError as exc:
-                raise StorageError(f"read failed: {_first_line(exc)}") from None
+                raise storage_error("read", exc, self.lock_timeout) from None
             if not rows:
                 return
-            for row in rows:
-                yield _row_to_event(row)
+            yield rows  # type: ignore[misc]
             if len(rows) < chunk_size:
                 return
             cursor = rows[-1][0]
@@ -351,85 +326,45 @@ class EventStore:
 
     def by_keys(self, keys: Iterable[str]) -> dict[str, RecordedEvent]:
         """Return the stored events for some idempotency keys (missing keys are absent)."""
-        with self.engine.connect() as conn:
-            return self._by_keys(conn, list(keys))
+        return self._query(lambda conn: self._by_keys(conn, list(keys)))
 
     def stream_versions(self, stream_ids: Iterable[str]) -> dict[str, int]:
         """Return the current version of each stream that exists."""
-        with self.engine.connect() as conn:
-            return self._stream_versions(conn, set(stream_ids))
+        return self._query(lambda conn: self._stream_versions(conn, set(stream_ids)))
 
     def last_position(self) -> int:
         """Return the position of the newest event (0 for an empty log)."""
-        with self.engine.connect() as conn:
-            value = conn.execute(sa.select(sa.func.max(events.c.position))).scalar()
-        return int(value or 0)
+        query = sa.select(sa.func.max(events.c.position))
+        return int(self._query(lambda conn: conn.execute(query).scalar()) or 0)
 
     def count(self) -> int:
         """Return how many events the log holds."""
-        with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(events)).scalar() or 0)
+        query = sa.select(sa.func.count()).select_from(events)
+        return int(self._query(lambda conn: conn.execute(query).scalar()) or 0)
 
     def position_at(self, recorded_until: datetime) -> int:
         """Return the last position recorded at or before an instant (knowledge time).
 
         ``recorded_at`` never decreases along positions, so this is a prefix of the log.
         """
-        with self.engine.connect() as conn:
-            value = conn.execute(
-                sa.select(sa.func.max(events.c.position)).where(
-                    events.c.recorded_at <= to_micros(recorded_until)
-                )
-            ).scalar()
-        return int(value or 0)
+        query = sa.select(sa.func.max(events.c.position)).where(
+            events.c.recorded_at <= to_micros(recorded_until)
+        )
+        return int(self._query(lambda conn: conn.execute(query).scalar()) or 0)
+
+    def _query(self, work: Callable[[Connection], Any]) -> Any:
+        try:
+            with self.engine.connect() as conn:
+                return work(conn)
+        except sa.exc.DBAPIError as exc:
+            raise storage_error("read", exc, self.lock_timeout) from None
 
     # --- checking ---------------------------------------------------------
 
     def verify(self, *, chunk_size: int = 10000) -> VerifyReport:
-        """Walk positions and the hash chain; report the first broken event."""
-        expected_position = 0
-        prev_hash = codec.GENESIS_HASH
-        cursor = 0
-        count = 0
-        while True:
-            query = (
-                sa.select(*_COLUMNS)
-                .where(events.c.position > cursor)
-                .order_by(events.c.position)
-                .limit(chunk_size)
-            )
-            with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
-            for row in rows:
-                position = row[0]
-                expected_position += 1
-                if position != expected_position:
-                    return VerifyReport(
-                        count, position, prev_hash, position,
-                        f"position {expected_position} is missing", str(expected_position), str(position),
-                    )
-                if row[10] != prev_hash:
-                    return VerifyReport(
-                        count, position, prev_hash, position,
-                        "prev_hash does not match the previous event's hash", prev_hash, row[10],
-                    )
-                digest = codec.chain_hash(
-                    row[10], position, row[1], row[2], row[3], row[4], row[5], row[6],
-                    row[7], row[8], row[9],
-                )
-                if digest != row[11]:
-                    return VerifyReport(
-                        count, position, prev_hash, position,
-                        "hash does not match the stored row", digest, row[11],
-                    )
-                prev_hash = digest
-                count += 1
-            if len(rows) < chunk_size:
-                return VerifyReport(count, expected_position, prev_hash)
-            cursor = rows[-1][0]
+        """Walk positions, clocks and the hash chain; report the first broken event."""
+        return verify_rows(self.pages(chunk_size=chunk_size))
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
+    return first_line(exc)

@@ -11,10 +11,14 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+# On SQLite an ``INTEGER`` primary key is the rowid itself: scans in position
+# order read the table directly instead of going through a second index.
+Position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
 events = sa.Table(
     "events",
     metadata,
-    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("position", Position, primary_key=True, autoincrement=False),
     sa.Column("stream_id", sa.String(400), nullable=False),
     sa.Column("stream_version", sa.Integer, nullable=False),
     sa.Column("type", sa.String(100), nullable=False),
