@@ -13,6 +13,7 @@ import traceback
 import click
 
 from tracker import __version__
+from tracker.cli import completion as completion_commands
 from tracker.cli import db as db_commands
 from tracker.cli import events as events_commands
 from tracker.cli import ingest as ingest_commands
@@ -41,7 +42,8 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
     ctx.call_on_close(app.close)
 
 
-for _module in (db_commands, ingest_commands, story_commands, events_commands):
+for _module in (db_commands, ingest_commands, story_commands, events_commands,
+                completion_commands):
     _module.register(cli)
 
 
