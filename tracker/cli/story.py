@@ -1,9 +1,321 @@
-"""Commands that read a story: state, timeline, explain; and corrections: assert, reject."""
+"""Commands that read a story: state, timeline, explain; corrections: assert, reject; rebuild."""
 
 from __future__ import annotations
 
+import sys
+import time
+from datetime import datetime
+from typing import Any
+
 import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from tracker.cli.common import INSTANT, App, echo_json, json_option, pass_app
+from tracker.errors import InputError
+from tracker.projections import corrections, present, query
+from tracker.projections import engine as projection
+from tracker.projections.explain import Explanation, Report, explain
+from tracker.stories.definition import load_stories
+from tracker.types import SlotValue, StoryState, Transition
+
+STORY_HELP = "Story id (default: the only story, else openai)."
+
+
+def _story_option(func: Any) -> Any:
+    return click.option("--story", "story_id", metavar="ID", help=STORY_HELP)(func)
+
+
+def _instant(text: str | None, option: str) -> datetime | None:
+    """Parse a time option (one-line InputError, exit 2, when it is not a time)."""
+    if text is None:
+        return None
+    try:
+        return INSTANT.convert(text, None, None)
+    except click.BadParameter as exc:
+        raise InputError(f"{option}: {exc.message}") from None
+
+
+def _as_of_option(func: Any) -> Any:
+    return click.option("--as-of", "as_of", metavar="TIME",
+                        help="Event time: the state as of this instant (ISO 8601 or a date).")(func)
+
+
+def _known_at_option(func: Any) -> Any:
+    return click.option("--known-at", "known_at", metavar="TIME",
+                        help="Knowledge time: only what the log had recorded by this instant.")(func)
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _show(value: SlotValue, *, chair: str | None = None, interim: bool | None = None) -> str:
+    if value is None:
+        text = "—"
+    elif isinstance(value, str):
+        text = value
+    else:
+        names = [f"{v} (chair)" if v == chair else v for v in sorted(value)]
+        text = ", ".join(names) if names else "—"
+    if interim:
+        text += " (interim)"
+    return escape(text)
+
+
+def _when(micros: int | None) -> str:
+    text = present.when(micros)
+    return text.replace("T", " ")[:16] + "Z" if text else "—"
+
+
+# --- state -----------------------------------------------------------------
+
+
+def _print_state(state: StoryState) -> None:
+    title = f"{state.story}"
+    if state.as_of_us is not None:
+        title += f" as of {_when(state.as_of_us)}"
+    if state.known_at_us is not None:
+        title += f", as known at {_when(state.known_at_us)}"
+    table = Table(title=title, title_justify="left")
+    for column in ("slot", "value", "since", "evidence"):
+        table.add_column(column, justify="right" if column == "evidence" else "left")
+    for s in state.slots:
+        count = f"{len(s.evidence)}" + (" (single source)" if s.single_source else "")
+        table.add_row(s.slot, _show(s.value, chair=s.chair, interim=s.interim), _when(s.since_us), count)
+    _console().print(table)
+
+
+@click.command("state")
+@_story_option
+@_as_of_option
+@_known_at_option
+@json_option
+@pass_app
+def state_cmd(app: App, story_id: str | None, as_of: str | None, known_at: str | None,
+              as_json: bool) -> None:
+    """Show who holds each slot of a story now, or as of an instant, as known at another.
+
+    \b
+    Example:
+      tracker state --as-of 2023-11-20T18:00:00Z
+      tracker state --as-of 2023-11-20 --known-at 2023-11-19T12:00:00Z --json
+    """
+    result = query.state(
+        app.engine, story_id, _instant(as_of, "--as-of"), _instant(known_at, "--known-at")
+    )
+    if as_json:
+        echo_json(present.state_json(result))
+    else:
+        _print_state(result)
+
+
+# --- timeline --------------------------------------------------------------
+
+
+def _changes(items: list[Transition]) -> list[str]:
+    previous: dict[str, SlotValue] = {}
+    out = []
+    for t in items:
+        before = previous.get(t.slot)
+        if t.value is None or isinstance(t.value, str):
+            text = f"→ {_show(t.value, interim=t.interim)}"
+        else:
+            old = set() if before is None or isinstance(before, str) else set(before)
+            new = set(t.value)
+            parts = [f"+{v}" for v in sorted(new - old)] + [f"−{v}" for v in sorted(old - new)]
+            text = escape(" ".join(parts)) or f"{t.op} {_show(t.value)}"
+            if t.chair:
+                text += escape(f" (chair {t.chair})")
+        if t.correction:
+            text += " (correction)"
+        previous[t.slot] = t.value
+        out.append(text)
+    return out
+
+
+def _print_timeline(story: str, items: list[Transition]) -> None:
+    table = Table(title=f"{story}: {len(items)} changes", title_justify="left")
+    for column in ("when", "slot", "change", "first source", "publishers"):
+        table.add_column(column, justify="right" if column == "publishers" else "left")
+    for t, change in zip(items, _changes(items), strict=True):
+        first = min(t.sources, key=lambda s: (s.published_us, s.publisher), default=None)
+        publishers = len({s.publisher for s in t.sources})
+        table.add_row(_when(t.at_us), t.slot, change, escape(first.publisher) if first else "—",
+                      str(publishers))
+    _console().print(table)
+
+
+@click.command("timeline")
+@_story_option
+@_known_at_option
+@json_option
+@pass_app
+def timeline_cmd(app: App, story_id: str | None, known_at: str | None, as_json: bool) -> None:
+    """List every accepted change of a story, oldest first, with its sources.
+
+    \b
+    Example:
+      tracker timeline
+      tracker timeline --known-at 2023-11-22 --json
+    """
+    story = query.pick_story(story_id)
+    items = query.timeline(app.engine, story.id, _instant(known_at, "--known-at"))
+    if as_json:
+        echo_json([present.transition_json(t) for t in items])
+    else:
+        _print_timeline(story.id, items)
+
+
+# --- explain ---------------------------------------------------------------
+
+
+def _reports(title: str, reports: tuple[Report, ...]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("published", "publisher", "factuality", "claim", "title"):
+        table.add_column(column)
+    for r in reports:
+        claim = f"{r.claim.op} {_show(r.claim.value, interim=r.claim.interim)}"
+        table.add_row(_when(r.article.published_us), escape(r.article.publisher),
+                      r.claim.factuality, claim, escape(r.article.title))
+    return table
+
+
+def _print_explanation(x: Explanation) -> None:
+    console = _console()
+    held = x.state
+    value = _show(held.value, chair=held.chair, interim=held.interim) if held else "—"
+    since = f" since {_when(held.since_us)}" if held and held.since_us is not None else ""
+    when = f" as of {_when(x.as_of_us)}" if x.as_of_us is not None else ""
+    console.print(f"[bold]{escape(x.story)} {escape(x.slot)}[/bold]{when}: {value}{since}")
+    console.print(_reports(f"supporting ({len(x.supporting)})", x.supporting))
+    console.print(_reports(f"contradicting ({len(x.contradicting)})", x.contradicting))
+    if x.corrections:
+        console.print("corrections:")
+        for c in x.corrections:
+            note = f" — {c.note}" if c.note else ""
+            console.print(escape(f"  {_when(c.at_us)} {c.op} {c.value or ''} (source {c.source}){note}"))
+    if x.rejected:
+        console.print("rejected articles:")
+        for r in x.rejected:
+            console.print(escape(f"  {r.article.article_id} {r.article.publisher}: {'; '.join(r.reasons)}"))
+
+
+@click.command("explain")
+@click.argument("slot")
+@_story_option
+@_as_of_option
+@_known_at_option
+@json_option
+@pass_app
+def explain_cmd(app: App, slot: str, story_id: str | None, as_of: str | None,
+                known_at: str | None, as_json: bool) -> None:
+    """Show why a slot holds its value: supporting and contradicting reports, corrections.
+
+    \b
+    Example:
+      tracker explain ceo --as-of 2023-11-20T18:00:00Z
+    """
+    result = explain(
+        app.engine, story_id, slot, _instant(as_of, "--as-of"), _instant(known_at, "--known-at")
+    )
+    if as_json:
+        echo_json(present.explanation_json(result))
+    else:
+        _print_explanation(result)
+
+
+# --- corrections -----------------------------------------------------------
+
+
+@click.command("assert")
+@click.argument("slot")
+@click.argument("value", required=False)
+@click.option("--at", "at", required=True, metavar="TIME",
+              help="When the value took effect (event time).")
+@click.option("--source", required=True, metavar="URL", help="Where the fact comes from.")
+@click.option("--note", help="Why this correction is made.")
+@_story_option
+@click.option("--op", type=click.Choice(["set", "add", "remove", "tag", "untag", "clear"]),
+              help="What to do to the slot (default: set for ceo, add for board, tag for microsoft).")
+@click.option("--interim", is_flag=True, default=None, help="An interim appointment.")
+@pass_app
+def assert_cmd(app: App, slot: str, value: str | None, at: str, source: str,
+               note: str | None, story_id: str | None, op: str | None,
+               interim: bool | None) -> None:
+    """Record a person's assertion of a slot's value (a correction, appended to the log).
+
+    \b
+    Example:
+      tracker assert ceo "Sam Altman" --at 2023-11-22T06:00:00Z \\
+        --source https://example.org/statement --note "official statement"
+      tracker assert board "Ilya Sutskever" --op remove --at 2023-11-22 --source https://example.org/a
+    """
+    event = corrections.assert_slot(
+        app.engine, slot, value, at=_instant(at, "--at") or INSTANT.convert(at, None, None),
+        source=source, story_id=story_id, op=op, note=note,
+        interim=interim,
+    )
+    payload = event.payload
+    shown = payload["value"] if payload["value"] is not None else ""
+    click.echo(f"recorded at position {event.position}: {payload['story']} {slot} "
+               f"{payload['op']} {shown} at {payload['at']}".rstrip())
+
+
+@click.command("reject")
+@click.argument("article_id")
+@click.option("--reason", required=True, help="Why the article is ruled out as evidence.")
+@pass_app
+def reject_cmd(app: App, article_id: str, reason: str) -> None:
+    """Rule an article out as evidence (appended to the log; its claims are dropped).
+
+    \b
+    Example:
+      tracker reject 3f9c2a17 --reason "satire site"
+    """
+    event = corrections.reject_article(app.engine, article_id, reason=reason)
+    click.echo(f"recorded at position {event.position}: rejected {article_id}")
+
+
+# --- rebuild ---------------------------------------------------------------
+
+
+@click.command("rebuild")
+@_story_option
+@pass_app
+def rebuild_cmd(app: App, story_id: str | None) -> None:
+    """Drop the projections and rebuild them from position 0 of the log.
+
+    Projections share their article tables, so every story is rebuilt; ``--story``
+    only checks that the story exists.
+
+    \b
+    Example:
+      tracker rebuild
+    """
+    stories = load_stories()
+    if story_id is not None:
+        query.pick_story(story_id, stories)
+    started = time.perf_counter()
+    if app.quiet or not sys.stdout.isatty():
+        position = projection.rebuild(app.engine, stories)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress("[progress.description]{task.description}", BarColumn(),
+                      MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
+            task = bar.add_task("rebuilding", total=None)
+            position = projection.rebuild(
+                app.engine, stories,
+                progress=lambda done, last: bar.update(task, completed=done, total=last),
+            )
+    if not app.quiet:
+        click.echo(f"rebuilt projections to position {position} "
+                   f"in {time.perf_counter() - started:.1f}s")
 
 
 def register(cli: click.Group) -> None:
     """Add this module's commands to the main group."""
+    for command in (state_cmd, timeline_cmd, explain_cmd, assert_cmd, reject_cmd, rebuild_cmd):
+        cli.add_command(command)

@@ -57,11 +57,11 @@ def load_evidence(
         .where(*claim_conditions)
         .order_by(c.c.position, c.c.seq)
     )
-    for row in conn.execute(query):
-        article = found.get(row[0])
+    for claim_row in conn.execute(query):
+        article = found.get(claim_row[0])
         if article is not None:
-            grouped.setdefault(row[0], []).append(
-                rows.claim_from_row(story_id, article.article_id, row[1:])
+            grouped.setdefault(claim_row[0], []).append(
+                rows.claim_from_row(story_id, article.article_id, claim_row[1:])
             )
     return [(found[p], grouped[p]) for p in sorted(grouped)]
 

@@ -49,9 +49,10 @@ def pick_story(
         raise InputError(f"unknown story {story_id!r} (known: {known})") from None
 
 
-def _prepare(
+def prepare(
     engine: Engine, story_id: str | None, stories: Mapping[str, StoryDefinition] | None, refresh: bool
 ) -> tuple[StoryDefinition, int]:
+    """Pick the story and bring projections up to date; return it and the log position."""
     stories = load_stories() if stories is None else stories
     story = pick_story(story_id, stories)
     if refresh:
@@ -120,7 +121,7 @@ def state(
     refresh: bool = True,
 ) -> StoryState:
     """Return a story's state at ``as_of`` (event time) as known at ``known_at``."""
-    story, position = _prepare(engine, story_id, stories, refresh)
+    story, position = prepare(engine, story_id, stories, refresh)
     as_of_us, known_at_us = micros(as_of), micros(known_at)
     found = transitions(
         engine, story, as_of_us=as_of_us, known_at_us=known_at_us, position=position
@@ -137,7 +138,7 @@ def timeline(
     refresh: bool = True,
 ) -> list[Transition]:
     """Return every accepted change of a story, oldest first (as known at ``known_at``)."""
-    story, position = _prepare(engine, story_id, stories, refresh)
+    story, position = prepare(engine, story_id, stories, refresh)
     return transitions(engine, story, known_at_us=micros(known_at), position=position)
 
 
