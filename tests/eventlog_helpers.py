@@ -57,3 +57,45 @@ def numbered(start: int, stop: int) -> Iterator[NewEvent]:
     """Yield events start..stop-1."""
     for i in range(start, stop):
         yield make_event(i)
+
+
+# --- run in child processes (spawn): importable, top-level, picklable ----------
+
+
+def append_same_keys(url: str, barrier: object, seed: int, total: int, batch: int) -> None:
+    """Append events 0..total-1 (fixed keys) in a shuffled order, after the barrier."""
+    import random
+
+    from tracker import db
+    from tracker.eventlog.store import EventStore
+
+    engine = db.create_engine(url)
+    store = EventStore(engine)
+    order = list(range(total))
+    random.Random(seed).shuffle(order)
+    barrier.wait(timeout=60)  # type: ignore[attr-defined]
+    for start in range(0, total, batch):
+        store.append([make_event(i) for i in order[start : start + batch]])
+    engine.dispose()
+
+
+def append_own_batches(url: str, barrier: object, writer: int, batches: int) -> None:
+    """Append ``batches`` batches of 1-20 events keyed by this writer, after the barrier."""
+    import random
+
+    from tracker import db
+    from tracker.eventlog.store import EventStore
+
+    engine = db.create_engine(url)
+    store = EventStore(engine)
+    rng = random.Random(writer)
+    barrier.wait(timeout=60)  # type: ignore[attr-defined]
+    n = 0
+    for _ in range(batches):
+        size = rng.randint(1, 20)
+        store.append([
+            make_event(writer * 1_000_000 + n + k, stream=f"writer-{writer}-{rng.randint(0, 9)}")
+            for k in range(size)
+        ])
+        n += size
+    engine.dispose()

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from eventlog_helpers import T0, StepClock, make_event, numbered
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tracker import db
 from tracker.errors import ConcurrencyError, StorageError
 from tracker.eventlog import codec
 from tracker.eventlog.store import EventStore
@@ -180,3 +184,28 @@ def test_an_unusable_lock_timeout_is_refused() -> None:
     engine = sa.create_engine("sqlite://")
     with pytest.raises(ValueError, match="lock timeout"):
         EventStore(engine, lock_timeout="1s; DROP TABLE events")
+
+
+def test_any_sequence_of_batches_stores_each_key_once_in_one_unbroken_chain(tmp_path: Path) -> None:
+    engine = db.open_database(f"sqlite:///{tmp_path / 'prop.sqlite'}")
+    store = EventStore(engine)
+    examples = itertools.count()
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.lists(st.integers(0, 12), max_size=8), max_size=5))
+    def check(batches: list[list[int]]) -> None:
+        ns = next(examples)
+        before = store.count()
+        keys: set[str] = set()
+        for numbers in batches:
+            batch = [make_event(n, key=f"{ns}-{n}", stream=f"{ns}-s{n % 3}") for n in numbers]
+            result = store.append(batch)
+            assert [r.idempotency_key for r in result] == [e.idempotency_key for e in batch]
+            keys.update(f"{ns}-{n}" for n in numbers)
+        assert store.count() - before == len(keys)
+        assert set(store.by_keys(keys)) == keys
+
+    check()
+    report = store.verify()
+    assert report.ok and report.events == store.count()
+    engine.dispose()

@@ -198,7 +198,11 @@ def ensure_schema(engine: Engine) -> None:
 def open_database(url: str | None = None) -> Engine:
     """Create an engine and make sure the schema is at this code's head."""
     engine = create_engine(url)
-    ensure_schema(engine)
+    try:
+        ensure_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 
