@@ -60,11 +60,21 @@ class Appender:
         self.matcher = matcher
         self.via = via
         self._known: dict[str, tuple[int, str | None]] = {}
+        self._needles = screen_words(matcher)
 
     def match(self, items: Iterable[FeedItem]) -> list[tuple[FeedItem, list[str]]]:
-        """Return the items that match a story, with the story ids."""
+        """Return the items that match a story, with the story ids.
+
+        A substring screen (the longest word of every term, lowercased) runs
+        first: an item containing none of them cannot match, and most items
+        are rejected without running the story patterns.
+        """
         matched = []
+        needles = self._needles
         for item in items:
+            text = f"{item.title}\n{item.summary}".lower()
+            if not any(needle in text for needle in needles):
+                continue
             stories = self.matcher.match(item.title, item.summary)
             if stories:
                 matched.append((item, stories))
@@ -118,6 +128,8 @@ class Appender:
             version, last_hash = state.get(article) or self._known.get(article) or (0, None)
             if last_hash == item.content_hash:
                 continue
+            if item.partial and version > 0:
+                continue  # a possibly cut-short copy never revises a known article
             stream = stream_of(article)
             if last_hash is None and version == 0:
                 event = ArticleObserved(
@@ -194,6 +206,17 @@ class Appender:
                     found[article] = (version, last_hash)
         for article in article_ids:
             self._known[article] = found.get(article, (0, None))
+
+
+def screen_words(matcher: Matcher) -> tuple[str, ...]:
+    """Return, for every term and name of the matcher's stories, its longest word, lowercased."""
+    words: set[str] = set()
+    for story in matcher.stories:
+        for term in (*story.terms, *story.names):
+            parts = term.rstrip("*").lower().split()
+            if parts:
+                words.add(max(parts, key=len))
+    return tuple(sorted(words))
 
 
 def _split(recorded: Iterable[object], before: int) -> tuple[int, int]:

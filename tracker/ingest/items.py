@@ -20,6 +20,7 @@ class ParsedFeed:
     bozo: bool
     warning: str | None
     entries: tuple[Any, ...]
+    partial: bool = False  # malformed XML: entries may be cut short
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,8 @@ class FeedItem:
     ``published`` is UTC; ``published_inferred`` says it is the first-seen time
     because the item's own date was missing, invalid or in the future.
     ``seen_at`` is when the feed was fetched (for an archive: its snapshot time).
+    ``partial`` marks an item from a malformed document: it may be cut short, so
+    it can be observed but never revises what is already known.
     """
 
     feed_url: str
@@ -47,3 +50,4 @@ class FeedItem:
     feed_title: str | None
     content_hash: str
     seen_at: datetime
+    partial: bool = False

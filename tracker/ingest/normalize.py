@@ -157,6 +157,8 @@ def normalize(
                 summary_html = content[0].get("value")
         summary = plain_text(summary_html, MAX_SUMMARY)
         link = canonical_link(entry.get("link"))
+        if not (title or summary or link):
+            continue  # nothing to observe (an empty or cut-off entry)
         digest = content_hash(title, summary)
         guid = (entry.get("id") or "").strip()
         item_id = guid or link or f"sha256:{digest[:32]}"
@@ -186,6 +188,7 @@ def normalize(
                 feed_title=title_of_feed,
                 content_hash=digest,
                 seen_at=seen_at,
+                partial=parsed.partial,
             )
         )
     return items

@@ -3,7 +3,8 @@
 The body is handed to feedparser as a stream, never as a string it could take
 for a file name or URL. An internal DTD subset declaring entities is cut out
 first, so entity expansion (billion laughs) and external entities (XXE) never
-reach the XML parser.
+reach the XML parser. HTML in items is not sanitised here: normalisation turns
+it into plain text, and nothing downstream ever renders markup.
 """
 
 from __future__ import annotations
@@ -54,7 +55,15 @@ def parse_feed(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedF
     """
     if not body or not body.strip():
         raise ParseError("empty body")
-    result = feedparser.parse(io.BytesIO(defuse(body)), response_headers=dict(headers or {}))
+    # Items are reduced to plain text downstream (tags, scripts and styles
+    # removed), so feedparser's HTML sanitiser and relative-URI rewriting of
+    # markup would be work thrown away.
+    result = feedparser.parse(
+        io.BytesIO(defuse(body)),
+        response_headers=dict(headers or {}),
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
     version = result.get("version") or ""
     entries = tuple(result.get("entries") or ())
     problem = result.get("bozo_exception")
@@ -80,6 +89,7 @@ def parse_feed(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedF
         bozo=bozo,
         warning=warning,
         entries=entries,
+        partial=bozo and not isinstance(problem, _NON_FATAL),
     )
 
 

@@ -1,0 +1,246 @@
+"""One poll cycle: fetch and parse feeds in a thread pool, append in the calling thread.
+
+HTTP and parsing run in worker threads; appends and poll-state updates are
+serialised through the caller, one feed at a time. A feed's failure is recorded
+on that feed and never stops the cycle. Validators (ETag, Last-Modified) are
+stored only after the feed's items are safely in the log, so a failed append
+means a full refetch next time, never a lost item.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from tracker.errors import FeedError, FetchError, ParseError, StorageError
+from tracker.eventlog import codec
+from tracker.eventlog.store import EventStore
+from tracker.ingest.append import Appender
+from tracker.ingest.feeds import Feed, FeedRegistry, PollOutcome
+from tracker.ingest.fetch import Fetcher
+from tracker.ingest.items import FeedItem
+from tracker.ingest.normalize import normalize
+from tracker.ingest.parse import parse_feed
+from tracker.stories.definition import load_stories
+from tracker.stories.match import Matcher
+from tracker.timeutil import isoformat, utcnow
+
+log = logging.getLogger("tracker.poll")
+MAX_WORKERS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPoll:
+    """The result of polling one feed."""
+
+    feed_id: int
+    url: str
+    status: int | None
+    items: int
+    appended: int
+    error: str | None
+    warning: str | None
+    next_poll_at: datetime | None
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class PollSummary:
+    """What one cycle did."""
+
+    feeds: int
+    ok: int
+    not_modified: int
+    errors: int
+    items: int
+    appended: int
+    polls: tuple[FeedPoll, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "feeds": self.feeds, "ok": self.ok, "not_modified": self.not_modified,
+            "errors": self.errors, "items": self.items, "appended": self.appended,
+            "polls": [
+                {"feed_id": p.feed_id, "url": p.url, "status": p.status, "items": p.items,
+                 "appended": p.appended, "error": p.error, "warning": p.warning,
+                 "next_poll_at": isoformat(p.next_poll_at), "duration_ms": p.duration_ms}
+                for p in self.polls
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    feed: Feed
+    outcome: PollOutcome
+    items: tuple[FeedItem, ...]
+    started: float
+    interrupted: bool = False
+
+
+class Poller:
+    """Poll registered feeds; keeps one HTTP client and one article cache across cycles."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        fetcher: Fetcher | None = None,
+        matcher: Matcher | None = None,
+        registry: FeedRegistry | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        max_workers: int = MAX_WORKERS,
+        update_projections: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.fetcher = fetcher or Fetcher(clock=clock)
+        self._own_fetcher = fetcher is None
+        self.registry = registry or FeedRegistry(engine, clock=clock)
+        self.store = EventStore(engine, clock=clock)
+        self.appender = Appender(self.store, matcher or Matcher(load_stories().values()), via="poll")
+        self.max_workers = max_workers
+        self.update_projections = update_projections
+        self.stop = threading.Event()
+
+    def close(self) -> None:
+        if self._own_fetcher:
+            self.fetcher.close()
+
+    def cycle(self, *, due_only: bool = True, limit: int | None = None) -> PollSummary:
+        """Poll the due feeds (or every enabled one) once; return the summary."""
+        now = self.clock()
+        todo = self.registry.due(now, limit=limit) if due_only else self.registry.enabled()
+        polls: list[FeedPoll] = []
+        if todo:
+            workers = max(1, min(self.max_workers, len(todo)))
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+                futures = [pool.submit(self._fetch, feed) for feed in todo]
+                for future in as_completed(futures):
+                    fetched = future.result()
+                    if fetched.interrupted:
+                        continue  # left due: polled again after a restart
+                    polls.append(self._settle(fetched))
+            if self.update_projections and any(p.appended for p in polls):
+                _update_projections(self.engine)
+        return _summarise(polls)
+
+    def _fetch(self, feed: Feed) -> _Fetched:
+        """Fetch, parse and normalise one feed (runs in a pool thread, never raises)."""
+        started = time.monotonic()
+        if self.stop.is_set():
+            return _Fetched(feed, PollOutcome(None), (), started, interrupted=True)
+        try:
+            outcome, items = self._fetch_items(feed)
+            if self.stop.is_set() and outcome.error:
+                return _Fetched(feed, outcome, (), started, interrupted=True)
+            return _Fetched(feed, outcome, items, started)
+        except Exception as exc:  # a bug or a library failure must not stop the cycle
+            error = f"unexpected {type(exc).__name__}: {str(exc)[:200]}"
+            return _Fetched(feed, PollOutcome(None, error=error), (), started)
+
+    def _fetch_items(self, feed: Feed) -> tuple[PollOutcome, tuple[FeedItem, ...]]:
+        try:
+            result = self.fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified, stop=self.stop
+            )
+        except FetchError as exc:
+            return PollOutcome(exc.status, error=str(exc)), ()
+        hints = tuple(h for h in (result.max_age,) if h is not None)
+        status = result.status
+        if status == 304:
+            return PollOutcome(304, not_modified=True, moved_to=result.moved_to,
+                               retry_after=result.retry_after, hints=hints), ()
+        if status == 410:
+            return PollOutcome(410, error="gone (HTTP 410)", gone=True), ()
+        if status != 200 or result.body is None:
+            return PollOutcome(status, error=f"HTTP {status}", moved_to=result.moved_to,
+                               retry_after=result.retry_after), ()
+        try:
+            parsed = parse_feed(result.body, result.headers)
+        except ParseError as exc:
+            return PollOutcome(status, error=f"not a usable feed: {exc}", moved_to=result.moved_to), ()
+        items = normalize(parsed, feed.identity, seen_at=self.clock(), feed_title=feed.title)
+        if parsed.ttl_seconds:
+            hints = (*hints, float(parsed.ttl_seconds))
+        outcome = PollOutcome(
+            status, warning=parsed.warning, etag=result.etag, last_modified=result.last_modified,
+            keep_validators=False, moved_to=result.moved_to, items=len(items),
+            retry_after=result.retry_after, hints=hints,
+        )
+        return outcome, tuple(items)
+
+    def _settle(self, fetched: _Fetched) -> FeedPoll:
+        """Append a fetched feed's items, then record its poll state (caller's thread)."""
+        feed, outcome = fetched.feed, fetched.outcome
+        appended = 0
+        if fetched.items:
+            try:
+                appended = self.appender.append(fetched.items).appended
+            except StorageError as exc:
+                outcome = PollOutcome(outcome.status, error=f"append failed: {exc}",
+                                      moved_to=outcome.moved_to)
+        if appended:
+            outcome = _with_appended(outcome, appended)
+        updated = self.registry.record(feed, outcome)
+        poll = FeedPoll(
+            feed.id, feed.url, outcome.status, outcome.items, appended, outcome.error,
+            outcome.warning, updated.next_poll_at, int((time.monotonic() - fetched.started) * 1000),
+        )
+        _log(poll)
+        return poll
+
+
+def _with_appended(outcome: PollOutcome, appended: int) -> PollOutcome:
+    from dataclasses import replace
+
+    return replace(outcome, appended=appended)
+
+
+def _log(poll: FeedPoll) -> None:
+    record = {
+        "event": "poll", "feed_id": poll.feed_id, "url": poll.url, "status": poll.status,
+        "items": poll.items, "appended": poll.appended, "error": poll.error,
+        "warning": poll.warning, "next_poll_at": isoformat(poll.next_poll_at),
+        "ms": poll.duration_ms,
+    }
+    level = logging.WARNING if poll.error else logging.INFO
+    log.log(level, codec.dumps({k: v for k, v in record.items() if v is not None}))
+
+
+def _summarise(polls: list[FeedPoll]) -> PollSummary:
+    errors = sum(1 for p in polls if p.error)
+    not_modified = sum(1 for p in polls if p.status == 304 and not p.error)
+    return PollSummary(
+        feeds=len(polls), ok=len(polls) - errors, not_modified=not_modified, errors=errors,
+        items=sum(p.items for p in polls), appended=sum(p.appended for p in polls),
+        polls=tuple(sorted(polls, key=lambda p: p.feed_id)),
+    )
+
+
+def _update_projections(engine: Engine) -> None:
+    from tracker import projections
+
+    try:
+        projections.update(engine)
+    except Exception as exc:  # derived state; the log is already safe
+        log.warning(codec.dumps({"event": "projections", "error": f"{type(exc).__name__}: {exc}"}))
+
+
+def poll_once(engine: Engine, **kwargs: object) -> PollSummary:
+    """Poll every enabled feed once (``tracker poll --once``)."""
+    poller = Poller(engine, **kwargs)  # type: ignore[arg-type]
+    try:
+        return poller.cycle(due_only=False)
+    finally:
+        poller.close()
+
+
+__all__ = ["FeedError", "FeedPoll", "PollSummary", "Poller", "poll_once"]
