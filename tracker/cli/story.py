@@ -16,8 +16,8 @@ from tracker.cli.common import INSTANT, App, echo_json, json_option, pass_app
 from tracker.errors import InputError
 from tracker.projections import corrections, present, query
 from tracker.projections import engine as projection
+from tracker.projections.catalog import current_stories
 from tracker.projections.explain import Explanation, Report, explain
-from tracker.stories.definition import load_stories
 from tracker.types import SlotValue, StoryState, Transition
 
 STORY_HELP = "Story id (default: the only story, else openai)."
@@ -294,7 +294,7 @@ def rebuild_cmd(app: App, story_id: str | None) -> None:
     Example:
       tracker rebuild
     """
-    stories = load_stories()
+    stories = current_stories()
     if story_id is not None:
         query.pick_story(story_id, stories)
     started = time.perf_counter()

@@ -19,9 +19,10 @@ from tracker.eventlog.events import ArticleRejected, DomainEvent, SlotAsserted
 from tracker.eventlog.store import EventStore, NewEvent, RecordedEvent
 from tracker.projections import engine as projection
 from tracker.projections import tables
+from tracker.projections.catalog import current_stories
 from tracker.projections.query import pick_story
 from tracker.projections.slots import TAGS, slot_spec
-from tracker.stories.definition import StoryDefinition, load_stories
+from tracker.stories.definition import StoryDefinition
 from tracker.timeutil import isoformat, utcnow
 
 
@@ -45,7 +46,7 @@ def assert_slot(
     stories: Mapping[str, StoryDefinition] | None = None,
 ) -> RecordedEvent:
     """Append a ``SlotAsserted`` event after checking slot, op and value; return it."""
-    story = pick_story(story_id, load_stories() if stories is None else stories)
+    story = pick_story(story_id, current_stories() if stories is None else stories)
     spec = slot_spec(story, slot)
     op = op or spec.default_op
     if op not in spec.ops:

@@ -28,11 +28,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from tracker.errors import StorageError
 from tracker.eventlog.store import EventStore, RecordedEvent
+from tracker.eventlog.tables import events
 from tracker.projections import load, rows, tables
+from tracker.projections.catalog import current_stories
 from tracker.projections.claims import build_batch
 from tracker.projections.versions import log_version, rules_version, transitions_version
 from tracker.stories import corroborate
-from tracker.stories.definition import StoryDefinition, load_stories
+from tracker.stories.definition import StoryDefinition
 
 LOG = "log"
 BATCH_SIZE = 5000
@@ -105,7 +107,7 @@ def reset(engine: Engine, stories: Mapping[str, StoryDefinition]) -> None:
 
 
 def _load(stories: Mapping[str, StoryDefinition] | None) -> Mapping[str, StoryDefinition]:
-    return load_stories() if stories is None else stories
+    return current_stories() if stories is None else stories
 
 
 def update(
@@ -122,6 +124,9 @@ def update(
     """
     stories = _load(stories)
     try:
+        done = _up_to_date(engine, stories)
+        if done is not None:
+            return done
         while True:
             try:
                 position = _update_log(engine, stories, progress, batch_size)
@@ -131,6 +136,21 @@ def update(
                 continue
     except sa.exc.DBAPIError as exc:
         raise StorageError(f"projection update failed: {_first_line(exc)}") from None
+
+
+def _up_to_date(engine: Engine, stories: Mapping[str, StoryDefinition]) -> int | None:
+    """Return the log position when every projection is at the end of the log, else None."""
+    with engine.connect() as conn:
+        marks = read_checkpoints(conn)
+        last = int(conn.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0)
+    mark = marks.get(LOG)
+    if mark is None or mark.position != last or mark.version != log_version(stories.values()):
+        return None
+    for story in stories.values():
+        mark = marks.get(transitions_name(story.id))
+        if mark is None or mark.position != last or mark.version != transitions_version(story):
+            return None
+    return last
 
 
 def rebuild(

@@ -18,9 +18,10 @@ from tracker.errors import InputError, StorageError
 from tracker.eventlog.store import EventStore
 from tracker.projections import engine as projection
 from tracker.projections import load, rows, tables
+from tracker.projections.catalog import current_stories
 from tracker.stories import corroborate
 from tracker.stories import state as fold
-from tracker.stories.definition import StoryDefinition, load_stories
+from tracker.stories.definition import StoryDefinition
 from tracker.timeutil import from_micros, to_micros
 from tracker.types import StoryState, Transition
 
@@ -39,7 +40,7 @@ def pick_story(
     story_id: str | None, stories: Mapping[str, StoryDefinition] | None = None
 ) -> StoryDefinition:
     """Return the story asked for; by default the only story, else ``openai``."""
-    stories = load_stories() if stories is None else stories
+    stories = current_stories() if stories is None else stories
     if story_id is None:
         story_id = next(iter(stories)) if len(stories) == 1 else DEFAULT_STORY
     try:
@@ -53,7 +54,7 @@ def prepare(
     engine: Engine, story_id: str | None, stories: Mapping[str, StoryDefinition] | None, refresh: bool
 ) -> tuple[StoryDefinition, int]:
     """Pick the story and bring projections up to date; return it and the log position."""
-    stories = load_stories() if stories is None else stories
+    stories = current_stories() if stories is None else stories
     story = pick_story(story_id, stories)
     if refresh:
         position = projection.update(engine, stories)
