@@ -15,6 +15,7 @@ import click
 from tracker import __version__
 from tracker.cli import completion as completion_commands
 from tracker.cli import db as db_commands
+from tracker.cli import demo as demo_commands
 from tracker.cli import events as events_commands
 from tracker.cli import ingest as ingest_commands
 from tracker.cli import story as story_commands
@@ -43,7 +44,7 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 for _module in (db_commands, ingest_commands, story_commands, events_commands,
-                completion_commands):
+                completion_commands, demo_commands):
     _module.register(cli)
 
 

@@ -1,0 +1,125 @@
+"""The offline demo: its archive, the virtual-clock server, and the real poller on both."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tracker import db
+from tracker.demo.runner import run_demo
+from tracker.demo.server import VirtualClock, load_archive, serving
+from tracker.errors import InputError
+from tracker.eventlog.store import EventStore
+from tracker.ingest.normalize import normalize
+from tracker.ingest.parse import parse_feed
+from tracker.timeutil import to_micros
+
+ROOT = Path(__file__).resolve().parent.parent
+TRACKER = ROOT / ".venv" / "bin" / "tracker"
+ARCHIVE = load_archive()
+ALL_ITEMS = [item for feed in ARCHIVE.values() for item in feed.items]
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def test_archive_has_several_publishers_formats_and_languages() -> None:
+    far_future = _at("2030-01-01T00:00")
+    publishers, languages, kinds = set(), set(), set()
+    for name, feed in ARCHIVE.items():
+        body = feed.render(far_future).encode()
+        parsed = parse_feed(body, {})
+        kinds.add("atom" if "<feed" in feed.head else "rss")
+        items = normalize(parsed, f"http://127.0.0.1/{name}.xml", seen_at=far_future)
+        assert len(items) == len(feed.items), name
+        assert sorted(i.published for i in items) == sorted(i.published for i in feed.items), name
+        for item in items:
+            publishers.add(urlsplit(item.link).hostname)
+            languages.add((item.language or "")[:2])
+            assert _at("2023-11-14T00:00") < item.published < _at("2023-12-02T00:00")
+    assert len(publishers) >= 3 and all(p.endswith(".example") for p in publishers)
+    assert kinds == {"atom", "rss"}
+    assert {"en", "fr"} <= languages
+
+
+def test_server_reveals_items_as_the_virtual_clock_passes_them() -> None:
+    clock = VirtualClock(_at("2023-11-17T20:30"))
+    with serving(clock) as server, httpx.Client() as client:
+        url = server.url("northwire")
+        first = client.get(url)
+        assert first.status_code == 200
+        assert "removes Sam Altman" not in first.text  # published 20:36
+        assert first.headers["last-modified"] == "Wed, 15 Nov 2023 09:20:00 GMT"
+        again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""
+        clock.advance(timedelta(minutes=10))
+        later = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+        assert later.status_code == 200 and "removes Sam Altman" in later.text
+        assert later.text.index("removes Sam Altman") < later.text.index("ChatGPT Plus")  # newest first
+        since = client.get(url, headers={"If-Modified-Since": later.headers["last-modified"]})
+        assert since.status_code == 304
+        stale = format_datetime(_at("2023-11-16T00:00"), usegmt=True)
+        assert client.get(url, headers={"If-Modified-Since": stale}).status_code == 200
+        assert client.get(server.base_url + "/missing.xml").status_code == 404
+        assert server.requests == 5 and server.not_modified == 2
+
+
+def test_virtual_clock_never_goes_back() -> None:
+    clock = VirtualClock(_at("2023-11-17T00:00"))
+    with pytest.raises(ValueError):
+        clock.advance(timedelta(hours=-1))
+    with pytest.raises(ValueError):
+        clock.set(_at("2023-11-16T00:00"))
+
+
+def test_demo_run_appends_each_revealed_item_once_in_virtual_time(sqlite_url: str) -> None:
+    start, end = _at("2023-11-17T18:00"), _at("2023-11-20T12:00")
+    expected = [i for i in ALL_ITEMS if i.published <= end]
+    engine = db.open_database(sqlite_url)
+    try:
+        run = run_demo(engine, sqlite_url, start=start, end=end)
+        events = list(EventStore(engine).read())
+        assert run.events == run.appended == len(events) == len(expected)
+        assert run.errors == 0
+        assert run.fetched < run.polls / 2  # most polls are answered 304 Not Modified
+        assert run.not_modified + run.fetched == run.polls
+        for event in events:
+            # recorded on the virtual clock: after publication (or the start), within one poll
+            assert max(event.occurred_us, to_micros(start)) <= event.recorded_us
+            assert event.recorded_us <= max(event.occurred_us, to_micros(start)) + 3_600_000_000
+        with pytest.raises(InputError, match="empty database"):
+            run_demo(engine, sqlite_url, start=start, end=end)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not TRACKER.exists(), reason="needs the installed .venv/bin/tracker")
+def test_tracker_demo_end_to_end(tmp_path: Path) -> None:
+    """`tracker demo --json` runs the whole saga offline, in a fresh file, in well under a minute."""
+    path = tmp_path / "demo.sqlite"
+    plot = tmp_path / "demo.html"
+    done = subprocess.run(
+        [str(TRACKER), "demo", "--db", str(path), "--json", "--plot", str(plot)],
+        capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["run"]["events"] == len(ALL_ITEMS)
+    assert report["run"]["errors"] == 0
+    assert report["run"]["wall_seconds"] < 60
+    assert [s["as_of"][:13] for s in report["states"]] == [
+        "2023-11-18T12", "2023-11-20T18", "2023-11-22T18", "2023-12-01T12"]
+    assert isinstance(report["timeline"], list)
+    assert path.exists() and plot.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    events = subprocess.run([str(TRACKER), "--db", f"sqlite:///{path}", "events", "-n", "0", "--json"],
+                            capture_output=True, text=True, timeout=60, check=True)
+    assert len(events.stdout.splitlines()) == len(ALL_ITEMS)
