@@ -1,0 +1,112 @@
+"""``state --as-of T`` at random instants: as a library call and as a whole CLI process."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import OUT, percentiles, stopwatch
+
+SEED = 20231117
+
+
+def check() -> None:
+    """Raise unless the query API exists."""
+    from tracker.ingest.importer import import_paths  # noqa: F401
+    from tracker.projections.query import state  # noqa: F401
+
+
+def _instants(path: str, count: int) -> list[int]:
+    """Return ``count`` random instants (microseconds) within the log's event times."""
+    conn = sqlite3.connect(path)
+    low, high = conn.execute("SELECT MIN(occurred_at), MAX(occurred_at) FROM events").fetchone()
+    conn.close()
+    rng = random.Random(SEED)
+    return [rng.randint(low, high) for _ in range(count)]
+
+
+def in_process(path: str, samples: int) -> dict[str, Any]:
+    """Time ``query.state(engine, as_of=T)`` (the library call, projections refreshed)."""
+    from tracker import db, projections
+    from tracker.projections.query import state
+    from tracker.timeutil import from_micros
+
+    engine = db.open_database(f"sqlite:///{path}")
+    with stopwatch() as warm:
+        projections.update(engine)  # bring projections to the end of the log first
+    times: list[float] = []
+    for at in _instants(path, samples):
+        start = time.perf_counter()
+        state(engine, as_of=from_micros(at))
+        times.append((time.perf_counter() - start) * 1000)
+    engine.dispose()
+    return {**percentiles(times), "warmup_seconds": round(warm["seconds"], 2)}
+
+
+def cli(path: str, samples: int) -> dict[str, Any]:
+    """Time ``tracker --db URL state --as-of T`` as a whole process."""
+    from tracker.timeutil import from_micros, isoformat
+
+    tracker = str(Path(sys.executable).parent / "tracker")
+    times: list[float] = []
+    failures = 0
+    for at in _instants(path, samples):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [tracker, "--db", f"sqlite:///{path}", "state", "--as-of", isoformat(from_micros(at)) or ""],
+            capture_output=True, timeout=120, env={**os.environ, "TRACKER_DATABASE_URL": ""},
+        )
+        times.append((time.perf_counter() - start) * 1000)
+        failures += done.returncode != 0
+    return {**percentiles(times), "failures": failures}
+
+
+def corpus_db() -> str:
+    """Return a copy of the imported corpus log for the CLI figure on the corpus."""
+    from benchmarks.generate import template, template_path
+
+    target = OUT / "asof-corpus.sqlite"
+    if not target.exists():
+        template()
+        shutil.copyfile(template_path(), target)
+    return str(target)
+
+
+def prepare_corpus() -> dict[str, Any]:
+    """Make the corpus copy and build its projections (not timed as a query)."""
+    from tracker import db, projections
+
+    path = corpus_db()
+    engine = db.open_database(f"sqlite:///{path}")
+    with stopwatch() as t:
+        projections.update(engine)
+    engine.dispose()
+    return {"path": path, "projection_update_seconds": round(t["seconds"], 2)}
+
+
+def run(events: int, quick: bool, probe: Any) -> dict[str, Any]:
+    """Sample the generated log in-process and by CLI, and the corpus by CLI."""
+    generated = probe("rebuild", "generate_log", events=events)
+    path = generated["path"]
+    library = probe("asof", "in_process", path=path, samples=50 if quick else 300)
+    whole = probe("asof", "cli", path=path, samples=5 if quick else 20)
+    corpus = probe("asof", "prepare_corpus")
+    corpus_cli = probe("asof", "cli", path=corpus["path"], samples=5 if quick else 20)
+    corpus_library = probe("asof", "in_process", path=corpus["path"], samples=50 if quick else 200)
+    return {
+        "status": "ok",
+        "events": events,
+        "in_process": library,
+        "in_process_target": "p99 <= 50 ms",
+        "in_process_met": library["p99_ms"] <= 50,
+        "cli": whole,
+        "corpus": {"in_process": corpus_library, "cli": corpus_cli,
+                   "cli_target": "median <= 100 ms", "cli_met": corpus_cli["median_ms"] <= 100},
+    }
