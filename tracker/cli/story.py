@@ -18,6 +18,8 @@ from tracker.projections import corrections, present, query
 from tracker.projections import engine as projection
 from tracker.projections.catalog import current_stories
 from tracker.projections.explain import Explanation, Report, explain
+from tracker.stories import state as fold
+from tracker.stories.definition import StoryDefinition
 from tracker.types import SlotValue, StoryState, Transition
 
 STORY_HELP = "Story id (default: the only story, else openai)."
@@ -114,8 +116,9 @@ def state_cmd(app: App, story_id: str | None, as_of: str | None, known_at: str |
 # --- timeline --------------------------------------------------------------
 
 
-def _changes(items: list[Transition]) -> list[str]:
-    previous: dict[str, SlotValue] = {}
+def _changes(story: StoryDefinition, items: list[Transition]) -> list[str]:
+    baseline = fold.state_at(story, (), None)
+    previous: dict[str, SlotValue] = {s.slot: s.value for s in baseline.slots}
     out = []
     for t in items:
         before = previous.get(t.slot)
@@ -135,11 +138,11 @@ def _changes(items: list[Transition]) -> list[str]:
     return out
 
 
-def _print_timeline(story: str, items: list[Transition]) -> None:
-    table = Table(title=f"{story}: {len(items)} changes", title_justify="left")
+def _print_timeline(story: StoryDefinition, items: list[Transition]) -> None:
+    table = Table(title=f"{story.id}: {len(items)} changes", title_justify="left")
     for column in ("when", "slot", "change", "first source", "publishers"):
         table.add_column(column, justify="right" if column == "publishers" else "left")
-    for t, change in zip(items, _changes(items), strict=True):
+    for t, change in zip(items, _changes(story, items), strict=True):
         first = min(t.sources, key=lambda s: (s.published_us, s.publisher), default=None)
         publishers = len({s.publisher for s in t.sources})
         table.add_row(_when(t.at_us), t.slot, change, escape(first.publisher) if first else "—",
@@ -165,7 +168,7 @@ def timeline_cmd(app: App, story_id: str | None, known_at: str | None, as_json: 
     if as_json:
         echo_json([present.transition_json(t) for t in items])
     else:
-        _print_timeline(story.id, items)
+        _print_timeline(story, items)
 
 
 # --- explain ---------------------------------------------------------------

@@ -1,0 +1,148 @@
+"""The story commands: JSON contracts, one-line errors with exit 2, tables on a terminal."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import orjson
+import pytest
+from test_projections_helpers import observed, toy_rules
+
+from tracker import db
+from tracker.cli import main
+from tracker.eventlog.store import EventStore
+
+__all__ = ["toy_rules"]
+
+FRI = datetime(2023, 11, 17, 21, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def url(sqlite_url: str, toy_rules: None) -> str:
+    """A database with two publishers reporting an interim CEO, and one board change."""
+    engine = db.open_database(sqlite_url)
+    EventStore(engine).append([
+        observed("m1", "Stand-in [ceo set Mira Murati interim]", FRI, publisher="Wire A"),
+        observed("m2", "Stand-in named [ceo set Mira Murati interim]", FRI + timedelta(hours=1),
+                 publisher="Wire B"),
+        observed("b1", "Seat lost [board remove Greg Brockman]", FRI + timedelta(hours=2),
+                 publisher="Wire A"),
+        observed("b2", "Seat gone [board remove Greg Brockman]", FRI + timedelta(hours=3),
+                 publisher="Wire C"),
+    ])
+    engine.dispose()
+    return sqlite_url
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as stop:
+        main(list(args))
+    captured = capsys.readouterr()
+    return int(stop.value.code or 0), captured.out, captured.err
+
+
+def test_state_json_contract(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--db", url, "state", "--as-of", "2023-11-18T12:00:00Z", "--json")
+    assert code == 0
+    doc = orjson.loads(out)
+    assert doc["story"] == "openai"
+    assert doc["as_of"] == "2023-11-18T12:00:00Z"
+    assert doc["known_at"] is None
+    assert set(doc["slots"]) == {"ceo", "board", "microsoft"}
+    assert doc["slots"]["ceo"]["value"] == "Mira Murati"
+    assert doc["slots"]["ceo"]["interim"] is True
+    assert doc["slots"]["ceo"]["since"] == "2023-11-17T21:00:00Z"
+    board = doc["slots"]["board"]["value"]
+    assert board == sorted(board) and "Greg Brockman" not in board
+    assert doc["slots"]["microsoft"]["value"] == ["investor"]
+    assert all("evidence" in slot for slot in doc["slots"].values())
+    _, again, _ = run(capsys, "--db", url, "state", "--as-of", "2023-11-18T12:00:00Z", "--json")
+    assert again == out  # stable output
+
+
+def test_state_known_at_and_offsets(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # Everything was recorded "now", long after 2023: knowing only up to 2023 sees nothing.
+    code, out, _ = run(capsys, "--db", url, "state", "--as-of", "2023-11-18T13:00:00+01:00",
+                       "--known-at", "2023-12-01", "--json")
+    assert code == 0
+    doc = orjson.loads(out)
+    assert doc["as_of"] == "2023-11-18T12:00:00Z"
+    assert doc["known_at"] == "2023-12-01T00:00:00Z"
+    assert doc["slots"]["ceo"]["value"] == "Sam Altman"
+
+
+def test_timeline_json_is_oldest_first_with_sources(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--db", url, "timeline", "--json")
+    assert code == 0
+    entries = orjson.loads(out)
+    assert [(e["slot"], e["at"]) for e in entries] == [
+        ("ceo", "2023-11-17T21:00:00Z"), ("board", "2023-11-17T23:00:00Z"),
+    ]
+    assert entries[0]["value"] == "Mira Murati"
+    assert {s["publisher"] for s in entries[0]["sources"]} == {"Wire A", "Wire B"}
+    for key in ("op", "interim", "chair", "single_source", "correction"):
+        assert key in entries[0]
+
+
+def test_explain_json_lists_supporting_reports(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--db", url, "explain", "ceo", "--as-of", "2023-11-18", "--json")
+    assert code == 0
+    doc = orjson.loads(out)
+    assert doc["value"] == "Mira Murati"
+    assert [(r["article_id"], r["publisher"], r["factuality"]) for r in doc["supporting"]] == [
+        ("m1", "Wire A", "asserted"), ("m2", "Wire B", "asserted"),
+    ]
+    assert doc["contradicting"] == []
+
+
+def test_tables_on_a_terminal(
+    url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    _, out, _ = run(capsys, "--db", url, "state", "--as-of", "2023-11-18")
+    assert "Mira Murati (interim)" in out and "board" in out
+    _, out, _ = run(capsys, "--db", url, "timeline")
+    assert "−Greg Brockman" in out and "Wire A" in out
+    _, out, _ = run(capsys, "--db", url, "explain", "ceo")
+    assert "supporting (2)" in out
+
+
+@pytest.mark.parametrize("args", [
+    ["state", "--as-of", "yesterday"],
+    ["state", "--known-at", "2023-11-18T12:00:00"],
+    ["timeline", "--known-at", "2023-13-01"],
+    ["explain", "cfo"],
+    ["state", "--story", "nope"],
+    ["assert", "ceo", "Jane Nobody", "--at", "2023-11-18", "--source", "https://example.org/x"],
+    ["assert", "ceo", "Sam Altman", "--at", "soon", "--source", "https://example.org/x"],
+    ["reject", "ghost", "--reason", "typo"],
+])
+def test_user_mistakes_are_one_line_errors_with_exit_2(
+    url: str, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code, _, err = run(capsys, "--db", url, *args)
+    assert code == 2
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_assert_and_reject_then_state(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--db", url, "assert", "ceo", "Emmett Shear", "--at",
+                       "2023-11-20T05:00:00Z", "--source", "https://example.org/s", "--interim")
+    assert code == 0 and "recorded at position 5" in out
+    code, out, _ = run(capsys, "--db", url, "reject", "b2", "--reason", "duplicate")
+    assert code == 0 and "rejected b2" in out
+    _, out, _ = run(capsys, "--db", url, "state", "--json")
+    doc = orjson.loads(out)
+    assert doc["slots"]["ceo"]["value"] == "Emmett Shear"
+    _, out, _ = run(capsys, "--db", url, "explain", "board", "--json")
+    assert [r["article_id"] for r in orjson.loads(out)["rejected"]] == ["b2"]
+
+
+def test_rebuild_is_quiet_when_asked(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--db", url, "--quiet", "rebuild")
+    assert (code, out, err) == (0, "", "")
+    code, out, _ = run(capsys, "--db", url, "rebuild", "--story", "openai")
+    assert code == 0 and "position 4" in out
+    code, _, err = run(capsys, "--db", url, "rebuild", "--story", "nope")
+    assert code == 2 and "unknown story" in err
