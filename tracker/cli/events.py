@@ -11,10 +11,11 @@ from typing import Any
 
 import click
 
-from tracker.cli.common import INSTANT, App, echo_json_lines, pass_app
+from tracker.cli.common import App, echo_json_lines, pass_app
+from tracker.errors import InputError
 from tracker.eventlog.events import ArticleObserved, ArticleRejected, ArticleRevised, SlotAsserted
 from tracker.eventlog.store import EventStore, RecordedEvent
-from tracker.timeutil import isoformat, to_micros
+from tracker.timeutil import isoformat, parse_instant, to_micros
 
 _SUMMARY_WIDTH = 160
 EVENT_TYPES = tuple(cls.TYPE for cls in (ArticleObserved, ArticleRevised, SlotAsserted, ArticleRejected))
@@ -137,7 +138,7 @@ class _Printer:
 @click.command("events")
 @click.option("--type", "types", multiple=True, type=click.Choice(EVENT_TYPES),
               help="Only events of this type (repeatable).")
-@click.option("--since", type=INSTANT, default=None,
+@click.option("--since", "since_text", default=None, metavar="TIME",
               help="Only events whose event time (published) is at or after this instant.")
 @click.option("--after", "after", type=click.IntRange(min=0), default=0, metavar="POSITION",
               help="Only events after this log position.")
@@ -153,7 +154,7 @@ class _Printer:
 def events_command(
     app: App,
     types: tuple[str, ...],
-    since: datetime | None,
+    since_text: str | None,
     after: int,
     limit: int,
     follow: bool,
@@ -173,6 +174,7 @@ def events_command(
       tracker events --type SlotAsserted --json
       tracker events --follow --since 2023-11-20
     """
+    since = _since(since_text)
     store = app.store
     printer = _Printer(as_json)
     last = store.last_position()
@@ -182,6 +184,16 @@ def events_command(
         printer(event)
     if follow:
         _follow(store, printer, max(last, after), types, since, interval, max_events)
+
+
+def _since(text: str | None) -> datetime | None:
+    """Parse --since (a one-line InputError, exit 2, when it is not a time)."""
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except InputError as exc:
+        raise InputError(f"--since: {exc}") from None
 
 
 def _follow(store: EventStore, printer: _Printer, last: int, types: tuple[str, ...],
