@@ -8,6 +8,11 @@ a no-op across restarts and across workers:
 * ``ArticleRevised``: ``revised:<stream>:<new version>:<content hash>`` with the
   stream's current version expected, so A->B->A is two revisions, while one
   revision seen by two workers is recorded once.
+
+Each event's metadata carries ``seen_us``, when the feed copy was taken (fetch
+time, or an archive's snapshot time). A copy not newer than the one that set an
+article's current content never revises it: re-importing an old archive after
+a newer one is a no-op, not a flip back.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from tracker.eventlog.store import EventStore, NewEvent
 from tracker.eventlog.tables import events
 from tracker.ingest.items import FeedItem
 from tracker.stories.match import Matcher
-from tracker.timeutil import isoformat
+from tracker.timeutil import isoformat, to_micros
 
 _CHUNK = 500
 _RETRIES = 5
@@ -59,7 +64,7 @@ class Appender:
         self.store = store
         self.matcher = matcher
         self.via = via
-        self._known: dict[str, tuple[int, str | None]] = {}
+        self._known: dict[str, tuple[int, str | None, int]] = {}
         self._needles = screen_words(matcher)
 
     def match(self, items: Iterable[FeedItem]) -> list[tuple[FeedItem, list[str]]]:
@@ -118,18 +123,19 @@ class Appender:
 
     def _plan(
         self, matched: Sequence[tuple[FeedItem, list[str]]]
-    ) -> tuple[list[NewEvent], int, int, dict[str, tuple[int, str | None]]]:
-        state: dict[str, tuple[int, str | None]] = {}
+    ) -> tuple[list[NewEvent], int, int, dict[str, tuple[int, str | None, int]]]:
+        state: dict[str, tuple[int, str | None, int]] = {}
         batch: list[NewEvent] = []
         observed = revised = 0
-        meta = {"via": self.via}
         for item, stories in matched:
             article = item.article_id
-            version, last_hash = state.get(article) or self._known.get(article) or (0, None)
+            version, last_hash, last_seen = state.get(article) or self._known.get(article) or (0, None, 0)
             if last_hash == item.content_hash:
                 continue
-            if item.partial and version > 0:
-                continue  # a possibly cut-short copy never revises a known article
+            seen = to_micros(item.seen_at)
+            if version > 0 and (item.partial or seen <= last_seen):
+                continue  # a cut-short or older copy never revises a known article
+            meta = {"via": self.via, "seen_us": seen}
             stream = stream_of(article)
             if last_hash is None and version == 0:
                 event = ArticleObserved(
@@ -181,31 +187,35 @@ class Appender:
                     )
                 )
                 revised += 1
-            state[article] = (version + 1, item.content_hash)
+            state[article] = (version + 1, item.content_hash, seen)
         return batch, observed, revised, state
 
     def _load(self, article_ids: list[str]) -> None:
         """Read the current version and content hash of some articles from the log."""
         if not article_ids:
             return
-        found: dict[str, tuple[int, str | None]] = {}
+        found: dict[str, tuple[int, str | None, int]] = {}
         prefix = len("article-")
         with self.store.engine.connect() as conn:
             for start in range(0, len(article_ids), _CHUNK):
                 streams = [stream_of(a) for a in article_ids[start : start + _CHUNK]]
                 query = (
-                    sa.select(events.c.stream_id, events.c.stream_version, events.c.type, events.c.payload)
+                    sa.select(
+                        events.c.stream_id, events.c.stream_version, events.c.type,
+                        events.c.payload, events.c.metadata,
+                    )
                     .where(events.c.stream_id.in_(streams))
                     .order_by(events.c.stream_id, events.c.stream_version)
                 )
-                for stream, version, type_, payload in conn.execute(query):
+                for stream, version, type_, payload, meta in conn.execute(query):
                     article = stream[prefix:]
-                    _, last_hash = found.get(article, (0, None))
+                    _, last_hash, last_seen = found.get(article, (0, None, 0))
                     if type_ in _CONTENT_TYPES:
                         last_hash = codec.loads(payload).get("content_hash", last_hash)
-                    found[article] = (version, last_hash)
+                        last_seen = int(codec.loads(meta).get("seen_us") or 0)
+                    found[article] = (version, last_hash, last_seen)
         for article in article_ids:
-            self._known[article] = found.get(article, (0, None))
+            self._known[article] = found.get(article, (0, None, 0))
 
 
 def screen_words(matcher: Matcher) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -111,7 +111,17 @@ def read_file(path: Path, *, now: datetime) -> list[FeedItem]:
         raise FeedError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
     parsed = parse_feed(body)
     identity = feed_identity(parsed.self_link, parsed.link, path)
-    return normalize(parsed, identity, seen_at=snapshot_time(parsed, now))
+    return normalize(parsed, identity, seen_at=snapshot_time(parsed, now, _name_date(path)))
+
+
+def _name_date(path: Path) -> datetime | None:
+    match = _DATE.search(path.name)
+    if match is None:
+        return None
+    try:
+        return datetime(*(int(g) for g in match.groups()), tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def import_paths(

@@ -194,9 +194,12 @@ def normalize(
     return items
 
 
-def snapshot_time(parsed: ParsedFeed, now: datetime) -> datetime:
-    """Return when an archived feed document was taken: its newest plausible item date."""
-    newest: datetime | None = None
+def snapshot_time(parsed: ParsedFeed, now: datetime, floor: datetime | None = None) -> datetime:
+    """Return when an archived feed document was taken: its newest plausible item date.
+
+    ``floor`` (the date in the file's name, say) is a lower bound.
+    """
+    newest: datetime | None = floor
     limit = now + FUTURE_TOLERANCE
     for entry in parsed.entries:
         value = entry.get("published_parsed") or entry.get("updated_parsed")
