@@ -3,14 +3,220 @@
 Contract: ``resolve(story, evidence, corrections)`` takes every (article, claims)
 pair known and the human corrections, and returns the accepted transitions,
 oldest first, deterministically.
+
+A slot operation (slot, op, value) is accepted when, from its earliest asserted
+report, at least N distinct publishers assert it within W (syndicated copies --
+same link or the same title -- count once), or one authoritative publisher
+does; or, marked single-source, when one report stands and nothing contradicts
+it for Q. The change takes the time of its earliest supporting publication.
+A correction is accepted as is and silences conflicting reports within W of it.
+Accepted operations are then folded from the baseline, oldest first; those that
+change nothing are dropped.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from tracker.stories.definition import StoryDefinition
-from tracker.types import Article, Claim, Correction, Transition
+from tracker.stories.spec import SINGLE, StoryModel, model_of
+from tracker.stories.state import Held, apply_op, baseline_held
+from tracker.types import Article, Claim, Correction, SlotValue, Source, Transition
+
+RULES_VERSION = "1"
+_WORD = re.compile(r"[^\w]+")
+_INVERSE = {"add": "remove", "remove": "add", "tag": "untag", "untag": "tag"}
+_RANK = {"asserted": 0, "negated": 1, "planned": 2, "speculative": 3, "conditional": 4,
+         "question": 5, "historical": 6, "opinion": 7}
+
+Key = tuple[str, str, SlotValue]
+
+
+@dataclass(frozen=True, slots=True)
+class _Support:
+    key: Key
+    article: Article
+    claim: Claim
+    unit: str            # syndication unit: copies of one story share it
+
+
+@dataclass(frozen=True, slots=True)
+class _Op:
+    at_us: int
+    slot: str
+    op: str
+    value: SlotValue
+    interim: bool | None
+    sources: tuple[Source, ...]
+    single_source: bool = False
+    correction: bool = False
+    note: str | None = None
+
+
+def _norm_link(link: str | None) -> str:
+    if not link:
+        return ""
+    return re.sub(r"^https?://(www\.)?", "", link.strip().lower()).split("#")[0].rstrip("/")
+
+
+def _units(articles: Sequence[Article]) -> dict[str, str]:
+    """Group syndicated copies (same link, or same title) under one unit id."""
+    parent: dict[str, str] = {a.article_id: a.article_id for a in articles}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first: dict[str, str] = {}
+    for article in sorted(articles, key=lambda a: (a.published_us, a.article_id)):
+        for mark in (_norm_link(article.link), _WORD.sub(" ", article.title.lower()).strip()):
+            if len(mark) < 12:
+                continue
+            if mark in first:
+                a, b = find(first[mark]), find(article.article_id)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                first[mark] = article.article_id
+    return {a.article_id: find(a.article_id) for a in articles}
+
+
+def _source(model: StoryModel, article: Article, claim: Claim) -> Source:
+    return Source(
+        article_id=article.article_id,
+        publisher=article.publisher,
+        published_us=article.published_us,
+        link=article.link,
+        title=article.title,
+        factuality=claim.factuality,
+        authoritative=_authoritative(model, article),
+    )
+
+
+def _authoritative(model: StoryModel, article: Article) -> bool:
+    publisher = article.publisher.lower()
+    return any(publisher == a or publisher.endswith("." + a) for a in model.corroboration.authoritative)
+
+
+def _supports(
+    model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Claim]]]
+) -> dict[Key, list[_Support]]:
+    """Return, per slot operation, one support per article (its strongest claim)."""
+    units = _units([article for article, _ in evidence])
+    best: dict[tuple[Key, str], _Support] = {}
+    for article, claims in evidence:
+        for claim in claims:
+            if model.slot(claim.slot) is None:
+                continue
+            key: Key = (claim.slot, claim.op, claim.value)
+            found = best.get((key, article.article_id))
+            if found is None or _RANK[claim.factuality] < _RANK[found.claim.factuality]:
+                best[(key, article.article_id)] = _Support(key, article, claim, units[article.article_id])
+    grouped: dict[Key, list[_Support]] = {}
+    for (key, _), support in best.items():
+        grouped.setdefault(key, []).append(support)
+    for supports in grouped.values():
+        supports.sort(key=lambda s: (s.article.published_us, s.article.article_id))
+    return grouped
+
+
+def _distinct(supports: Sequence[_Support]) -> int:
+    """Count distinct publishers, syndicated copies counting once."""
+    seen_units: set[str] = set()
+    publishers: set[str] = set()
+    for support in supports:
+        if support.unit in seen_units:
+            continue
+        seen_units.add(support.unit)
+        publishers.add(support.article.publisher)
+    return len(publishers)
+
+
+def _conflicts(model: StoryModel, a: Key, b: Key) -> bool:
+    """Whether two slot operations cannot both describe the same moment."""
+    if a[0] != b[0] or a == b:
+        return False
+    spec = model.slot(a[0])
+    if spec is not None and spec.kind == SINGLE:
+        return (a[1] == "set" and b[1] == "set") or a[2] == b[2]
+    return _INVERSE.get(a[1]) == b[1] and a[2] == b[2]
+
+
+def _contradicted(
+    model: StoryModel, key: Key, start: int, end: int, grouped: dict[Key, list[_Support]]
+) -> bool:
+    for other, supports in grouped.items():
+        for support in supports:
+            if not start <= support.article.published_us <= end:
+                continue
+            fact = support.claim.factuality
+            if other == key and fact == "negated":
+                return True
+            if fact == "asserted" and _conflicts(model, key, other):
+                return True
+    return False
+
+
+def _interim(supports: Sequence[_Support]) -> bool | None:
+    flags = [s.claim.interim for s in supports if s.claim.interim is not None]
+    if not flags:
+        return None
+    return flags.count(True) > len(flags) / 2
+
+
+def _accepted(model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Claim]]]) -> list[_Op]:
+    grouped = _supports(model, evidence)
+    horizon = max((a.recorded_us for a, _ in evidence), default=0)
+    rules = model.corroboration
+    ops: list[_Op] = []
+    for key in sorted(grouped, key=repr):
+        asserted = [s for s in grouped[key] if s.claim.factuality == "asserted"]
+        asserted = [s for s in asserted if s.article.published_us >= model.baseline.as_of_us]
+        i = 0
+        while i < len(asserted):
+            start = asserted[i].article.published_us
+            window = [s for s in asserted[i:] if s.article.published_us <= start + rules.window_us]
+            authority = any(_authoritative(model, s.article) for s in window)
+            single = False
+            if not authority and _distinct(window) < rules.publishers:
+                quiet_end = start + rules.quiet_us
+                if horizon < quiet_end or _contradicted(model, key, start - rules.quiet_us, quiet_end, grouped):
+                    i += 1
+                    continue
+                single = True
+            sources = tuple(_source(model, s.article, s.claim) for s in window)
+            ops.append(_Op(start, key[0], key[1], key[2], _interim(window), sources, single))
+            i += len(window)
+    return ops
+
+
+def _corrected(model: StoryModel, ops: list[_Op], corrections: Sequence[Correction]) -> list[_Op]:
+    window = model.corroboration.window_us
+    kept = []
+    for op in ops:
+        key: Key = (op.slot, op.op, op.value)
+        if any(
+            abs(op.at_us - c.at_us) <= window
+            and (_conflicts(model, key, (c.slot, c.op, c.value)) or key == (c.slot, c.op, c.value))
+            for c in corrections
+        ):
+            continue
+        kept.append(op)
+    for c in corrections:
+        source = Source(f"correction:{c.position}", "correction", c.at_us, c.source, c.note or "", "asserted", True)
+        kept.append(_Op(c.at_us, c.slot, c.op, c.value, c.interim, (source,), False, True, c.note))
+    return kept
+
+
+def _order(model: StoryModel, op: _Op) -> tuple[int, int, int, str, str]:
+    slot_rank = [s.name for s in model.slots].index(op.slot) if model.slot(op.slot) else 99
+    # Within one instant: removals before additions, so a replacement reads naturally.
+    op_rank = {"remove": 0, "untag": 0, "clear": 0, "replace": 1, "set": 1, "add": 2, "tag": 2, "chair": 3}
+    return (op.at_us, slot_rank, op_rank.get(op.op, 4), repr(op.value), op.op)
 
 
 def resolve(
@@ -19,4 +225,29 @@ def resolve(
     corrections: Sequence[Correction] = (),
 ) -> list[Transition]:
     """Return the accepted transitions of a story, oldest first."""
-    return []
+    model = model_of(story)
+    ops = _corrected(model, _accepted(model, evidence), [c for c in corrections if c.story == story.id])
+    held: dict[str, Held] = baseline_held(model)
+    transitions: list[Transition] = []
+    for op in sorted(ops, key=lambda o: _order(model, o)):
+        before = held[op.slot]
+        after = apply_op(model, op.slot, before, op.op, op.value, op.interim)
+        if after == before:
+            continue
+        held[op.slot] = after
+        transitions.append(
+            Transition(
+                story=story.id,
+                slot=op.slot,
+                at_us=op.at_us,
+                op=op.op,  # type: ignore[arg-type]
+                value=after.value,
+                interim=after.interim,
+                chair=after.chair,
+                sources=op.sources,
+                single_source=op.single_source,
+                correction=op.correction,
+                note=op.note,
+            )
+        )
+    return transitions

@@ -3,16 +3,218 @@
 Contract: ``extract(story, article)`` returns the claims the text makes about the
 story's slots, deterministically; ``RULES_VERSION`` changes whenever the rules'
 behaviour does, so projections know to rebuild.
+
+Each language module supplies trigger frames (a verb or role noun anchored to a
+tracked entity) and cue lists; a frame names an *event* ("leave",
+"appoint_ceo", ...) and the story file's ``[events]`` table says what that event
+does to the slots. The result depends only on the article's text, language,
+publisher and date, and on the story definition.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from tracker.stories.definition import StoryDefinition
+from tracker.stories.extract import en, fr, pl
+from tracker.stories.extract.cues import factuality
+from tracker.stories.extract.frames import Compiled, Language, compile_frames
+from tracker.stories.extract.lexicon import Lexicon, Person, build
+from tracker.stories.extract.text import clean, sentences
+from tracker.stories.spec import StoryModel, model_of
 from tracker.types import Article, Claim
 
-RULES_VERSION = "0"
+RULES_VERSION = "1"
+
+LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (en.LANGUAGE, fr.LANGUAGE, pl.LANGUAGE)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    model: StoryModel
+    lexicon: Lexicon
+    frames: dict[str, tuple[Compiled, ...]]
+
+
+_CACHE: dict[tuple[str, str], _Rules] = {}
+
+
+def _rules(story: StoryDefinition) -> _Rules:
+    key = (story.id, story.digest)
+    rules = _CACHE.get(key)
+    if rules is None:
+        model = model_of(story)
+        lexicon = build(story, model)
+        frames = {code: compile_frames(lang, lexicon) for code, lang in LANGUAGES.items()}
+        rules = _Rules(model, lexicon, frames)
+        _CACHE[key] = rules
+    return rules
+
+
+def language_of(article: Article) -> str:
+    """Return the rule language for an article (its declared language, else English)."""
+    code = (article.language or "en").split("-")[0].split("_")[0].lower()
+    return code if code in LANGUAGES else "en"
+
+
+def _members(lexicon: Lexicon, sentence: str, start: int) -> list[tuple[int, Person, bool]]:
+    return [m for m in lexicon.persons_in(sentence[start:])]
 
 
 def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     """Return the claims an article makes about a story's slots."""
-    return []
+    rules = _rules(story)
+    code = language_of(article)
+    language = LANGUAGES[code]
+    lexicon = rules.lexicon
+    title = clean(article.title)
+    parts = [(s, True) for s in sentences(title)] + [(s, False) for s in sentences(article.summary)]
+    whole = " ".join(s for s, _ in parts)
+    org_in_article = bool(lexicon.org_re.search(whole))
+    if not org_in_article or not parts:
+        return []
+    article_kinds = language.cues.kinds(title, 0, len(title), ("article",))
+    announced = "announce" in language.cues.kinds(whole, 0, len(whole), ("article",))
+    article_kinds.discard("announce")
+    title_has_org = bool(lexicon.org_re.search(title))
+    full_names = {p.name for _, p, amb in lexicon.persons_in(whole) if not amb}
+    events: list[_Event] = []
+    for sentence, in_title in parts:
+        org_here = bool(lexicon.org_re.search(sentence))
+        for compiled in rules.frames[code]:
+            for match in compiled.regex.finditer(sentence):
+                event = _event_of(rules, language, compiled, match, sentence, article_kinds,
+                                  announced, org_here or (title_has_org and not in_title), full_names)
+                if event is not None:
+                    events.append(event)
+    events = _background(rules.model, events)
+    claims: dict[tuple[str, ...], Claim] = {}
+    for event in events:
+        _claims_of(rules, language, event, article, claims)
+    return _drop_partial_lists([claims[k] for k in sorted(claims)])
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """One event a frame found: kind, people, how it is put, and its evidence."""
+
+    kind: str
+    rule: str
+    subjects: tuple[str, ...]
+    members: tuple[str, ...]
+    factuality: str
+    interim: bool | None
+    evidence: str
+
+
+def _background(model: StoryModel, events: list[_Event]) -> list[_Event]:
+    """Demote events an asserted reversal in the same article presents as background."""
+    demoted: set[tuple[str, str]] = set()
+    for event in events:
+        if event.factuality != "asserted":
+            continue
+        for kind in model.background_of(event.kind):
+            for subject in event.subjects:
+                demoted.add((kind, subject))
+    if not demoted:
+        return events
+    out = []
+    for event in events:
+        if event.factuality == "asserted" and any((event.kind, s) in demoted for s in event.subjects):
+            event = _Event(event.kind, event.rule, event.subjects, event.members, "historical",
+                           event.interim, event.evidence)
+        out.append(event)
+    return out
+
+
+def _drop_partial_lists(claims: list[Claim]) -> list[Claim]:
+    """Drop a member list that another list in the same article contains (a cut-off copy)."""
+    lists = [set(c.value) for c in claims if c.op == "replace" and isinstance(c.value, tuple)]
+    return [
+        c for c in claims
+        if not (c.op == "replace" and isinstance(c.value, tuple) and any(set(c.value) < other for other in lists))
+    ]
+
+
+def _persons(lexicon: Lexicon, text: str, org_here: bool, full_names: set[str]) -> list[str]:
+    names = []
+    for _, person, ambiguous in lexicon.persons_in(text):
+        if ambiguous and not org_here and person.name not in full_names:
+            continue
+        if person.name not in names:
+            names.append(person.name)
+    return names
+
+
+def _event_of(
+    rules: _Rules,
+    language: Language,
+    compiled: Compiled,
+    match: re.Match[str],
+    sentence: str,
+    article_kinds: set[str],
+    announced: bool,
+    anchored: bool,
+    full_names: set[str],
+) -> _Event | None:
+    frame = compiled.frame
+    lexicon = rules.lexicon
+    groups = match.groupdict()
+    v_start, v_end = match.span("v")
+    people: list[str] = []
+    subjects: list[str] = []
+    if frame.event == "board_new":
+        people = _persons(lexicon, sentence[v_end:], anchored, full_names)
+        if len(people) < 2:
+            return None
+    elif groups.get("pl"):
+        subjects = _persons(lexicon, groups["pl"], anchored, full_names)
+    elif groups.get("p"):
+        subjects = _persons(lexicon, groups["p"], anchored, full_names)
+    if not anchored and frame.event not in ("join_partner", "partner_observer"):
+        # Without the organisation in the sentence (or title), only full names count.
+        subjects = [s for s in subjects if s in full_names]
+    needs_person = any(op.value == "$person" for op in rules.model.ops_for(frame.event))
+    if (needs_person or groups.get("p") or groups.get("pl")) and not subjects:
+        return None
+    fact = factuality(language.cues, sentence, (v_start, v_end), article_kinds, announced, frame.base)
+    if fact in frame.ignore:
+        fact = "asserted"
+    interim = None
+    if frame.event == "appoint_ceo":
+        interim = bool(language.interim.search(match.group(0)))
+    elif frame.event == "return_ceo":
+        interim = False
+    return _Event(frame.event, frame.rule, tuple(subjects), tuple(sorted(people)), fact, interim,
+                  match.group(0).strip())
+
+
+def _claims_of(
+    rules: _Rules, language: Language, event: _Event, article: Article, out: dict[tuple[str, ...], Claim]
+) -> None:
+    for op in rules.model.ops_for(event.kind):
+        if op.value == "$person":
+            values: list[object] = list(event.subjects)
+        elif op.value == "$people":
+            values = [event.members]
+        else:
+            values = [op.value or None]
+        for value in values:
+            claim = Claim(
+                story=rules.model.story,
+                article_id=article.article_id,
+                slot=op.slot,
+                op=op.op,  # type: ignore[arg-type]
+                value=value,  # type: ignore[arg-type]
+                factuality=event.factuality,  # type: ignore[arg-type]
+                language=language.code,
+                evidence=event.evidence,
+                interim=event.interim if op.slot == "ceo" and op.op == "set" else None,
+                rule=event.rule,
+            )
+            key = (op.slot, op.op, repr(value), event.factuality, event.rule, event.evidence)
+            out.setdefault(key, claim)
+
+
+__all__ = ["RULES_VERSION", "extract", "language_of"]
