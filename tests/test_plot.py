@@ -121,3 +121,13 @@ def test_plot_without_transitions_still_draws_the_baseline(tmp_path: Path) -> No
     path = render_timeline((), BASELINE, tmp_path / "empty.html", start_us=START, end_us=END)
     page = path.read_text(encoding="utf-8")
     assert "Greg Brockman" in page and "<table>" not in page
+
+
+def test_a_single_valued_slot_stays_one_lane_when_cleared() -> None:
+    cleared = (
+        Transition("openai", "ceo", _us("2023-11-17T20:28"), "remove", None),
+        Transition("openai", "ceo", _us("2023-11-17T20:30"), "set", "Mira Murati", interim=True),
+    )
+    chart = build_chart(cleared, BASELINE, start_us=START, end_us=END)
+    assert [b.holder for b in chart.bars if b.lane == "CEO"] == ["Sam Altman", "Mira Murati"]
+    assert not any(lane.startswith("CEO ·") for lane in chart.lanes)

@@ -83,6 +83,7 @@ def render_html(chart: Chart) -> str:
         if right - left > 7 * len(bar.label) and (bar.interim or bar.chair or not bar.lane.endswith(bar.holder)):
             parts.append(f'<text x="{(left + right) / 2:.1f}" y="{y(bar.lane) + _LANE_H / 2 + 4:.1f}" '
                          f'text-anchor="middle" pointer-events="none">{escape(bar.label)}</text>')
+    labels: dict[tuple[int, float], list[tuple[int, str]]] = {}
     for marker in chart.markers:
         cx = x(marker.at_us)
         tip = escape(_marker_title(marker))
@@ -91,8 +92,12 @@ def render_html(chart: Chart) -> str:
             parts.append(f'<path class="marker" d="M{cx:.1f},{cy - 7:.1f} l7,7 l-7,7 l-7,-7 z" '
                          f'fill="#111"><title>{tip}</title></path>')
         top = min(y(lane) for lane in marker.lanes)
-        parts.append(f'<text x="{cx:.1f}" y="{top + 2:.1f}" text-anchor="middle" font-weight="bold">'
-                     f'{marker.number}<title>{tip}</title></text>')
+        labels.setdefault((marker.at_us, top), []).append((marker.number, tip))
+    for (at_us, top), numbered in labels.items():
+        text = ",".join(str(number) for number, _ in numbered)
+        tips = "\n\n".join(tip for _, tip in numbered)
+        parts.append(f'<text x="{x(at_us):.1f}" y="{top + 2:.1f}" text-anchor="middle" '
+                     f'font-weight="bold">{text}<title>{tips}</title></text>')
     parts.append("</svg>")
 
     rows = []

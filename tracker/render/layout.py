@@ -74,8 +74,7 @@ def _is_set(slot: str, transitions: Sequence[Transition], baseline: StoryState |
         for state in baseline.slots:
             if state.slot == slot and isinstance(state.value, tuple):
                 return True
-    return any(isinstance(t.value, tuple) or t.op in ("add", "remove")
-               for t in transitions if t.slot == slot)
+    return any(isinstance(t.value, tuple) for t in transitions if t.slot == slot)
 
 
 def build_chart(

@@ -125,13 +125,16 @@ def _render_matplotlib(chart: Chart, target: Path, fmt: str) -> None:
             if (right - left) * px_per_day > 5.6 * len(label) + 16:
                 ax.text(left + 10 / px_per_day, y, label, ha="left", va="center", fontsize=8,
                         color="black", clip_on=True)
+        labels: dict[tuple[int, int], list[str]] = {}
         for marker in chart.markers:
             x = num(marker.at_us)
             for lane in marker.lanes:
                 ax.plot([x], [y_of[lane]], marker="D", markersize=6, color="black", zorder=3)
             top = max(y_of[lane] for lane in marker.lanes)
-            ax.annotate(str(marker.number), (x, top + 0.38), ha="center", va="bottom", fontsize=8,
-                        fontweight="bold", annotation_clip=False)
+            labels.setdefault((marker.at_us, top), []).append(str(marker.number))
+        for (at_us, top), numbers in labels.items():
+            ax.annotate(",".join(numbers), (num(at_us), top + 0.38), ha="center", va="bottom",
+                        fontsize=8, fontweight="bold", annotation_clip=False)
         ax.set_yticks(range(len(lanes)), [lanes[len(lanes) - 1 - i] for i in range(len(lanes))])
         ax.set_ylim(-0.6, len(lanes) - 0.2)
         ax.set_xlim(num(chart.start_us), num(chart.end_us))
@@ -143,7 +146,8 @@ def _render_matplotlib(chart: Chart, target: Path, fmt: str) -> None:
             ax.spines[side].set_visible(False)
         ax.set_title(chart.title, loc="left", fontsize=11, fontweight="bold")
         lines = [
-            f"{m.number:>2}  {from_micros(m.at_us):%d %b %H:%M}Z  {m.text}  —  {sources_text(m.sources)}"
+            _clip(f"{m.number:>2}  {from_micros(m.at_us):%d %b %H:%M}Z  {m.text}  —  "
+                  f"{sources_text(m.sources)}", 160)
             for m in chart.markers
         ]
         if lines:
@@ -151,6 +155,10 @@ def _render_matplotlib(chart: Chart, target: Path, fmt: str) -> None:
                      ha="left", fontsize=8, family="DejaVu Sans Mono", linespacing=1.5)
         fig.savefig(target, format=fmt)
         plt.close(fig)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _days(chart: Chart) -> int:
