@@ -39,6 +39,13 @@ def defuse(body: bytes) -> bytes:
     return body[: match.start()] + body[match.end() :]
 
 
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _without_charset(value: str) -> str:
+    return ";".join(p for p in value.split(";") if not p.strip().lower().startswith("charset="))
+
+
 def _ttl_seconds(value: object) -> int | None:
     try:
         minutes = int(str(value).strip())
@@ -55,12 +62,16 @@ def parse_feed(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedF
     """
     if not body or not body.strip():
         raise ParseError("empty body")
+    headers = dict(headers or {})
+    if body.startswith(_BOMS):
+        # A byte order mark outranks a charset in Content-Type (RFC 7303).
+        headers = {k: _without_charset(v) if k.lower() == "content-type" else v for k, v in headers.items()}
     # Items are reduced to plain text downstream (tags, scripts and styles
     # removed), so feedparser's HTML sanitiser and relative-URI rewriting of
     # markup would be work thrown away.
     result = feedparser.parse(
         io.BytesIO(defuse(body)),
-        response_headers=dict(headers or {}),
+        response_headers=headers,
         sanitize_html=False,
         resolve_relative_uris=False,
     )
