@@ -99,3 +99,14 @@ def append_own_batches(url: str, barrier: object, writer: int, batches: int) -> 
         ])
         n += size
     engine.dispose()
+
+
+def open_and_append(url: str, barrier: object, n: int) -> None:
+    """Open (and so upgrade) a brand-new database after the barrier, then append one event."""
+    from tracker import db
+    from tracker.eventlog.store import EventStore
+
+    barrier.wait(timeout=60)  # type: ignore[attr-defined]
+    engine = db.open_database(url)
+    EventStore(engine).append([make_event(n)])
+    engine.dispose()

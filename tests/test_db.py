@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -9,10 +10,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from eventlog_helpers import open_and_append
 
 from tracker import db
 from tracker.cli import main
 from tracker.errors import SchemaError, StorageError
+from tracker.eventlog.store import EventStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -157,4 +160,21 @@ def test_alembic_at_the_top_level_creates_the_schema(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     engine = db.create_engine(url)
     assert db.current_revision(engine) == db.head_revision(engine)
+    engine.dispose()
+
+
+@pytest.mark.slow
+def test_processes_opening_a_brand_new_database_at_once_upgrade_it_once(db_url: str) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(4)
+    procs = [ctx.Process(target=open_and_append, args=(db_url, barrier, n)) for n in range(4)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(90)
+        if proc.is_alive():
+            proc.kill()
+    assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+    engine = db.open_database(db_url)
+    assert EventStore(engine).count() == 4
     engine.dispose()

@@ -182,12 +182,16 @@ def ensure_schema(engine: Engine) -> None:
     head = head_revision(engine)
     if current == head:
         return
-    if current is None:
-        if _has_tables(engine):
+    if current is None and _has_tables(engine):
+        current = current_revision(engine)  # another process may have just upgraded it
+        if current is None:
             raise SchemaError(
                 f"database {describe(engine)} has tables but no tracker schema version"
             )
-        upgrade(engine)
+        if current == head:
+            return
+    if current is None:
+        upgrade(engine)  # the migrations lock, then re-check: concurrent openers are safe
         return
     if current not in known_revisions(engine):
         raise SchemaError(_newer_message(engine, current))
