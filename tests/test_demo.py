@@ -101,25 +101,66 @@ def test_demo_run_appends_each_revealed_item_once_in_virtual_time(sqlite_url: st
         engine.dispose()
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not TRACKER.exists(), reason="needs the installed .venv/bin/tracker")
-def test_tracker_demo_end_to_end(tmp_path: Path) -> None:
-    """`tracker demo --json` runs the whole saga offline, in a fresh file, in well under a minute."""
-    path = tmp_path / "demo.sqlite"
-    plot = tmp_path / "demo.html"
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path, Path]:
+    """Run `tracker demo --json` once (a subprocess, as a user would) and return its report."""
+    if not TRACKER.exists():
+        pytest.skip("needs the installed .venv/bin/tracker")
+    tmp = tmp_path_factory.mktemp("demo")
+    path, plot = tmp / "demo.sqlite", tmp / "demo.html"
     done = subprocess.run(
         [str(TRACKER), "demo", "--db", str(path), "--json", "--plot", str(plot)],
-        capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp)},  # no TRACKER_DATABASE_URL, no proxies
     )
     assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    return json.loads(done.stdout), path, plot
+
+
+@pytest.mark.slow
+def test_tracker_demo_end_to_end(demo: tuple[dict, Path, Path]) -> None:
+    """`tracker demo --json` runs the whole saga offline, in a fresh file, in well under a minute."""
+    report, path, plot = demo
     assert report["run"]["events"] == len(ALL_ITEMS)
     assert report["run"]["errors"] == 0
     assert report["run"]["wall_seconds"] < 60
     assert [s["as_of"][:13] for s in report["states"]] == [
         "2023-11-18T12", "2023-11-20T18", "2023-11-22T18", "2023-12-01T12"]
-    assert isinstance(report["timeline"], list)
+    assert report["timeline"], "the demo's timeline is empty"
     assert path.exists() and plot.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     events = subprocess.run([str(TRACKER), "--db", f"sqlite:///{path}", "events", "-n", "0", "--json"],
                             capture_output=True, text=True, timeout=60, check=True)
     assert len(events.stdout.splitlines()) == len(ALL_ITEMS)
+
+
+BOARD_BEFORE = ["Adam D'Angelo", "Helen Toner", "Ilya Sutskever", "Tasha McCauley"]
+BOARD_AFTER = ["Adam D'Angelo", "Bret Taylor", "Larry Summers"]
+FACTS = [  # the public record at each instant the demo prints
+    ("Mira Murati", BOARD_BEFORE, ["investor"]),
+    ("Emmett Shear", BOARD_BEFORE, ["employer", "investor"]),
+    ("Sam Altman", BOARD_AFTER, ["investor"]),
+    ("Sam Altman", BOARD_AFTER, ["board-observer", "investor"]),
+]
+
+
+def _slot(state: dict, name: str) -> object:
+    value = state["slots"][name]["value"]
+    return sorted(value) if isinstance(value, list) else value
+
+
+# Known extraction misses on the demo archive (see the report in the commit history):
+# a recap item clears the CEO, and one list of new directors loses its chair.
+_KNOWN_MISSES = {2, 3}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index", [
+    pytest.param(i, marks=pytest.mark.xfail(reason="extraction misses on demo items", strict=False))
+    if i in _KNOWN_MISSES else i
+    for i in range(len(FACTS))
+])
+def test_demo_states_match_the_facts(demo: tuple[dict, Path, Path], index: int) -> None:
+    state = demo[0]["states"][index]
+    ceo, board, microsoft = FACTS[index]
+    assert (_slot(state, "ceo"), _slot(state, "board"), _slot(state, "microsoft")) == (
+        ceo, board, microsoft), f"as of {state['as_of']}"
