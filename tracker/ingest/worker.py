@@ -44,6 +44,7 @@ class Worker:
         self.tick_seconds = tick_seconds
         self.jitter = jitter
         self.stopping = threading.Event()
+        self.ticked = threading.Event()  # set after every tick (for watchers and tests)
         self.ticks = 0
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
@@ -66,6 +67,7 @@ class Worker:
             log.error(codec.dumps({"event": "tick_failed", "error": f"{type(exc).__name__}: {exc}"}))
         finally:
             self.ticks += 1
+            self.ticked.set()
 
     def request_stop(self, *_args: object) -> None:
         """Ask the worker to stop (signal-handler safe)."""
