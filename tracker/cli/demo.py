@@ -60,7 +60,9 @@ def demo_command(ctx: click.Context, app: App, db: str | None, keep: bool, plot:
     appending) polls them every virtual hour from 15 Nov to 1 Dec 2023 into
     a fresh SQLite file; then the timeline and the state at a few instants are
     printed. No network is needed. The global --db and TRACKER_DATABASE_URL are
-    not used: the demo never writes into your own log.
+    not used: the demo never writes into your own log. With --json it prints one
+    document: run (feeds, polls, fetched, not_modified, events, wall_seconds ...),
+    timeline (as `timeline --json`), states (as `state --json`, one per instant).
 
     \b
     Example:

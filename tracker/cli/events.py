@@ -166,7 +166,9 @@ def events_command(
 
     Shows the last --limit events (after any filters), then with --follow keeps
     printing events as the worker appends them, until interrupted. With --json
-    each event is one JSON object per line (JSON Lines).
+    each event is one JSON object per line (JSON Lines) with the keys position,
+    stream_id, stream_version, type, schema_version, occurred_at, recorded_at
+    (ISO 8601 UTC), summary, payload (the event's own fields) and hash.
 
     \b
     Example:
