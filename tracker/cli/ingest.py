@@ -286,11 +286,9 @@ def worker_command(app: App, tick: float, workers: int) -> None:
 def _configure_logging(app: App, *, force: bool = False) -> None:
     import logging
 
-    level = logging.WARNING if app.quiet and not force else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s",
                         stream=sys.stderr)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("tracker").setLevel(logging.WARNING if app.quiet and not force else logging.INFO)
 
 
 def register(cli: click.Group) -> None:
