@@ -41,11 +41,12 @@ def _assertion() -> NewEvent:
 
 
 @pytest.fixture
-def filled(sqlite_url: str) -> str:
-    engine = db.open_database(sqlite_url)
+def filled(db_url: str) -> str:
+    """A log of five articles and one assertion (on SQLite, then on PostgreSQL)."""
+    engine = db.open_database(db_url)
     EventStore(engine).append([_article(i, i) for i in range(1, 6)] + [_assertion()])
     engine.dispose()
-    return sqlite_url
+    return db_url
 
 
 def _json_lines(output: str) -> list[dict]:
