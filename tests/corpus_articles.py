@@ -60,13 +60,16 @@ def _feed_languages(corpus: Path) -> dict[str, str]:
 def load_articles(corpus: Path, story: StoryDefinition) -> list[Article]:
     """Return every corpus item the story matches, as Articles, in a stable order."""
     matcher = Matcher([story])
+    # A cheap byte-level screen before parsing: every match contains one of these.
+    needles = {t.rstrip("*").lower().encode() for t in (*story.terms, *story.names)}
     languages = _feed_languages(corpus)
     articles: dict[str, Article] = {}
     position = 0
     for path in sorted(corpus.glob("*/*.xml")):
         feed_id = path.parent.name
         data = path.read_bytes()
-        if not matcher.match(html.unescape(data.decode("utf-8", "replace"))):
+        lowered = data.lower()
+        if not any(needle in lowered for needle in needles):
             continue
         parsed = feedparser.parse(data)
         channel_lang = parsed.feed.get("language") or languages.get(feed_id) or None

@@ -49,6 +49,8 @@ def apply_op(
         return held
     if spec.kind == SINGLE:
         if op == "set" and isinstance(value, str):
+            if interim is None and value == held.value:
+                return held
             return Held(value, bool(interim) if spec.interim else None)
         if op == "clear" or (op == "remove" and value == held.value):
             return Held(None, None)

@@ -183,7 +183,9 @@ def _event_of(
         fact = "asserted"
     interim = None
     if frame.event == "appoint_ceo":
-        interim = bool(language.interim.search(match.group(0)))
+        clause = language.cues.clause_start(sentence, match.start())
+        found = language.interim.search(sentence, min(clause, match.start()), match.end() + 40)
+        interim = True if found else None
     elif frame.event == "return_ceo":
         interim = False
     return _Event(frame.event, frame.rule, tuple(subjects), tuple(sorted(people)), fact, interim,

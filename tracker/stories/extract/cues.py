@@ -5,6 +5,7 @@ planned, conditional, question, historical, opinion, announce) and a scope:
 
 - ``clause``: governs what follows it up to the next terminator (punctuation or
   a clause-opening word such as "but", "after", "which");
+- ``after``: governs the trigger it follows in the same clause ("fired years ago");
 - ``sentence``: governs the whole sentence ("... – reports", a final "?");
 - ``article``: governs every sentence of the article (an explainer's title,
   an opinion column's byline).
@@ -20,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+_PUNCTUATION = re.compile(r"[,;:!?()\[\]\"“”«»—–|]|\s-\s|\.(?:\s|$)")
 # When several cues govern a trigger, the first kind in this list wins.
 PRECEDENCE = ("question", "conditional", "negated", "speculative", "opinion", "historical", "planned")
 
@@ -33,9 +35,11 @@ class Cue:
     scope: str = "clause"
 
 
-def cues(kind: str, scope: str, words: Iterable[str], flags: int = re.I) -> list[Cue]:
-    """Compile one cue per regex fragment (word-bounded)."""
-    return [Cue(kind, re.compile(rf"(?<!\w){w}(?!\w)", flags), scope) for w in words]
+def cues(kind: str, scope: str, words: Iterable[str], flags: int = re.I, bounded: bool = True) -> list[Cue]:
+    """Compile one cue per regex fragment (word-bounded unless ``bounded`` is false)."""
+    return [
+        Cue(kind, re.compile(rf"(?<!\w){w}(?!\w)" if bounded else w, flags), scope) for w in words
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,11 @@ class CueSet:
         for match in self.terminators.finditer(sentence, 0, position):
             start = match.start() if match.group(0)[:1].isalpha() else match.end()
         return start
+
+    def clause_end(self, sentence: str, position: int) -> int:
+        """Return where the punctuation closing the clause at ``position`` is."""
+        match = _PUNCTUATION.search(sentence, position)
+        return match.start() if match else len(sentence)
 
     def kinds(self, sentence: str, start: int, end: int, scopes: Sequence[str]) -> set[str]:
         """Return the kinds of cues of the given scopes found in sentence[start:end]."""
@@ -73,6 +82,8 @@ def factuality(
     clause = cueset.clause_start(sentence, trigger[0])
     kinds = set(article_kinds)
     kinds |= cueset.kinds(sentence, clause, trigger[1], ("clause",))
+    tail = sentence[trigger[1]:cueset.clause_end(sentence, trigger[1])]
+    kinds |= cueset.kinds(tail, 0, len(tail), ("after",))
     kinds |= cueset.kinds(sentence, 0, len(sentence), ("sentence",))
     if base != "asserted":
         kinds.add(base)

@@ -45,7 +45,8 @@ _BECOME = (
 )
 _BACK = (
     r"returns|returned|returning|return|is\s+back|back|comes\s+back|came\s+back|coming\s+back|"
-    r"reinstated|rehired|re-hired|restored|reappointed|re-appointed|reinstalled"
+    r"reinstated|rehired|re-hired|restored|reappointed|re-appointed|reinstalled|rejoins|rejoined|rejoin|"
+    r"rejoining"
 )
 _BRING_BACK = (
     r"reinstates|reinstated|reinstating|reinstate|rehires|rehired|re-hires|rehire|brings\s+back|"
@@ -59,7 +60,7 @@ _HIRE = (
 )
 _JOIN = (
     r"joins|joined|join|joining|moves\s+to|moved\s+to|moving\s+to|move\s+to|heads\s+to|headed\s+to|"
-    r"heading\s+to|goes\s+to|went\s+to|going\s+to|jumps\s+to|jumped\s+to|jump\s+to|defects\s+to|"
+    r"heading\s+to|head\s+to|goes\s+to|went\s+to|going\s+to|jumps\s+to|jumped\s+to|jump\s+to|defects\s+to|"
     r"lands\s+at|landed\s+at|leaves\s+{ORG}\s+for|left\s+{ORG}\s+for|leaving\s+{ORG}\s+for|"
     r"signs\s+with|signed\s+with|hired\s+by|recruited\s+by|snapped\s+up\s+by|scooped\s+up\s+by|"
     r"poached\s+by|picked\s+up\s+by"
@@ -81,7 +82,7 @@ FRAMES = (
           r"{P}\s+(?:is\s+|was\s+|now\s+)?(?P<v>out)\s+(?:at|from|as)\s+{FILL}{ORGX}"),
     Frame("en.leave.quits", "leave",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _LEAVE + r")"
-          r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:{ORGX}|as|too|after|over|amid|following|in\s+protest|the\s+board|both)\b)"),
+          r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:{ORGX}|as|from|too|after|over|amid|following|in\s+protest|the\s+board|both)\b)"),
     Frame("en.leave.no-longer-with", "leave",
           r"{P}\s+(?:is\s+)?(?P<v>no\s+longer)\s+(?:with|at|part\s+of)\s+{ORGX}", ignore=("negated",)),
     Frame("en.leave-ceo.steps-down", "leave_ceo",
@@ -107,7 +108,7 @@ FRAMES = (
           r"{FILL}(?:as\s+)?{ROLE}"),
     # Returns: to the office (return_ceo) or to the organisation (return).
     Frame("en.return-ceo.is-back", "return_ceo",
-          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r")\s+(?:(?:to|at)\s+{ORGX}\s+)?"
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r")\s+(?:(?:to|at)\s+)?(?:{ORGX}\s+)?"
           r"(?:to\s+(?:his|her|the)\s+(?:old\s+)?(?:job|post|role|position)\s+)?as\s+" + _ROLE_Q),
     Frame("en.return-ceo.brings-back", "return_ceo",
           r"{ORGX}\s+{GAP}(?P<v>" + _BRING_BACK + r"|brings|brought|bring)\s+{FILL}{P}(?:\s+back)?\s+"
@@ -165,7 +166,7 @@ CUES = CueSet(
             r"reportedly", r"reports?:", r"reportedly", r"said\s+to", r"is\s+said", r"are\s+said",
             r"may", r"might", r"could", r"possibl[ey]", r"potential(?:ly)?", r"likely", r"unlikely",
             r"rumou?r\w*", r"talks?", r"discuss\w*", r"negotiat\w*", r"consider\w*", r"weigh\w*",
-            r"push\w*", r"urg\w*", r"want\w*", r"seek\w*", r"sought", r"aim\w*", r"tr(?:y|ies|ying|ied)\s+to",
+            r"push\w*\s+(?:for|to)", r"urg\w*", r"want\w*", r"seek\w*", r"sought", r"aim\w*", r"tr(?:y|ies|ying|ied)\s+to",
             r"attempt\w*", r"efforts?", r"plot\w*", r"bid", r"hop(?:e|es|ing)", r"threat\w*",
             r"demand\w*", r"call\w*\s+for", r"sources?", r"people\s+familiar", r"according\s+to",
             r"in\s+the\s+running", r"mull\w*", r"explor\w*", r"close\s+to", r"nears?", r"nearing",
@@ -186,10 +187,15 @@ CUES = CueSet(
             r"(?:19|20)\d\d", r"had\s+been", r"been\s+\w+\s+before", r"recap\w*", r"timeline",
             r"look\s+back", r"in\s+the\s+past", r"back\s+in", r"remember\w*", r"recall\w*",
         ])
+        + cues("historical", "after", [
+            r"before(?=\s*$)", r"ago", r"previously", r"once\s+before", r"(?:in|back\s+in)\s+(?:19|20)\d\d",
+            r"last\s+(?:week|month|year)", r"years?\s+(?:earlier|before)",
+        ])
         + cues("opinion", "clause", [
             r"should", r"must", r"ought\s+to", r"needs?\s+to", r"lesson\w*", r"opinion",
         ])
-        + cues("question", "sentence", [r"\?", r"^(?:is|are|was|were|will|would|could|can|should|does|did|has|have)\s"])
+        + cues("question", "sentence", [r"\?", r"^(?:is|are|was|were|will|would|could|can|should|does|did|has|have)\s"],
+               bounded=False)
         + cues("speculative", "sentence", [
             r"[-–—]\s*reports?\s*$", r"reports\s+say", r"say\s+reports", r"sources\s+say",
             r"reports\s+suggest", r"according\s+to\s+(?:people|sources|a\s+person|reports|multiple)",
@@ -203,7 +209,7 @@ CUES = CueSet(
         + cues("historical", "article", [
             r"^(?:how|why|what|who|inside|explain\w*|here's|the\s+(?:inside\s+)?story|a\s+timeline|"
             r"timeline|everything|the\s+winners|winners|\w+\s+days\s+of|key\s+players|behind\s+the)\s",
-        ])
+        ], bounded=False)
         + cues("opinion", "article", [
             r"\|\s*[A-Z][\w'-]+\s+[A-Z][\w'-]+\s*$", r"^opinion\b", r"\beditorial\b", r"\bpodcast\b",
             r"\bop-ed\b", r"\bcolumn\b",

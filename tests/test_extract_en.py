@@ -1,0 +1,125 @@
+"""English extraction: what a headline claims, and how it is put (own sentences)."""
+
+from __future__ import annotations
+
+import pytest
+from factories import article
+
+from tracker.stories.definition import ROOT, load_story
+from tracker.stories.extract import RULES_VERSION, extract
+
+STORY = load_story(ROOT / "config" / "stories" / "openai.toml")
+
+
+def claims(title: str, summary: str = "") -> set[tuple[str, str, object, str]]:
+    found = extract(STORY, article(title, summary))
+    return {(c.slot, c.op, c.value, c.factuality) for c in found}
+
+
+def asserted(title: str, summary: str = "") -> set[tuple[str, str, object]]:
+    return {(s, o, v) for s, o, v, f in claims(title, summary) if f == "asserted"}
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("OpenAI's board fires chief executive Sam Altman",
+         {("ceo", "remove", "Sam Altman"), ("board", "remove", "Sam Altman")}),
+        ("Greg Brockman resigns from OpenAI in protest",
+         {("ceo", "remove", "Greg Brockman"), ("board", "remove", "Greg Brockman")}),
+        ("Sam Altman pushed out at OpenAI after a review by directors",
+         {("ceo", "remove", "Sam Altman"), ("board", "remove", "Sam Altman")}),
+        ("OpenAI picks Twitch co-founder Emmett Shear as its interim chief executive",
+         {("ceo", "set", "Emmett Shear")}),
+        ("OpenAI's new CEO is Emmett Shear", {("ceo", "set", "Emmett Shear")}),
+        ("Microsoft hires ousted OpenAI boss Sam Altman", {("microsoft", "tag", "employer")}),
+        ("Sam Altman and Greg Brockman head to Microsoft after weekend of turmoil at OpenAI",
+         {("microsoft", "tag", "employer")}),
+        ("Sam Altman reinstated as OpenAI chief executive",
+         {("ceo", "set", "Sam Altman"), ("microsoft", "untag", "employer")}),
+        ("OpenAI unveils a new board made up of Bret Taylor, Larry Summers and Adam D'Angelo",
+         {("board", "replace", ("Adam D'Angelo", "Bret Taylor", "Larry Summers"))}),
+    ],
+)
+def test_a_plain_report_is_an_asserted_claim(title: str, expected: set[tuple[str, str, object]]) -> None:
+    assert expected <= asserted(title)
+
+
+def test_an_interim_appointment_carries_the_flag() -> None:
+    found = extract(STORY, article("Mira Murati named interim CEO of OpenAI"))
+    ceo = [c for c in found if c.slot == "ceo" and c.op == "set"]
+    assert ceo and ceo[0].value == "Mira Murati" and ceo[0].interim is True
+    assert ceo[0].evidence and ceo[0].rule.startswith("en.")
+
+
+def test_an_announced_plan_is_a_decided_change() -> None:
+    title = "Microsoft will get a non-voting observer seat on the OpenAI board, the company confirmed"
+    assert ("microsoft", "tag", "board-observer") in asserted(title)
+
+
+@pytest.mark.parametrize(
+    ("title", "factuality"),
+    [
+        ("Will Sam Altman return as OpenAI CEO?", "question"),
+        ("Sam Altman will not return to OpenAI as chief executive", "negated"),
+        ("Sam Altman expected to rejoin OpenAI as CEO", "planned"),
+        ("OpenAI staff threaten to quit unless the board reinstates Sam Altman as CEO", "conditional"),
+        ("OpenAI should bring back Sam Altman as CEO", "opinion"),
+        ("Sources say Sam Altman could be named CEO of OpenAI again", "speculative"),
+    ],
+)
+def test_a_hedged_claim_is_not_asserted(title: str, factuality: str) -> None:
+    found = claims(title)
+    assert found, "the rule should still see the claim"
+    assert {f for *_, f in found} == {factuality}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Sam Altman reportedly in talks to return as OpenAI CEO",
+        "A timeline of how OpenAI fired and rehired Sam Altman",
+        "Why OpenAI fired Sam Altman, explained",
+        "The board that fired Sam Altman is mostly gone",
+        "Hundreds of OpenAI staff threaten to join Microsoft with Sam Altman",
+        "Larry Summers warns on inflation risks",
+        "Larry Summers joins the board of a payments start-up",
+        "Emmett Shear was appointed CEO of Twitch years before the OpenAI crisis",
+        "Microsoft CEO Satya Nadella says OpenAI partnership is safe",
+        "OpenAI is unlikely to offer a board seat to Microsoft",
+    ],
+)
+def test_traps_move_nothing(title: str) -> None:
+    assert asserted(title) == set()
+
+
+def test_a_recap_inside_a_return_report_is_background() -> None:
+    found = claims("Sam Altman returns as OpenAI CEO days after the board fired Sam Altman")
+    assert ("ceo", "set", "Sam Altman", "asserted") in found
+    assert not any(op == "remove" and f == "asserted" for _, op, _, f in found)
+
+
+def test_a_report_that_restores_someone_demotes_the_firing_it_mentions() -> None:
+    found = claims("OpenAI brings back Sam Altman as CEO", "Sam Altman was fired by OpenAI's board last week.")
+    assert ("ceo", "set", "Sam Altman", "asserted") in found
+    assert not any(op == "remove" and f == "asserted" for _, op, _, f in found)
+
+
+def test_a_surname_alone_needs_the_organisation_nearby() -> None:
+    assert asserted("Summers joins board", "An economist has a new role.") == set()
+    assert ("board", "add", "Larry Summers") in asserted("Summers joins OpenAI board")
+
+
+def test_a_cut_off_member_list_gives_way_to_the_full_one() -> None:
+    found = claims(
+        "OpenAI names a new board of Bret Taylor, Larry Summers and Adam D'Angelo",
+        "The new board of Bret Taylor, Larry",
+    )
+    replaces = [v for s, o, v, f in found if o == "replace"]
+    assert replaces == [("Adam D'Angelo", "Bret Taylor", "Larry Summers")]
+
+
+def test_extraction_is_deterministic_and_versioned() -> None:
+    item = article("OpenAI fires Sam Altman; Mira Murati named interim CEO")
+    assert extract(STORY, item) == extract(STORY, item)
+    assert RULES_VERSION
