@@ -56,6 +56,9 @@ def render_html(chart: Chart) -> str:
              f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(chart.title)}">']
     day = from_micros(chart.start_us).replace(hour=0, minute=0, second=0, microsecond=0)
     step = max(1, (span // 86_400_000_000) // 12)
+    if day < from_micros(chart.start_us):
+        day += timedelta(days=1)
+    day -= timedelta(days=1)
     while True:
         day += timedelta(days=1)
         us = int((day - from_micros(0)).total_seconds() * 1_000_000)
@@ -80,9 +83,11 @@ def render_html(chart: Chart) -> str:
             f'height="{_LANE_H - 10}" rx="3" fill="{color_of(chart, bar.holder)}" '
             f'fill-opacity="{opacity}"{stroke}><title>{escape(tip)}</title></rect>'
         )
-        if right - left > 7 * len(bar.label) and (bar.interim or bar.chair or not bar.lane.endswith(bar.holder)):
-            parts.append(f'<text x="{(left + right) / 2:.1f}" y="{y(bar.lane) + _LANE_H / 2 + 4:.1f}" '
-                         f'text-anchor="middle" pointer-events="none">{escape(bar.label)}</text>')
+        if bar.interim or bar.chair or not bar.lane.endswith(bar.holder):
+            label = bar.label if right - left > 7 * len(bar.label) + 12 else bar.holder
+            if right - left > 7 * len(label) + 12:
+                parts.append(f'<text x="{left + 8:.1f}" y="{y(bar.lane) + _LANE_H / 2 + 4:.1f}" '
+                             f'pointer-events="none">{escape(label)}</text>')
     labels: dict[tuple[int, float], list[tuple[int, str]]] = {}
     for marker in chart.markers:
         cx = x(marker.at_us)
@@ -114,7 +119,7 @@ def render_html(chart: Chart) -> str:
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{escape(chart.title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{escape(chart.title)}</h1>"
-        '<p class="muted">Hover a bar or a marker for dates and sources; hatched or pale bars are interim.</p>'
+        '<p class="muted">Hover a bar or a marker for dates and sources; pale bars are interim, outlined bars a chair.</p>'
         + "\n".join(parts) + table + "</body></html>\n"
     )
 
