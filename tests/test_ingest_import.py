@@ -85,14 +85,14 @@ def test_cli_import_prints_a_summary_and_fails_cleanly_on_a_missing_path(
 
 @pytest.mark.corpus
 def test_corpus_days_import_twice_appending_nothing_the_second_time(corpus_dir: Path, sqlite_url: str) -> None:
-    days = ("2023-11-17", "2023-11-18", "2023-11-19", "2023-11-20")
+    days = ("2023-11-17", "2023-11-18")
     files = [p for p in collect_files([corpus_dir]) if p.stem in days]
-    assert len(files) > 100
+    assert len(files) > 50
     engine = db.open_database(sqlite_url)
     try:
         first = import_paths(engine, files, update_projections=False)
         assert first.errors == 0
-        assert first.appended > 50
+        assert first.appended > 20
         second = import_paths(engine, files, update_projections=False)
         assert second.appended == 0
         assert second.unchanged == first.matched
