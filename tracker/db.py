@@ -7,7 +7,9 @@ and asks for ``tracker db upgrade`` when an existing one is behind.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from tracker.errors import SchemaError, StorageError
 
@@ -103,21 +105,59 @@ def describe(engine: Engine) -> str:
 # --- schema --------------------------------------------------------------
 
 
+def migrations_dir() -> Path:
+    """Return the Alembic script folder: $TRACKER_ALEMBIC_DIR, else alembic/ at the top level."""
+    script_location = Path(os.environ.get("TRACKER_ALEMBIC_DIR", ROOT / "alembic"))
+    if not (script_location / "env.py").exists():
+        raise SchemaError(f"migrations not found at {script_location}")
+    return script_location
+
+
 def alembic_config(engine: Engine) -> Any:
     """Return an Alembic Config that migrates through this engine."""
     from alembic.config import Config
 
-    script_location = Path(os.environ.get("TRACKER_ALEMBIC_DIR", ROOT / "alembic"))
-    if not (script_location / "env.py").exists():
-        raise SchemaError(f"migrations not found at {script_location}")
+    script_location = migrations_dir()
     config = Config()
     config.set_main_option("script_location", str(script_location))
     config.attributes["engine"] = engine
     return config
 
 
+_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)[\"']", re.M)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(None|[\"']([^\"']+)[\"'])", re.M)
+
+
+@functools.lru_cache(maxsize=4)
+def _scripts(script_location: str) -> tuple[str, frozenset[str]] | None:
+    """Return (head, every revision) read from the migration files without importing Alembic.
+
+    None when the files do not describe one straight line of revisions (then
+    Alembic itself is asked).
+    """
+    revisions: dict[str, str | None] = {}
+    for path in sorted(Path(script_location, "versions").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        rev, down = _REVISION.search(text), _DOWN.search(text)
+        if rev is None or down is None:
+            return None
+        revisions[rev.group(1)] = down.group(2)
+    children = set(revisions.values())
+    heads = [r for r in revisions if r not in children]
+    if len(heads) != 1:
+        return None
+    return heads[0], frozenset(revisions)
+
+
+def _script_location(_engine: Engine) -> str:
+    return str(migrations_dir())
+
+
 def head_revision(engine: Engine) -> str:
     """Return the newest migration this code knows."""
+    quick = _scripts(_script_location(engine))
+    if quick is not None:
+        return quick[0]
     from alembic.script import ScriptDirectory
 
     head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
@@ -127,6 +167,9 @@ def head_revision(engine: Engine) -> str:
 
 def known_revisions(engine: Engine) -> set[str]:
     """Return every migration revision this code knows."""
+    quick = _scripts(_script_location(engine))
+    if quick is not None:
+        return set(quick[1])
     from alembic.script import ScriptDirectory
 
     return {s.revision for s in ScriptDirectory.from_config(alembic_config(engine)).walk_revisions()}
@@ -134,15 +177,16 @@ def known_revisions(engine: Engine) -> set[str]:
 
 def current_revision(engine: Engine) -> str | None:
     """Return the database's migration revision (None for a brand-new database)."""
-    from alembic.runtime.migration import MigrationContext
-
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
-    except OperationalError as exc:
-        raise StorageError(f"cannot open database {describe(engine)}: {_first_line(exc)}") from None
+            if not sa.inspect(conn).has_table("alembic_version"):
+                return None
+            rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
     except sa.exc.DBAPIError as exc:
         raise StorageError(f"cannot open database {describe(engine)}: {_first_line(exc)}") from None
+    if len(rows) > 1:
+        raise SchemaError(f"database {describe(engine)} has several schema heads; tracker has one")
+    return str(rows[0][0]) if rows else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
