@@ -8,7 +8,8 @@ A slot operation (slot, op, value) is accepted when, from its earliest asserted
 report, at least N distinct publishers assert it within W (syndicated copies --
 same link or the same title -- count once), or one authoritative publisher
 does; or, marked single-source, when one report stands and nothing contradicts
-it for Q. The change takes the time of its earliest supporting publication.
+it for Q after it (nor in the lookback before it: a lone recap of an old event
+must not undo a change reported since). The change takes the time of its earliest supporting publication.
 A correction is accepted as is and silences conflicting reports within W of it.
 Accepted operations are then folded from the baseline, oldest first; those that
 change nothing are dropped.
@@ -184,7 +185,7 @@ def _accepted(model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Clai
             single = False
             if not authority and _distinct(window) < rules.publishers:
                 quiet_end = start + rules.quiet_us
-                if horizon < quiet_end or _contradicted(model, key, start - rules.quiet_us, quiet_end, grouped):
+                if horizon < quiet_end or _contradicted(model, key, start - rules.lookback_us, quiet_end, grouped):
                     i += 1
                     continue
                 single = True

@@ -27,6 +27,8 @@ from tracker.types import Article, Claim
 
 RULES_VERSION = "1"
 
+# Events about the partner stand on the partner's name and a tracked person's full name.
+_PARTNER_EVENTS = ("join_partner", "partner_observer")
 LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (en.LANGUAGE, fr.LANGUAGE, pl.LANGUAGE)}
 
 
@@ -72,20 +74,23 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     parts = [(s, True) for s in sentences(title)] + [(s, False) for s in sentences(article.summary)]
     whole = " ".join(s for s, _ in parts)
     org_in_article = bool(lexicon.org_re.search(whole))
-    if not org_in_article or not parts:
+    full_names = {p.name for _, p, amb in lexicon.persons_in(whole) if not amb}
+    if not parts or not (org_in_article or full_names):
         return []
     article_kinds = language.cues.kinds(title, 0, len(title), ("article",))
     announced = "announce" in language.cues.kinds(whole, 0, len(whole), ("article",))
     article_kinds.discard("announce")
     title_has_org = bool(lexicon.org_re.search(title))
-    full_names = {p.name for _, p, amb in lexicon.persons_in(whole) if not amb}
     events: list[_Event] = []
     for sentence, in_title in parts:
         org_here = bool(lexicon.org_re.search(sentence))
         for compiled in rules.frames[code]:
             for match in compiled.regex.finditer(sentence):
+                if compiled.frame.event not in _PARTNER_EVENTS and not org_in_article:
+                    continue
+                anchored = org_here or (title_has_org if not in_title else org_in_article)
                 event = _event_of(rules, language, compiled, match, sentence, article_kinds,
-                                  announced, org_here or (title_has_org and not in_title), full_names)
+                                  announced, anchored, full_names)
                 if event is not None:
                     events.append(event)
     events = _background(rules.model, events)
@@ -172,7 +177,7 @@ def _event_of(
         subjects = _persons(lexicon, groups["pl"], anchored, full_names)
     elif groups.get("p"):
         subjects = _persons(lexicon, groups["p"], anchored, full_names)
-    if not anchored and frame.event not in ("join_partner", "partner_observer"):
+    if not anchored and frame.event not in _PARTNER_EVENTS:
         # Without the organisation in the sentence (or title), only full names count.
         subjects = [s for s in subjects if s in full_names]
     needs_person = any(op.value == "$person" for op in rules.model.ops_for(frame.event))

@@ -210,6 +210,10 @@ CUES = CueSet(
             r"^(?:how|why|what|who|inside|explain\w*|here's|the\s+(?:inside\s+)?story|a\s+timeline|"
             r"timeline|everything|the\s+winners|winners|\w+\s+days\s+of|key\s+players|behind\s+the)\s",
         ], bounded=False)
+        + cues("historical", "article", [
+            r"\btimeline\b", r"\brecap\b", r"\blook\s+back\b", r"\bin\s+retrospect\b", r"\bexplained\b",
+            r"\bhow\s+it\s+happened\b", r"\bwhat\s+happened\b",
+        ])
         + cues("opinion", "article", [
             r"\|\s*[A-Z][\w'-]+\s+[A-Z][\w'-]+\s*$", r"^opinion\b", r"\beditorial\b", r"\bpodcast\b",
             r"\bop-ed\b", r"\bcolumn\b",

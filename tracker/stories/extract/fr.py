@@ -52,7 +52,7 @@ _NAME = (
 _BACK = (
     r"revient|est\s+de\s+retour|fait\s+son\s+retour|retrouve|réintègre|réintégré" + _E + r"|rétabli" + _E + r"|"
     r"reprend|reviendra|reviendrait|va\s+revenir|doit\s+revenir|rappelé" + _E + r"|réembauché" + _E + r"|"
-    r"revenu|a\s+retrouvé|a\s+repris|a\s+été\s+réintégré" + _E
+    r"revenu|revenir|a\s+retrouvé|a\s+repris|a\s+été\s+réintégré" + _E
 )
 _BACK_ROLE = (
     r"(?:(?:à|chez|au\s+sein\s+d'|au\s+sein\s+de)\s*{ORGX}\s+)?(?:" + _HEAD + r"|"
@@ -78,7 +78,7 @@ _BOARD = r"(?:(?:le|au|du)\s+)?conseil(?:\s+d'administration)?"
 
 FRAMES = (
     Frame("fr.leave.is-fired", "leave",
-          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>(?:" + _FIRED + r")" + _E + r")(?!\s+(?:par|de|d')\s*(?!{ORGX}))"),
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>(?:" + _FIRED + r")" + _E + r")(?!\s+(?:par\s+|de\s+|d')(?!{ORGX}))"),
     Frame("fr.leave.fires", "leave", r"{ORGX}\s+{GAP}(?P<v>" + _FIRE + r")\s+{FILL}{P}"),
     Frame("fr.leave.quits", "leave",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _QUIT + r")"
@@ -105,7 +105,7 @@ FRAMES = (
           r"(?:à\s+)?{FILL}(?:" + _HEAD + r"|comme\s+" + _ROLE_Q + r"|au\s+poste\s+de\s+{ROLE})"),
     Frame("fr.ceo.replaced-by", "appoint_ceo", r"(?P<v>remplacée?|succédée?)\s+par\s+{FILL}{P}"),
     Frame("fr.return-ceo.is-back", "return_ceo",
-          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r")\s+" + _BACK_ROLE),
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r")(?:\s+(?:pas|plus|jamais))?\s+" + _BACK_ROLE),
     Frame("fr.return-ceo.brings-back", "return_ceo",
           r"{ORGX}\s+{GAP}(?P<v>" + _BRING_BACK + r")\s+{FILL}{P}\s+(?:comme|en\s+tant\s+que|au\s+poste\s+de|"
           r"à\s+la\s+tête)\s+"),
@@ -171,7 +171,9 @@ CUES = CueSet(
         ])
         + cues("planned", "clause", [
             r"va", r"vont", r"devrai\w*", r"doit", r"doivent", r"s'apprêt\w*", r"prévu\w*", r"prévoit",
-            r"sera", r"seront", r"\w+(?:dra|dront|era|eront|ira|iront)", r"en\s+passe\s+de", r"bientôt",
+            r"sera", r"seront", r"aura", r"auront", r"en\s+passe\s+de", r"bientôt",
+            r"(?:revien|rejoin|devien|prend|obtien|comprend|détien)(?:dra|dront)",
+            r"(?:quitt|dirig|remplac|succéd|présid|assur|nomm|rest|occup)(?:era|eront)",
             r"prochainement", r"compte",
         ])
         + cues("historical", "clause", [
@@ -194,6 +196,7 @@ CUES = CueSet(
         + cues("historical", "article", [
             r"^(?:retour\s+sur|chronologie|récit|comment|pourquoi|qui|ce\s+qu'il\s+faut\s+savoir|"
             r"dans\s+les\s+coulisses|les\s+coulisses)\b", r"si\s+vous\s+avez\s+manqué", r"\brécapitulatif\b",
+            r"\bretour\s+sur\b", r"\brétrospective\b", r"\bchronologie\b", r"\bles\s+dessous\b",
         ])
         + cues("opinion", "article", [r"^(?:tribune|éditorial|chronique|opinion|point\s+de\s+vue)\b"])
         + cues("announce", "article", [

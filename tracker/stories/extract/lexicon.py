@@ -29,7 +29,7 @@ _CLAUSE_WORDS = (
     r"it|he|she|they|we|qui|que|quand|après|si|który|która|które|gdy|po|jeśli"
 )
 FILL = rf"(?:(?!(?:{_CLAUSE_WORDS})\s)[\w'.&-]+\s+){{0,5}}?"
-GAP = rf"(?:(?!(?:{_CLAUSE_WORDS}|and|or)\s)[\w']+\s+){{0,3}}?"
+GAP = rf"(?:(?!(?:{_CLAUSE_WORDS}|and|or)\s)[\w'-]+\s+){{0,3}}?"
 
 
 def _alias_pattern(alias: str) -> str:

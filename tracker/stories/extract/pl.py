@@ -155,7 +155,8 @@ CUES = CueSet(
         + cues("historical", "sentence", [
             r"zwolni\w*\s+(?:i|a\s+potem|a\s+następnie)\s+(?:ponownie\s+)?(?:zatrudni|przywróc)\w*",
         ])
-        + cues("historical", "article", [r"^(?:kalendarium|chronologia|jak\s+doszło|dlaczego|kim\s+jest)\b"])
+        + cues("historical", "article", [r"^(?:kalendarium|chronologia|jak\s+doszło|dlaczego|kim\s+jest)\b",
+                                         r"\bkalendarium\b", r"\bpodsumowanie\b", r"\bprzypominamy\b"])
         + cues("opinion", "article", [r"^(?:felieton|komentarz|opinia)\b"])
         + cues("announce", "article", [
             r"ogłosił\w*", r"ogłasza", r"oświadczeni\w*", r"komunikat\w*", r"poinformował\w*", r"informuje",
