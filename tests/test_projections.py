@@ -117,10 +117,8 @@ def test_a_failed_batch_leaves_the_previous_checkpoint_and_rows(
     with engine.connect() as conn:
         mark = projection.read_checkpoints(conn)[projection.LOG]
         stored = sorted(r[0] for r in conn.execute(sa.select(tables.evidence.c.position)))
-        claims = conn.execute(sa.select(sa.func.count()).select_from(tables.claims)).scalar()
     assert mark.position == 3
     assert stored == [1, 2, 3]
-    assert claims == 3
 
     monkeypatch.setattr(Batch, "write", original)
     projection.update(engine, stories, batch_size=3)
@@ -145,13 +143,13 @@ def test_a_new_rules_version_rebuilds_from_position_zero(
     monkeypatch.setattr(extract_rules, "extract", ceo_only)
     projection.update(engine, stories)
     with engine.connect() as conn:
-        slots = [r[0] for r in conn.execute(sa.select(tables.claims.c.slot))]
+        slots = [c.slot for _, cs in load.load_evidence(conn, "openai") for c in cs]
     assert sorted(slots) == ["board", "ceo"]  # same version: nothing is redone
 
     monkeypatch.setattr(extract_rules, "RULES_VERSION", "toy-2")
     projection.update(engine, stories)
     with engine.connect() as conn:
-        slots = [r[0] for r in conn.execute(sa.select(tables.claims.c.slot))]
+        slots = [c.slot for _, cs in load.load_evidence(conn, "openai") for c in cs]
         mark = projection.read_checkpoints(conn)[projection.LOG]
     assert slots == ["ceo"]
     assert mark.rules_version == "toy-2"

@@ -25,16 +25,6 @@ def upgrade() -> None:
         sa.Column("rules_version", sa.String(200), nullable=False),
     )
     op.create_table(
-        "proj_articles",
-        sa.Column("article_id", sa.String(400), primary_key=True),
-        sa.Column("position", sa.BigInteger, nullable=False),
-        sa.Column("publisher", sa.Text, nullable=False),
-        sa.Column("language", sa.String(40), nullable=True),
-        sa.Column("link", sa.Text, nullable=True),
-        sa.Column("published_us", sa.BigInteger, nullable=False),
-        sa.Column("stories", sa.Text, nullable=False),
-    )
-    op.create_table(
         "proj_evidence",
         sa.Column("story", sa.String(100), primary_key=True),
         sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
@@ -49,20 +39,7 @@ def upgrade() -> None:
         sa.Column("recorded_us", sa.BigInteger, nullable=False),
         sa.Column("content_hash", sa.String(128), nullable=False),
         sa.Column("stories", sa.Text, nullable=False),
-    )
-    op.create_table(
-        "proj_claims",
-        sa.Column("story", sa.String(100), primary_key=True),
-        sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
-        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("slot", sa.String(100), nullable=False),
-        sa.Column("op", sa.String(20), nullable=False),
-        sa.Column("value", sa.Text, nullable=False),
-        sa.Column("factuality", sa.String(20), nullable=False),
-        sa.Column("language", sa.String(40), nullable=False),
-        sa.Column("evidence", sa.Text, nullable=False),
-        sa.Column("interim", sa.Boolean, nullable=True),
-        sa.Column("rule", sa.Text, nullable=False),
+        sa.Column("claims", sa.Text, nullable=False),
     )
     op.create_table(
         "proj_corrections",
@@ -105,7 +82,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_proj_transitions_story_at", table_name="proj_transitions")
     for name in (
-        "proj_transitions", "proj_claims", "proj_evidence", "proj_corrections",
-        "proj_rejections", "proj_articles", "projection_checkpoints",
+        "proj_transitions", "proj_evidence", "proj_corrections",
+        "proj_rejections", "projection_checkpoints",
     ):
         op.drop_table(name)

@@ -1,37 +1,54 @@
-"""The articles and claims projection: log events -> rows, one batch at a time.
+"""The claims projection: log events -> evidence, claim, correction and rejection rows.
 
-Per event the work is small: decode, look the extraction up in a memo keyed by
-the article's content, and add rows to the batch. Extraction runs only for text
-not seen before under the same rules and story file.
+Per event the work is small: read the payload, look the extraction up in a memo
+keyed by the article's content, and add row tuples to the batch; the batch is
+written with one driver-level ``executemany`` per table. Extraction runs only
+for text not seen before under the same rules and story file. What a revision
+inherits (publisher, language, link, publication time) is read back from the
+article's own stream, which holds its earlier revisions.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tracker.eventlog.events import ArticleObserved, ArticleRejected, ArticleRevised, SlotAsserted
-from tracker.eventlog.store import RecordedEvent
-from tracker.projections import rows, tables
+from tracker.eventlog.store import EventStore, RecordedEvent
+from tracker.projections import rows
 from tracker.projections.versions import rules_version
 from tracker.stories import extract as extract_rules
 from tracker.stories.definition import StoryDefinition
 from tracker.timeutil import to_micros
 from tracker.types import Article
 
-_IN_CHUNK = 500
 _MEMO_LIMIT = 200_000
+_MISSING: Any = object()
+_CONTENT = (ArticleObserved.TYPE, ArticleRevised.TYPE)
+_CURRENT = {
+    cls.TYPE: cls.SCHEMA_VERSION
+    for cls in (ArticleObserved, ArticleRevised, SlotAsserted, ArticleRejected)
+}
 
-ClaimFields = tuple[tuple[Any, ...], ...]
-_MEMO: dict[tuple[str, str, str], dict[tuple[Any, ...], ClaimFields]] = {}
+EVIDENCE_COLUMNS = (
+    "story", "position", "article_id", "superseded", "publisher", "link", "title", "summary",
+    "language", "published_us", "recorded_us", "content_hash", "stories", "claims",
+)
+CORRECTION_COLUMNS = (
+    "position", "story", "slot", "op", "value", "at_us", "source", "note", "interim",
+)
+REJECTION_COLUMNS = ("position", "article_id", "reason", "author", "stories")
+
+Memo = dict[tuple[Any, ...], str | None]
+_MEMO: dict[tuple[str, str, str], Memo] = {}
 
 
-def _memo_for(story: StoryDefinition) -> dict[tuple[Any, ...], ClaimFields]:
+def _memo_for(story: StoryDefinition) -> Memo:
     key = (story.id, story.digest, rules_version())
     memo = _MEMO.get(key)
     if memo is None or len(memo) > _MEMO_LIMIT:
@@ -44,15 +61,32 @@ def clear_memo() -> None:
     _MEMO.clear()
 
 
-def extract_fields(story: StoryDefinition, article: Article) -> ClaimFields:
-    """Return the stored fields of the article's claims, extracting only unseen text."""
+def extract_json(story: StoryDefinition, article: Article) -> str | None:
+    """Return the stored JSON of the article's claims (None: none), extracting only unseen text."""
     memo = _memo_for(story)
     key = (article.content_hash, article.language, article.title, article.summary)
-    found = memo.get(key)
-    if found is None:
-        found = tuple(rows.claim_fields(c) for c in extract_rules.extract(story, article))
-        memo[key] = found
+    if key in memo:
+        return memo[key]
+    found = rows.claims_json(extract_rules.extract(story, article))
+    memo[key] = found
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Prior:
+    """What an article's latest revision left for the next one to inherit."""
+
+    position: int
+    publisher: str
+    language: str | None
+    link: str | None
+    published_us: int
+    stories: tuple[str, ...]
+
+
+def _insert(conn: Connection, table: str, columns: Sequence[str]) -> str:
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
 
 
 @dataclass
@@ -61,63 +95,27 @@ class Batch:
 
     first: int
     last: int
-    new_articles: dict[str, dict[str, Any]] = field(default_factory=dict)
-    changed_articles: dict[str, dict[str, Any]] = field(default_factory=dict)
-    evidence: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
-    claims: list[dict[str, Any]] = field(default_factory=list)
-    superseded: list[dict[str, Any]] = field(default_factory=list)
-    corrections: list[dict[str, Any]] = field(default_factory=list)
-    rejections: list[dict[str, Any]] = field(default_factory=list)
+    evidence: dict[tuple[str, int], list[Any]] = field(default_factory=dict)
+    superseded: list[tuple[int, str, int]] = field(default_factory=list)
+    corrections: list[tuple[Any, ...]] = field(default_factory=list)
+    rejections: list[tuple[Any, ...]] = field(default_factory=list)
 
     def write(self, conn: Connection) -> None:
-        """Write the batch's rows (Core executemany, a statement per table)."""
-        if self.new_articles:
-            conn.execute(tables.articles.insert(), list(self.new_articles.values()))
-        if self.changed_articles:
-            a = tables.articles
-            conn.execute(
-                a.update().where(a.c.article_id == sa.bindparam("b_id")).values(
-                    position=sa.bindparam("position"), publisher=sa.bindparam("publisher"),
-                    language=sa.bindparam("language"), link=sa.bindparam("link"),
-                    published_us=sa.bindparam("published_us"), stories=sa.bindparam("stories"),
-                ),
-                [{**row, "b_id": row["article_id"]} for row in self.changed_articles.values()],
-            )
+        """Write the batch's rows: one driver-level executemany per table."""
         if self.superseded:
-            e = tables.evidence
-            conn.execute(
-                e.update()
-                .where(e.c.story == sa.bindparam("b_story"), e.c.position == sa.bindparam("b_position"))
-                .values(superseded=sa.bindparam("superseded")),
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            conn.exec_driver_sql(
+                f"UPDATE proj_evidence SET superseded = {mark} "
+                f"WHERE story = {mark} AND position = {mark}",
                 self.superseded,
             )
-        if self.evidence:
-            conn.execute(tables.evidence.insert(), list(self.evidence.values()))
-        if self.claims:
-            conn.execute(tables.claims.insert(), self.claims)
-        if self.corrections:
-            conn.execute(tables.corrections.insert(), self.corrections)
-        if self.rejections:
-            conn.execute(tables.rejections.insert(), self.rejections)
-
-    @property
-    def touched_stories(self) -> set[str]:
-        """Return the stories whose evidence or corrections this batch changed."""
-        found = {story for story, _ in self.evidence}
-        found.update(row["b_story"] for row in self.superseded)
-        found.update(row["story"] for row in self.corrections)
-        return found
-
-
-def _known_articles(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    a = tables.articles
-    found: dict[str, dict[str, Any]] = {}
-    unique = list(dict.fromkeys(ids))
-    for start in range(0, len(unique), _IN_CHUNK):
-        chunk = unique[start : start + _IN_CHUNK]
-        for row in conn.execute(sa.select(a).where(a.c.article_id.in_(chunk))):
-            found[row.article_id] = dict(row._mapping)
-    return found
+        for table, columns, data in (
+            ("proj_evidence", EVIDENCE_COLUMNS, [tuple(r) for r in self.evidence.values()]),
+            ("proj_corrections", CORRECTION_COLUMNS, self.corrections),
+            ("proj_rejections", REJECTION_COLUMNS, self.rejections),
+        ):
+            if data:
+                conn.exec_driver_sql(_insert(conn, table, columns), data)
 
 
 def _micros(text: str | None, default: int) -> int:
@@ -132,93 +130,127 @@ def _micros(text: str | None, default: int) -> int:
     return to_micros(moment)
 
 
-def build_batch(
-    conn: Connection, events: Sequence[RecordedEvent], stories: Mapping[str, StoryDefinition]
-) -> Batch:
-    """Turn a page of events into projection rows (reads prior articles through ``conn``)."""
-    batch = Batch(events[0].position, events[-1].position)
-    decoded = [(ev, ev.decoded()) for ev in events]
-    ids = [
-        d.article_id for _, d in decoded if isinstance(d, ArticleObserved | ArticleRevised)
-    ]
-    known = _known_articles(conn, ids) if ids else {}
-    for ev, item in decoded:
-        if isinstance(item, ArticleObserved):
-            article = Article(
-                item.article_id, ev.position, item.publisher, item.link, item.title,
-                item.summary, item.language, ev.occurred_us, ev.recorded_us,
-                item.content_hash, tuple(item.stories),
-            )
-            _add_article(batch, known, article, stories)
-        elif isinstance(item, ArticleRevised):
-            prior = batch.new_articles.get(item.article_id) or batch.changed_articles.get(
-                item.article_id
-            ) or known.get(item.article_id)
-            publisher = prior["publisher"] if prior else ""
-            language = prior["language"] if prior else None
-            link = item.link if item.link is not None else (prior["link"] if prior else None)
-            published = _micros(item.published, prior["published_us"] if prior else ev.occurred_us)
-            article = Article(
-                item.article_id, ev.position, publisher, link, item.title, item.summary,
-                language, published, ev.recorded_us, item.content_hash, tuple(item.stories),
-            )
-            _add_article(batch, known, article, stories)
-        elif isinstance(item, SlotAsserted):
-            batch.corrections.append({
-                "position": ev.position, "story": item.story, "slot": item.slot, "op": item.op,
-                "value": item.value, "at_us": _micros(item.at, ev.occurred_us),
-                "source": item.source, "note": item.note, "interim": item.interim,
-            })
-        elif isinstance(item, ArticleRejected):
-            batch.rejections.append({
-                "position": ev.position, "article_id": item.article_id, "reason": item.reason,
-                "author": item.author, "stories": ",".join(item.stories),
-            })
-    return batch
+def _payload(ev: RecordedEvent) -> dict[str, Any] | None:
+    """Return the payload at the current schema version (upcast when older), or None."""
+    if _CURRENT.get(ev.type) == ev.schema_version:
+        return ev.payload
+    item = ev.decoded()
+    if not dataclasses.is_dataclass(item) or not hasattr(item, "TYPE"):
+        return None
+    return dataclasses.asdict(item)  # type: ignore[arg-type]
 
 
-def _add_article(
-    batch: Batch,
-    known: dict[str, dict[str, Any]],
-    article: Article,
-    stories: Mapping[str, StoryDefinition],
-) -> None:
-    aid = article.article_id
-    row = {
-        "article_id": aid, "position": article.position, "publisher": article.publisher,
-        "language": article.language, "link": article.link,
-        "published_us": article.published_us, "stories": ",".join(article.stories),
-    }
-    prior = batch.new_articles.get(aid)
-    if prior is not None:
-        batch.new_articles[aid] = row
-    else:
-        prior = batch.changed_articles.get(aid) or known.get(aid)
-        if prior is None:
-            batch.new_articles[aid] = row
-        else:
-            batch.changed_articles[aid] = row
-    if prior is not None:
-        _supersede(batch, prior, article.position)
-    for story_id in article.stories:
-        story = stories.get(story_id)
-        if story is None:
-            continue
-        fields = extract_fields(story, article)
-        if not fields:
-            continue
-        batch.evidence[(story_id, article.position)] = rows.evidence_row(story_id, article)
-        batch.claims.extend(
-            rows.claim_row(story_id, article.position, seq, f) for seq, f in enumerate(fields)
+class _Builder:
+    """Turn one page of events into a Batch."""
+
+    def __init__(self, store: EventStore, stories: Mapping[str, StoryDefinition], batch: Batch) -> None:
+        self.store = store
+        self.stories = stories
+        self.memos = {story_id: _memo_for(story) for story_id, story in stories.items()}
+        self.batch = batch
+        self.latest: dict[str, Prior] = {}
+
+    def prior(self, ev: RecordedEvent, article_id: str) -> Prior | None:
+        """Return the article's state before this event (this page, else its stream)."""
+        found = self.latest.get(article_id)
+        if found is not None:
+            return found
+        earlier: Prior | None = None
+        for old in self.store.read(stream_id=ev.stream_id, until=ev.position - 1, types=_CONTENT):
+            payload = _payload(old)
+            if payload is not None and payload.get("article_id") == article_id:
+                earlier = self._state(old, payload, earlier)
+        return earlier
+
+    @staticmethod
+    def _state(ev: RecordedEvent, p: dict[str, Any], prior: Prior | None) -> Prior:
+        if ev.type == ArticleObserved.TYPE:
+            return Prior(ev.position, p["publisher"], p["language"], p["link"], ev.occurred_us,
+                         tuple(p["stories"]))
+        link = p.get("link")
+        return Prior(
+            ev.position,
+            prior.publisher if prior else "",
+            prior.language if prior else None,
+            link if link is not None else (prior.link if prior else None),
+            _micros(p.get("published"), prior.published_us if prior else ev.occurred_us),
+            tuple(p["stories"]),
         )
 
-
-def _supersede(batch: Batch, prior: dict[str, Any], position: int) -> None:
-    for story_id in rows.split_stories(prior["stories"]):
-        pending = batch.evidence.get((story_id, prior["position"]))
-        if pending is not None:
-            pending["superseded"] = position
-        elif prior["position"] < batch.first:
-            batch.superseded.append(
-                {"b_story": story_id, "b_position": prior["position"], "superseded": position}
+    def article(self, ev: RecordedEvent, p: dict[str, Any]) -> None:
+        """Add the rows of one article revision (and supersede the one before)."""
+        article_id = p["article_id"]
+        if ev.type == ArticleObserved.TYPE:
+            prior = self.latest.get(article_id)  # observed twice within one page
+            stories = p["stories"]
+            publisher, language, link = p["publisher"], p["language"], p["link"]
+            published = ev.occurred_us
+            self.latest[article_id] = Prior(
+                ev.position, publisher, language, link, published, tuple(stories)
             )
+        else:
+            prior = self.prior(ev, article_id)
+            state = self._state(ev, p, prior)
+            self.latest[article_id] = state
+            stories = list(state.stories)
+            publisher, language, link = state.publisher, state.language, state.link
+            published = state.published_us
+        if prior is not None:
+            self._supersede(prior, ev.position)
+        title, summary, content = p["title"], p["summary"], p["content_hash"]
+        key = (content, language, title, summary)
+        made: Article | None = None
+        for story_id in stories:
+            memo = self.memos.get(story_id)
+            if memo is None:
+                continue
+            found = memo.get(key, _MISSING)
+            if found is _MISSING:
+                made = made or Article(
+                    article_id, ev.position, publisher, link, title, summary, language,
+                    published, ev.recorded_us, content, tuple(stories),
+                )
+                found = extract_json(self.stories[story_id], made)
+            if found is None:
+                continue
+            position = ev.position
+            self.batch.evidence[(story_id, position)] = [
+                story_id, position, article_id, None, publisher, link, title, summary,
+                language, published, ev.recorded_us, content, ",".join(stories), found,
+            ]
+
+    def _supersede(self, prior: Prior, position: int) -> None:
+        for story_id in prior.stories:
+            pending = self.batch.evidence.get((story_id, prior.position))
+            if pending is not None:
+                pending[3] = position
+            elif prior.position < self.batch.first:
+                self.batch.superseded.append((position, story_id, prior.position))
+
+
+def build_batch(
+    store: EventStore, events: Sequence[RecordedEvent], stories: Mapping[str, StoryDefinition]
+) -> Batch:
+    """Turn a page of events into projection rows."""
+    batch = Batch(events[0].position, events[-1].position)
+    builder = _Builder(store, stories, batch)
+    for ev in events:
+        kind = ev.type
+        if kind not in _CURRENT:
+            continue
+        p = _payload(ev)
+        if p is None:
+            continue
+        if kind in _CONTENT:
+            builder.article(ev, p)
+        elif kind == SlotAsserted.TYPE:
+            batch.corrections.append((
+                ev.position, p["story"], p["slot"], p["op"], p.get("value"),
+                _micros(p.get("at"), ev.occurred_us), p["source"], p.get("note"), p.get("interim"),
+            ))
+        else:
+            batch.rejections.append((
+                ev.position, p["article_id"], p["reason"], p.get("author"),
+                ",".join(p.get("stories") or ()),
+            ))
+    return batch

@@ -10,15 +10,13 @@ import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tracker.errors import InputError
 from tracker.eventlog import codec
 from tracker.eventlog.events import ArticleRejected, DomainEvent, SlotAsserted
 from tracker.eventlog.store import EventStore, NewEvent, RecordedEvent
-from tracker.projections import engine as projection
-from tracker.projections import tables
+from tracker.ingest.append import stream_of
 from tracker.projections.catalog import current_stories
 from tracker.projections.query import pick_story
 from tracker.projections.slots import TAGS, slot_spec
@@ -80,20 +78,16 @@ def reject_article(
     *,
     reason: str,
     author: str | None = None,
-    stories: Mapping[str, StoryDefinition] | None = None,
 ) -> RecordedEvent:
     """Append an ``ArticleRejected`` event for an article the log holds; return it."""
     if not reason.strip():
         raise InputError("--reason must say why the article is rejected")
-    projection.update(engine, stories)
-    a = tables.articles
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(a.c.stories).where(a.c.article_id == article_id)).first()
-    if row is None:
+    store = EventStore(engine)
+    if next(store.read(stream_id=stream_of(article_id)), None) is None:
         raise InputError(f"no article {article_id!r} in the log")
     event = ArticleRejected(article_id=article_id, reason=reason.strip(), author=author)
     new = NewEvent.from_domain(
         event, stream_id=f"rejections-{article_id}", occurred_at=utcnow(),
         idempotency_key=_key("rejected", event),
     )
-    return EventStore(engine).append([new])[0]
+    return store.append([new])[0]

@@ -18,6 +18,7 @@ two processes updating at once never apply a page twice.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from tracker.stories import corroborate
 from tracker.stories.definition import StoryDefinition
 
 LOG = "log"
+RETIRED = ("proj_articles", "proj_claims")  # tables of earlier layouts
 BATCH_SIZE = 5000
 Progress = Callable[[int, int], None]
 
@@ -91,12 +93,19 @@ def _save(conn: Connection, name: str, position: int, version: str) -> None:
 
 
 def _empty_all(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in tables.ALL)
-        conn.exec_driver_sql(f"TRUNCATE {names}")
-    else:
-        for table in tables.ALL:
-            conn.execute(table.delete())
+    """Drop and create the projection tables (derived and disposable), empty the checkpoints.
+
+    Recreating rather than deleting is quick at any size and also replaces a layout
+    left by an older version of this code.
+    """
+    for name in RETIRED:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    derived = [t for t in tables.ALL if t is not tables.checkpoints]
+    for table in derived:
+        table.drop(conn, checkfirst=True)
+    for table in reversed(derived):
+        table.create(conn)
+    conn.execute(tables.checkpoints.delete())
 
 
 def reset(engine: Engine, stories: Mapping[str, StoryDefinition]) -> None:
@@ -123,10 +132,14 @@ def update(
     changed since the projection was built.
     """
     stories = _load(stories)
+    collecting = gc.isenabled()
     try:
         done = _up_to_date(engine, stories)
         if done is not None:
             return done
+        # A bulk pass makes many short-lived, acyclic objects: cycle collection
+        # would only rescan them over and over.
+        gc.disable()
         while True:
             try:
                 position = _update_log(engine, stories, progress, batch_size)
@@ -136,6 +149,9 @@ def update(
                 continue
     except sa.exc.DBAPIError as exc:
         raise StorageError(f"projection update failed: {_first_line(exc)}") from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _up_to_date(engine: Engine, stories: Mapping[str, StoryDefinition]) -> int | None:
@@ -192,7 +208,7 @@ def _update_log(
             now = read_checkpoints(conn).get(LOG)
             if now is None or now.version != version or now.position != position:
                 raise _Moved
-            batch = build_batch(conn, page, stories)
+            batch = build_batch(store, page, stories)
             batch.write(conn)
             _save(conn, LOG, batch.last, version)
         position = page[-1].position

@@ -31,39 +31,24 @@ def load_evidence(
 ) -> Evidence:
     """Return (article, claims) pairs in position order: the latest revision of each
     article as known at position ``until`` (None: now), rejected articles left out."""
-    e, c = tables.evidence, tables.claims
+    e = tables.evidence
     conditions = [e.c.story == story_id]
-    claim_conditions = [c.c.story == story_id]
     if until is None:
         conditions.append(e.c.superseded.is_(None))
     else:
         conditions += [e.c.position <= until, sa.or_(e.c.superseded.is_(None), e.c.superseded > until)]
-        claim_conditions.append(c.c.position <= until)
     rejected = set() if keep_rejected else rejected_articles(conn, story_id, until)
-    found: dict[int, Article] = {}
     query = sa.select(
         e.c.position, e.c.article_id, e.c.publisher, e.c.link, e.c.title, e.c.summary,
         e.c.language, e.c.published_us, e.c.recorded_us, e.c.content_hash, e.c.stories,
-    ).where(*conditions)
-    for row in conn.execute(query):
-        if row[1] not in rejected:
-            found[row[0]] = rows.article_from_row(row)
-    grouped: dict[int, list[Claim]] = {}
-    query = (
-        sa.select(
-            c.c.position, c.c.slot, c.c.op, c.c.value, c.c.factuality, c.c.language,
-            c.c.evidence, c.c.interim, c.c.rule,
-        )
-        .where(*claim_conditions)
-        .order_by(c.c.position, c.c.seq)
-    )
-    for claim_row in conn.execute(query):
-        article = found.get(claim_row[0])
-        if article is not None:
-            grouped.setdefault(claim_row[0], []).append(
-                rows.claim_from_row(story_id, article.article_id, claim_row[1:])
-            )
-    return [(found[p], grouped[p]) for p in sorted(grouped)]
+        e.c.claims,
+    ).where(*conditions).order_by(e.c.position)
+    found: Evidence = []
+    for row in conn.execute(query).all():
+        if row[1] in rejected:
+            continue
+        found.append((rows.article_from_row(row), rows.claims_from_json(story_id, row[1], row[11])))
+    return found
 
 
 def load_corrections(conn: Connection, story_id: str, until: int | None = None) -> list[Correction]:

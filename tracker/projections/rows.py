@@ -32,40 +32,23 @@ def split_stories(text: str) -> tuple[str, ...]:
     return tuple(text.split(",")) if text else ()
 
 
-def claim_fields(claim: Claim) -> tuple[Any, ...]:
-    """Return what a claims row stores of a claim (all but story, article, position)."""
-    return (
-        claim.slot, claim.op, dump(claim.value), claim.factuality, claim.language,
-        claim.evidence, claim.interim, claim.rule,
-    )
+def claims_json(claims: Sequence[Claim]) -> str | None:
+    """Return the stored JSON of an article's claims (None when it makes none)."""
+    if not claims:
+        return None
+    return dump([
+        [c.slot, c.op, c.value, c.factuality, c.language, c.evidence, c.interim, c.rule]
+        for c in claims
+    ])
 
 
-def claim_row(story: str, position: int, seq: int, fields: tuple[Any, ...]) -> dict[str, Any]:
-    """Return the claims row for memoised claim fields."""
-    return {
-        "story": story, "position": position, "seq": seq, "slot": fields[0], "op": fields[1],
-        "value": fields[2], "factuality": fields[3], "language": fields[4],
-        "evidence": fields[5], "interim": fields[6], "rule": fields[7],
-    }
-
-
-def claim_from_row(story: str, article_id: str, row: Any) -> Claim:
-    """Rebuild a Claim from a claims row (slot, op, value, factuality, language, evidence, interim, rule)."""
-    return Claim(
-        story, article_id, row[0], row[1], load_value(row[2]), row[3], row[4], row[5],
-        row[6], row[7],
-    )
-
-
-def evidence_row(story: str, article: Article) -> dict[str, Any]:
-    """Return the evidence row of one article revision for one story."""
-    return {
-        "story": story, "position": article.position, "article_id": article.article_id,
-        "superseded": None, "publisher": article.publisher, "link": article.link,
-        "title": article.title, "summary": article.summary, "language": article.language,
-        "published_us": article.published_us, "recorded_us": article.recorded_us,
-        "content_hash": article.content_hash, "stories": ",".join(article.stories),
-    }
+def claims_from_json(story: str, article_id: str, text: str) -> list[Claim]:
+    """Rebuild an article's claims from their stored JSON."""
+    return [
+        Claim(story, article_id, c[0], c[1], tuple(c[2]) if isinstance(c[2], list) else c[2],
+              c[3], c[4], c[5], c[6], c[7])
+        for c in orjson.loads(text)
+    ]
 
 
 def article_from_row(row: Any) -> Article:

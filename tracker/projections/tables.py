@@ -4,10 +4,9 @@ Unlike ``events`` these rows may be updated and deleted. Every projection
 commits its rows together with its checkpoint row (``projection_checkpoints``),
 so a crash leaves either the old rows and the old checkpoint or the new ones.
 
-* ``proj_articles``    one row per article: what later revisions inherit;
-* ``proj_evidence``    one row per (story, article revision) that made claims;
-  ``superseded`` is the position of the revision that replaced it;
-* ``proj_claims``      the claims of each evidence row, in extraction order;
+* ``proj_evidence``    one row per (story, article revision) that made claims,
+  with its claims (JSON, in extraction order); ``superseded`` is the position
+  of the revision that replaced it;
 * ``proj_corrections`` ``SlotAsserted`` events; ``proj_rejections`` ``ArticleRejected``;
 * ``proj_transitions`` the accepted transitions of each story, oldest first.
 """
@@ -27,18 +26,6 @@ checkpoints = sa.Table(
     sa.Column("rules_version", sa.String(200), nullable=False),
 )
 
-articles = sa.Table(
-    "proj_articles",
-    metadata,
-    sa.Column("article_id", sa.String(400), primary_key=True),
-    sa.Column("position", sa.BigInteger, nullable=False),
-    sa.Column("publisher", sa.Text, nullable=False),
-    sa.Column("language", sa.String(40), nullable=True),
-    sa.Column("link", sa.Text, nullable=True),
-    sa.Column("published_us", sa.BigInteger, nullable=False),
-    sa.Column("stories", sa.Text, nullable=False),
-)
-
 evidence = sa.Table(
     "proj_evidence",
     metadata,
@@ -55,22 +42,7 @@ evidence = sa.Table(
     sa.Column("recorded_us", sa.BigInteger, nullable=False),
     sa.Column("content_hash", sa.String(128), nullable=False),
     sa.Column("stories", sa.Text, nullable=False),
-)
-
-claims = sa.Table(
-    "proj_claims",
-    metadata,
-    sa.Column("story", sa.String(100), primary_key=True),
-    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("slot", sa.String(100), nullable=False),
-    sa.Column("op", sa.String(20), nullable=False),
-    sa.Column("value", sa.Text, nullable=False),
-    sa.Column("factuality", sa.String(20), nullable=False),
-    sa.Column("language", sa.String(40), nullable=False),
-    sa.Column("evidence", sa.Text, nullable=False),
-    sa.Column("interim", sa.Boolean, nullable=True),
-    sa.Column("rule", sa.Text, nullable=False),
+    sa.Column("claims", sa.Text, nullable=False),
 )
 
 corrections = sa.Table(
@@ -116,4 +88,4 @@ transitions = sa.Table(
 )
 
 # Every projection table, children first (the order to empty them in).
-ALL = (transitions, claims, evidence, corrections, rejections, articles, checkpoints)
+ALL = (transitions, evidence, corrections, rejections, checkpoints)
