@@ -1,0 +1,139 @@
+"""Corroboration: N publishers in W, one authority, or a quiet single report; corrections win."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from factories import article
+
+from tracker.stories.corroborate import resolve
+from tracker.stories.definition import ROOT, StoryDefinition, load_story
+from tracker.timeutil import parse_instant, to_micros
+from tracker.types import Article, Claim, Correction
+
+STORY = load_story(ROOT / "config" / "stories" / "openai.toml")
+
+
+def claim(item: Article, slot: str = "ceo", op: str = "set", value: object = "Mira Murati",
+          factuality: str = "asserted") -> Claim:
+    return Claim("openai", item.article_id, slot, op, value, factuality, "en", "span")  # type: ignore[arg-type]
+
+
+def us(text: str) -> int:
+    return to_micros(parse_instant(text))
+
+
+def report(publisher: str, at: str, title: str = "", **kw: object) -> Article:
+    return article(title or f"{publisher} reports at {at}", publisher=publisher, at=at, **kw)  # type: ignore[arg-type]
+
+
+def test_two_publishers_within_the_window_confirm_at_the_earliest_report() -> None:
+    a = report("one.example", "2023-11-17T21:00:00Z")
+    b = report("two.example", "2023-11-17T23:00:00Z")
+    found = resolve(STORY, [(b, [claim(b)]), (a, [claim(a)])])
+    assert [(t.slot, t.value, t.at_us, t.single_source) for t in found] == [
+        ("ceo", "Mira Murati", us("2023-11-17T21:00:00Z"), False)
+    ]
+    assert [s.publisher for s in found[0].sources] == ["one.example", "two.example"]
+
+
+def test_one_publisher_alone_waits_for_the_quiet_period() -> None:
+    a = report("one.example", "2023-11-17T21:00:00Z")
+    again = report("one.example", "2023-11-17T22:00:00Z", "a second story from the same outlet")
+    early = report("other.example", "2023-11-18T09:00:00Z", "unrelated")
+    assert resolve(STORY, [(a, [claim(a)]), (again, [claim(again)]), (early, [])]) == []
+    late = report("other.example", "2023-11-19T09:00:00Z", "unrelated, a day and a half later")
+    found = resolve(STORY, [(a, [claim(a)]), (again, [claim(again)]), (late, [])])
+    assert len(found) == 1 and found[0].single_source and found[0].at_us == a.published_us
+
+
+def test_a_lone_report_that_is_contradicted_is_not_accepted() -> None:
+    a = report("one.example", "2023-11-17T21:00:00Z")
+    denial = report("two.example", "2023-11-18T03:00:00Z")
+    late = report("other.example", "2023-11-20T09:00:00Z", "unrelated")
+    evidence = [(a, [claim(a)]), (denial, [claim(denial, factuality="negated")]), (late, [])]
+    assert resolve(STORY, evidence) == []
+
+
+def test_syndicated_copies_count_once() -> None:
+    link = "https://wire.example/story/123"
+    a = report("paper-one.example", "2023-11-17T21:00:00Z", link=link)
+    b = report("paper-two.example", "2023-11-17T21:30:00Z", link=link)
+    same_title = "Board names new interim chief executive"
+    c = report("paper-three.example", "2023-11-17T21:00:00Z", same_title)
+    d = report("paper-four.example", "2023-11-17T21:40:00Z", same_title)
+    for pair in ((a, b), (c, d)):
+        assert resolve(STORY, [(x, [claim(x)]) for x in pair]) == []
+
+
+def test_one_authoritative_report_is_enough() -> None:
+    a = report("openai.com", "2023-11-17T20:28:00Z")
+    found = resolve(STORY, [(a, [claim(a)])])
+    assert len(found) == 1 and not found[0].single_source and found[0].sources[0].authoritative
+
+
+def test_claims_that_are_not_asserted_never_move_state() -> None:
+    evidence = []
+    for i, fact in enumerate(("speculative", "planned", "negated", "question", "conditional",
+                              "historical", "opinion")):
+        item = report(f"p{i}.example", f"2023-11-18T0{i}:00:00Z")
+        evidence.append((item, [claim(item, factuality=fact)]))
+    evidence.append((report("late.example", "2023-11-25T00:00:00Z"), []))
+    assert resolve(STORY, evidence) == []
+
+
+def test_operations_are_folded_into_whole_slot_values() -> None:
+    items = [report(p, "2023-11-17T21:00:00Z") for p in ("one.example", "two.example")]
+    evidence = [(i, [claim(i, "board", "remove", "Sam Altman"), claim(i, "microsoft", "tag", "employer")])
+                for i in items]
+    found = {t.slot: t for t in resolve(STORY, evidence)}
+    assert "Sam Altman" not in found["board"].value
+    assert found["board"].chair == "Greg Brockman"
+    assert found["microsoft"].value == ("employer", "investor")
+
+
+def test_a_correction_is_accepted_as_is_and_wins_over_reports_around_it() -> None:
+    items = [report(p, "2023-11-20T06:00:00Z") for p in ("one.example", "two.example")]
+    evidence = [(i, [claim(i, value="Emmett Shear")]) for i in items]
+    fix = Correction("openai", "ceo", "set", "Mira Murati", us("2023-11-20T05:00:00Z"),
+                     "https://example.org/statement", position=42, note="human check", interim=True)
+    found = resolve(STORY, evidence, [fix])
+    assert [(t.value, t.correction, t.interim) for t in found] == [("Mira Murati", True, True)]
+    assert found[0].at_us == fix.at_us and found[0].note == "human check"
+
+
+def test_resolution_does_not_depend_on_input_order() -> None:
+    evidence = []
+    for i, (publisher, at) in enumerate([("a.example", "2023-11-17T21:00:00Z"),
+                                         ("b.example", "2023-11-17T22:00:00Z"),
+                                         ("c.example", "2023-11-20T06:00:00Z"),
+                                         ("d.example", "2023-11-20T07:00:00Z")]):
+        item = report(publisher, at)
+        value = "Mira Murati" if i < 2 else "Emmett Shear"
+        evidence.append((item, [claim(item, value=value), claim(item, "microsoft", "tag", "employer")]))
+    expected = resolve(STORY, evidence)
+    rng = random.Random(7)
+    for _ in range(5):
+        shuffled = evidence[:]
+        rng.shuffle(shuffled)
+        assert resolve(STORY, shuffled) == expected
+
+
+def _story_file(tmp_path: Path, corroboration: str) -> StoryDefinition:
+    text = (ROOT / "config" / "stories" / "openai.toml").read_text(encoding="utf-8")
+    start = text.index("[corroboration]")
+    end = text.index("[events]")
+    path = tmp_path / "openai.toml"
+    path.write_text(text[:start] + corroboration + "\n" + text[end:], encoding="utf-8")
+    return load_story(path)
+
+
+def test_corroboration_parameters_come_from_the_story_file(tmp_path: Path) -> None:
+    story = _story_file(tmp_path, "[corroboration]\npublishers = 3\nwindow_hours = 2\nquiet_hours = 1000\n")
+    items = [report(p, at) for p, at in (("a.example", "2023-11-17T21:00:00Z"),
+                                         ("b.example", "2023-11-17T22:00:00Z"),
+                                         ("c.example", "2023-11-18T01:00:00Z"))]
+    assert resolve(story, [(i, [claim(i)]) for i in items]) == []
+    items[2] = report("c.example", "2023-11-17T22:30:00Z")
+    assert len(resolve(story, [(i, [claim(i)]) for i in items])) == 1
