@@ -46,12 +46,14 @@ def _run_command(ctx: click.Context, name: str, args: list[str], app: App) -> No
 @click.option("--pace", type=click.FloatRange(min=0), default=0.0, show_default=True,
               metavar="SECONDS",
               help="Wall-clock seconds per virtual hour at least (0: as fast as possible).")
+@click.option("--until", "until_text", metavar="TIME", default=None,
+              help="Stop the virtual clock at this instant (default: 2023-12-01T12:00:00Z).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON document (the run, the timeline, the states) instead of tables.")
 @pass_app
 @click.pass_context
 def demo_command(ctx: click.Context, app: App, db: str | None, keep: bool, plot: Path | None,
-                 pace: float, as_json: bool) -> None:
+                 pace: float, until_text: str | None, as_json: bool) -> None:
     """Replay November 2023 offline: serve a sample archive locally and run the worker on it.
 
     A local HTTP server on 127.0.0.1 serves four fictional outlets' feeds (RSS,
@@ -68,21 +70,23 @@ def demo_command(ctx: click.Context, app: App, db: str | None, keep: bool, plot:
     Example:
       tracker demo
       tracker demo --keep --plot timeline.png
+      tracker demo --until 2023-11-20T12:00:00Z --json
       tracker demo --db demo.sqlite && tracker --db sqlite:///demo.sqlite events -n 5
     """
     from tracker import db as database
 
+    until = _until(until_text)
     url, temp_dir = _db_url(db)
     demo_app = App(db_url=url, debug=app.debug, quiet=app.quiet)
     try:
         engine = demo_app.engine
-        run = _run(engine, url, pace, quiet=app.quiet or as_json)
+        run = _run(engine, url, pace, until, quiet=app.quiet or as_json)
         if as_json:
             echo_json(_json(engine, run, plot))
         else:
             _print(ctx, demo_app, run)
         if plot is not None:
-            _plot(engine, plot, as_json)
+            _plot(engine, plot, run.end, as_json)
     finally:
         demo_app.close()
         if temp_dir is not None and not keep:
@@ -96,15 +100,32 @@ def demo_command(ctx: click.Context, app: App, db: str | None, keep: bool, plot:
             click.echo(f"explore:  tracker --db {where} explain ceo --as-of 2023-11-20T18:00:00Z")
 
 
-def _run(engine: Any, url: str, pace: float, *, quiet: bool) -> Any:
+def _until(text: str | None) -> datetime:
+    """Parse --until: an instant after the demo's start (InputError, exit 2, otherwise)."""
+    from tracker.demo.runner import END, START
+    from tracker.errors import InputError
+    from tracker.timeutil import parse_instant
+
+    if text is None:
+        return END
+    try:
+        moment = parse_instant(text)
+    except InputError as exc:
+        raise InputError(f"--until: {exc}") from None
+    if moment <= START:
+        raise InputError(f"--until: the demo starts at {isoformat(START)}; give a later instant")
+    return moment
+
+
+def _run(engine: Any, url: str, pace: float, until: datetime, *, quiet: bool) -> Any:
     from tracker.demo import runner
 
-    span_hours = (runner.END - runner.START).total_seconds() / 3600
+    span_hours = (until - runner.START).total_seconds() / 3600
     if quiet or not sys.stdout.isatty():
         if not quiet:
             click.echo("running the demo worker on the bundled archive (virtual clock "
-                       f"{runner.START:%d %b} → {runner.END:%d %b %Y}) ...")
-        return runner.run_demo(engine, url, pace=pace)
+                       f"{runner.START:%d %b} → {until:%d %b %Y}) ...")
+        return runner.run_demo(engine, url, end=until, pace=pace)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("[bold]demo[/bold] {task.description}"), BarColumn(),
@@ -116,12 +137,17 @@ def _run(engine: Any, url: str, pace: float, *, quiet: bool) -> Any:
             bar.update(task, completed=(now - runner.START).total_seconds() / 3600,
                        description=f"virtual {now:%d %b %H:%M}Z", appended=appended)
 
-        return runner.run_demo(engine, url, pace=pace, progress=progress)
+        return runner.run_demo(engine, url, end=until, pace=pace, progress=progress)
+
+
+def _instants(until: datetime) -> list[datetime]:
+    """Return the instants whose state the demo prints: those before ``until``, then ``until``."""
+    from tracker.demo.runner import INSTANTS
+
+    return [instant for instant in INSTANTS if instant < until] + [until]
 
 
 def _print(ctx: click.Context, app: App, run: Any) -> None:
-    from tracker.demo.runner import INSTANTS
-
     click.echo(
         f"served {len(run.feeds)} feeds on {run.feeds[0].rsplit('/', 1)[0]}; "
         f"virtual {run.start:%d %b} → {run.end:%d %b %Y} in {run.wall_seconds:.1f} s: "
@@ -130,33 +156,32 @@ def _print(ctx: click.Context, app: App, run: Any) -> None:
     )
     click.echo()
     _run_command(ctx, "timeline", [], app)
-    for instant in INSTANTS:
+    for instant in _instants(run.end):
         click.echo()
         _run_command(ctx, "state", ["--as-of", isoformat(instant) or ""], app)
     click.echo()
 
 
 def _json(engine: Any, run: Any, plot: Path | None) -> dict[str, Any]:
-    from tracker.demo.runner import INSTANTS
     from tracker.projections import present, query
 
     return {
         "run": run.as_dict(),
         "timeline": [present.transition_json(t) for t in query.timeline(engine)],
-        "states": [present.state_json(query.state(engine, as_of=instant)) for instant in INSTANTS],
+        "states": [present.state_json(query.state(engine, as_of=instant)) for instant in _instants(run.end)],
         "plot": str(plot) if plot is not None else None,
     }
 
 
-def _plot(engine: Any, path: Path, quiet: bool) -> None:
-    from tracker.demo.runner import END, START
+def _plot(engine: Any, path: Path, until: datetime, quiet: bool) -> None:
+    from tracker.demo.runner import START
     from tracker.projections import query
     from tracker.render.plot import render_timeline
     from tracker.timeutil import to_micros
 
     story = query.pick_story(None)
     render_timeline(query.timeline(engine), story, path,
-                    start_us=to_micros(START), end_us=to_micros(END))
+                    start_us=to_micros(START), end_us=to_micros(until))
     if not quiet:
         click.echo(f"timeline picture: {path}")
 
