@@ -82,7 +82,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     article_kinds.discard("announce")
     title_has_org = bool(lexicon.org_re.search(title))
     events: list[_Event] = []
-    for sentence, in_title in parts:
+    for index, (sentence, in_title) in enumerate(parts):
         org_here = bool(lexicon.org_re.search(sentence))
         for compiled in rules.frames[code]:
             for match in compiled.regex.finditer(sentence):
@@ -90,10 +90,10 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                     continue
                 anchored = org_here or (title_has_org if not in_title else org_in_article)
                 event = _event_of(rules, language, compiled, match, sentence, article_kinds,
-                                  announced, anchored, full_names)
+                                  announced, anchored, full_names, index)
                 if event is not None:
                     events.append(event)
-    events = _background(rules.model, events)
+    events = _background(rules.model, _chairs_are_members(events))
     claims: dict[tuple[str, ...], Claim] = {}
     for event in events:
         _claims_of(rules, language, event, article, claims)
@@ -111,6 +111,23 @@ class _Event:
     factuality: str
     interim: bool | None
     evidence: str
+    sentence: int = 0
+
+
+def _chairs_are_members(events: list[_Event]) -> list[_Event]:
+    """Count a chair named in the same sentence as a new board among its members."""
+    chairs: dict[int, set[str]] = {}
+    for event in events:
+        if event.kind == "board_chair":
+            chairs.setdefault(event.sentence, set()).update(event.subjects)
+    out = []
+    for event in events:
+        if event.kind == "board_new" and chairs.get(event.sentence):
+            members = tuple(sorted(set(event.members) | chairs[event.sentence]))
+            event = _Event(event.kind, event.rule, event.subjects, members, event.factuality,
+                           event.interim, event.evidence, event.sentence)
+        out.append(event)
+    return out
 
 
 def _background(model: StoryModel, events: list[_Event]) -> list[_Event]:
@@ -128,7 +145,7 @@ def _background(model: StoryModel, events: list[_Event]) -> list[_Event]:
     for event in events:
         if event.factuality == "asserted" and any((event.kind, s) in demoted for s in event.subjects):
             event = _Event(event.kind, event.rule, event.subjects, event.members, "historical",
-                           event.interim, event.evidence)
+                           event.interim, event.evidence, event.sentence)
         out.append(event)
     return out
 
@@ -162,6 +179,7 @@ def _event_of(
     announced: bool,
     anchored: bool,
     full_names: set[str],
+    index: int,
 ) -> _Event | None:
     frame = compiled.frame
     lexicon = rules.lexicon
@@ -194,7 +212,7 @@ def _event_of(
     elif frame.event == "return_ceo":
         interim = False
     return _Event(frame.event, frame.rule, tuple(subjects), tuple(sorted(people)), fact, interim,
-                  match.group(0).strip())
+                  match.group(0).strip(), index)
 
 
 def _claims_of(

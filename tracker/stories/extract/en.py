@@ -53,7 +53,7 @@ _BRING_BACK = (
     r"brought\s+back|bring\s+back|restores|restored|reappoints|reappointed"
 )
 _HIRE = (
-    r"hires|hired|hiring|has\s+hired|snatches|snatched|snaps\s+up|snapped\s+up|recruits|recruited|"
+    r"hires|hired|hiring|hire|has\s+hired|snatches|snatched|snaps\s+up|snapped\s+up|recruits|recruited|"
     r"poaches|poached|scoops\s+up|scooped\s+up|nabs|nabbed|grabs|grabbed|lands|landed|welcomes|"
     r"welcomed|brings\s+in|brought\s+in|brings\s+on|signs|signed|swoops\s+in\s+and\s+hires|"
     r"swooped\s+in\s+and\s+hired"
@@ -63,13 +63,13 @@ _JOIN = (
     r"heading\s+to|head\s+to|goes\s+to|went\s+to|going\s+to|jumps\s+to|jumped\s+to|jump\s+to|defects\s+to|"
     r"lands\s+at|landed\s+at|leaves\s+{ORG}\s+for|left\s+{ORG}\s+for|leaving\s+{ORG}\s+for|"
     r"signs\s+with|signed\s+with|hired\s+by|recruited\s+by|snapped\s+up\s+by|scooped\s+up\s+by|"
-    r"poached\s+by|picked\s+up\s+by"
+    r"poached\s+by|picked\s+up\s+by|lead|leads|leading|head|heads|heading"
 )
 _GET = (
     r"gets|get|getting|takes|took|receives|received|obtains|obtained|secures|secured|wins|won|"
     r"given|granted|lands|landed|gains|gained|joins|joined|join|has|have"
 )
-_BOARD = r"(?:{ORG}\s+|the\s+|its\s+|{ORG}'s\s+)?(?:{ORG}\s+)?board"
+_BOARD = r"(?:{ORG}\s+|the\s+|its\s+|{ORG}'s\s+)?(?:{ORG}\s+)?(?:(?:new|revamped|interim|initial)\s+)?board"
 
 FRAMES = (
     # Leaving the organisation (fired, ousted, quits): ends the office and the board seat.
@@ -95,6 +95,9 @@ FRAMES = (
     Frame("en.ceo.names", "appoint_ceo",
           r"{ORGX}(?:\s+board)?\s+{GAP}(?P<v>" + _NAME_V + r")\s+{FILL}{P}'?\s*,?\s+"
           r"(?:as\s+|to\s+be\s+|to\s+lead\s+)?" + _ROLE_Q),
+    Frame("en.ceo.names-elided", "appoint_ceo",
+          r"(?:[,;]|\band)\s+(?P<v>names|named|appoints|appointed|taps|tapped|picks|picked|installs|installed)\s+"
+          r"{FILL}{P}'?\s*,?\s+(?:as\s+)?" + _ROLE_Q),
     Frame("en.ceo.is-named", "appoint_ceo",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _NAMED + r")\s+(?:as\s+)?" + _ROLE_Q),
     Frame("en.ceo.becomes", "appoint_ceo",
@@ -132,11 +135,14 @@ FRAMES = (
     Frame("en.board.chair-is", "board_chair",
           r"{P}\s*(?P<v>\(chair(?:man|woman|person)?\)|,?\s+(?:as|will\s+be|becomes|named|to\s+be)\s+"
           r"(?:the\s+)?(?:new\s+)?(?:board\s+)?chair(?:man|woman|person)?)"),
+    Frame("en.board.to-chair", "board_chair",
+          r"{P}\s+{GAP}(?P<v>to\s+chair|will\s+chair|chairs|chaired|chairing|to\s+lead|will\s+lead|leads|"
+          r"named\s+chair(?:man|woman)?\s+of|becomes\s+chair(?:man|woman)?\s+of)\s+" + _BOARD),
     Frame("en.board.joins", "board_join",
-          r"{P}\s+{GAP}(?P<v>joins|joined|join|rejoins|rejoin|rejoining|added\s+to|appointed\s+to|"
+          r"{PL}\s+{GAP}(?P<v>joins|joined|join|rejoins|rejoin|rejoining|added\s+to|appointed\s+to|"
           r"named\s+to|gets\s+a\s+seat\s+on|takes\s+a\s+seat\s+on)\s+" + _BOARD),
     Frame("en.board.leaves", "board_leave",
-          r"{P}\s+{GAP}(?P<v>leaves|left|leaving|quits|quit|steps\s+down\s+from|stepped\s+down\s+from|"
+          r"{PL}\s+{GAP}(?P<v>leaves|leave|left|leaving|quits|quit|steps\s+down\s+from|stepped\s+down\s+from|"
           r"resigns\s+from|resigned\s+from|removed\s+from|ousted\s+from|off|departs)\s+" + _BOARD),
     # The partner's non-voting seat.
     Frame("en.partner.observer", "partner_observer",
@@ -220,6 +226,8 @@ CUES = CueSet(
         ])
         + cues("announce", "article", [
             r"announc\w*", r"confirm\w*", r"officially", r"agreement", r"agreed", r"statement",
+            r"(?:reach\w*|strike\w*|struck|clinch\w*|seal\w*|hammer\w*\s+out)\s+(?:an?\s+)?(?:\w+\s+)?(?:deal|accord)",
+            r"deal\s+(?:is\s+|was\s+|has\s+been\s+)?(?:reached|struck|agreed|done)",
             r"(?:company|board|OpenAI|Microsoft|directors|firm)(?:'s)?\s+(?:\w+\s+){0,2}?(?:says|said)",
             r"(?:says|said)\s+(?:in\s+a\s+)?(?:statement|post|blog|memo)",
         ])
