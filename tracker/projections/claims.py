@@ -148,13 +148,19 @@ class _Builder:
         self.stories = stories
         self.memos = {story_id: _memo_for(story) for story_id, story in stories.items()}
         self.batch = batch
-        self.latest: dict[str, Prior] = {}
+        self.latest: dict[str, Prior | tuple[RecordedEvent, dict[str, Any]]] = {}
+
+    def _latest(self, article_id: str) -> Prior | None:
+        found = self.latest.get(article_id)
+        if found is None or isinstance(found, Prior):
+            return found
+        ev, p = found
+        return self._state(ev, p, None)
 
     def prior(self, ev: RecordedEvent, article_id: str) -> Prior | None:
         """Return the article's state before this event (this page, else its stream)."""
-        found = self.latest.get(article_id)
-        if found is not None:
-            return found
+        if article_id in self.latest:
+            return self._latest(article_id)
         earlier: Prior | None = None
         for old in self.store.read(stream_id=ev.stream_id, until=ev.position - 1, types=_CONTENT):
             payload = _payload(old)
@@ -181,13 +187,12 @@ class _Builder:
         """Add the rows of one article revision (and supersede the one before)."""
         article_id = p["article_id"]
         if ev.type == ArticleObserved.TYPE:
-            prior = self.latest.get(article_id)  # observed twice within one page
+            # observed twice within one page: the second supersedes the first
+            prior = self._latest(article_id) if article_id in self.latest else None
             stories = p["stories"]
             publisher, language, link = p["publisher"], p["language"], p["link"]
             published = ev.occurred_us
-            self.latest[article_id] = Prior(
-                ev.position, publisher, language, link, published, tuple(stories)
-            )
+            self.latest[article_id] = (ev, p)  # made into a Prior only when revised
         else:
             prior = self.prior(ev, article_id)
             state = self._state(ev, p, prior)

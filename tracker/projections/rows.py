@@ -42,13 +42,21 @@ def claims_json(claims: Sequence[Claim]) -> str | None:
     ])
 
 
+_PARSED: dict[str, list[tuple[Any, ...]]] = {}
+
+
 def claims_from_json(story: str, article_id: str, text: str) -> list[Claim]:
-    """Rebuild an article's claims from their stored JSON."""
-    return [
-        Claim(story, article_id, c[0], c[1], tuple(c[2]) if isinstance(c[2], list) else c[2],
-              c[3], c[4], c[5], c[6], c[7])
-        for c in orjson.loads(text)
-    ]
+    """Rebuild an article's claims from their stored JSON (parsed once per distinct text)."""
+    parsed = _PARSED.get(text)
+    if parsed is None:
+        if len(_PARSED) > 100_000:
+            _PARSED.clear()
+        parsed = _PARSED[text] = [
+            (c[0], c[1], tuple(c[2]) if isinstance(c[2], list) else c[2], c[3], c[4], c[5],
+             c[6], c[7])
+            for c in orjson.loads(text)
+        ]
+    return [Claim(story, article_id, *c) for c in parsed]
 
 
 def article_from_row(row: Any) -> Article:
