@@ -137,3 +137,17 @@ def test_corroboration_parameters_come_from_the_story_file(tmp_path: Path) -> No
     assert resolve(story, [(i, [claim(i)]) for i in items]) == []
     items[2] = report("c.example", "2023-11-17T22:30:00Z")
     assert len(resolve(story, [(i, [claim(i)]) for i in items])) == 1
+
+
+def test_a_change_undone_and_reported_again_needs_more_publishers() -> None:
+    def reports(value: str, publishers: tuple[str, ...], at: str) -> list[tuple[Article, list[Claim]]]:
+        items = [report(p, at, f"{p} on {value} at {at}") for p in publishers]
+        return [(i, [claim(i, value=value)]) for i in items]
+
+    evidence = (reports("Mira Murati", ("a.example", "b.example"), "2023-11-17T21:00:00Z")
+                + reports("Emmett Shear", ("a.example", "b.example"), "2023-11-20T06:00:00Z"))
+    recap = reports("Mira Murati", ("c.example", "d.example"), "2023-11-21T09:00:00Z")
+    found = resolve(STORY, evidence + recap + [(report("z.example", "2023-11-28T00:00:00Z"), [])])
+    assert [t.value for t in found] == ["Mira Murati", "Emmett Shear"]
+    again = reports("Mira Murati", ("c.example", "d.example", "e.example", "f.example"), "2023-11-21T09:00:00Z")
+    assert [t.value for t in resolve(STORY, evidence + again)] == ["Mira Murati", "Emmett Shear", "Mira Murati"]

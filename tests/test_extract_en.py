@@ -123,3 +123,11 @@ def test_extraction_is_deterministic_and_versioned() -> None:
     item = article("OpenAI fires Sam Altman; Mira Murati named interim CEO")
     assert extract(STORY, item) == extract(STORY, item)
     assert RULES_VERSION
+
+
+def test_a_weekday_two_days_back_dates_the_claim_as_a_recap() -> None:
+    title = "Sam Altman was fired by OpenAI on Friday"
+    fresh = extract(STORY, article(title, at="2023-11-18T01:00:00Z"))
+    later = extract(STORY, article(title, at="2023-11-19T12:00:00Z"))
+    assert {c.factuality for c in fresh} == {"asserted"}
+    assert {c.factuality for c in later} == {"historical"}

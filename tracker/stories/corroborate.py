@@ -9,7 +9,9 @@ report, at least N distinct publishers assert it within W (syndicated copies --
 same link or the same title -- count once), or one authoritative publisher
 does; or, marked single-source, when one report stands and nothing contradicts
 it for Q after it (nor in the lookback before it: a lone recap of an old event
-must not undo a change reported since). The change takes the time of its earliest supporting publication.
+must not undo a change reported since). An operation already accepted once
+comes back mostly in recaps, so accepting it again needs ``repeat_publishers``
+(or an authority), never a lone report. The change takes the time of its earliest supporting publication.
 A correction is accepted as is and silences conflicting reports within W of it.
 Accepted operations are then folded from the baseline, oldest first; those that
 change nothing are dropped.
@@ -178,13 +180,18 @@ def _accepted(model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Clai
         asserted = [s for s in grouped[key] if s.claim.factuality == "asserted"]
         asserted = [s for s in asserted if s.article.published_us >= model.baseline.as_of_us]
         i = 0
+        repeat = False
         while i < len(asserted):
             start = asserted[i].article.published_us
             window = [s for s in asserted[i:] if s.article.published_us <= start + rules.window_us]
             authority = any(_authoritative(model, s.article) for s in window)
             single = False
-            if not authority and _distinct(window) < rules.publishers:
+            needed = rules.repeat_publishers if repeat else rules.publishers
+            if not authority and _distinct(window) < needed:
                 quiet_end = start + rules.quiet_us
+                if repeat:
+                    i += 1
+                    continue
                 if horizon < quiet_end or _contradicted(model, key, start - rules.lookback_us, quiet_end, grouped):
                     i += 1
                     continue
@@ -192,6 +199,7 @@ def _accepted(model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Clai
             sources = tuple(_source(model, s.article, s.claim) for s in window)
             ops.append(_Op(start, key[0], key[1], key[2], _interim(window), sources, single))
             i += len(window)
+            repeat = True
     return ops
 
 

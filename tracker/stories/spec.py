@@ -6,7 +6,8 @@ These sections of a story file drive extraction, corroboration and the fold::
     [slots.board]    kind = "set", chair = true
     [slots.microsoft] kind = "tags", tags = [...], subject = "microsoft"
     [baseline]       as_of, source, one key per slot (+ <slot>_chair, <slot>_interim)
-    [corroboration]  publishers, window_hours, quiet_hours, lookback_hours, authoritative
+    [corroboration]  publishers, window_hours, quiet_hours, lookback_hours,
+                     repeat_publishers, authoritative
     [events]         event kind -> slot operations ("ceo set $person")
 
 Values may name entities by id or canonical name; the model holds canonical names.
@@ -72,6 +73,7 @@ class Corroboration:
     quiet_us: int = 24 * HOUR_US
     authoritative: tuple[str, ...] = ()
     lookback_us: int = 7 * 24 * HOUR_US
+    repeat_publishers: int = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +214,7 @@ def _corroboration(raw: dict[str, Any]) -> Corroboration:
         quiet_us=int(float(body.get("quiet_hours", 24)) * HOUR_US),
         authoritative=tuple(sorted(str(a).lower() for a in body.get("authoritative", ()))),
         lookback_us=int(float(body.get("lookback_hours", 168)) * HOUR_US),
+        repeat_publishers=int(body.get("repeat_publishers", 2 * publishers)),
     )
 
 

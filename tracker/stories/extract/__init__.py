@@ -90,7 +90,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                     continue
                 anchored = org_here or (title_has_org if not in_title else org_in_article)
                 event = _event_of(rules, language, compiled, match, sentence, article_kinds,
-                                  announced, anchored, full_names, index)
+                                  announced, anchored, full_names, index, article.published_us)
                 if event is not None:
                     events.append(event)
     events = _background(rules.model, _chairs_are_members(events))
@@ -159,6 +159,24 @@ def _drop_partial_lists(claims: list[Claim]) -> list[Claim]:
     ]
 
 
+def _dated_earlier(language: Language, sentence: str, start: int, end: int, published_us: int) -> bool:
+    """Whether the trigger's clause names a weekday two or more days before publication."""
+    begin = language.cues.clause_start(sentence, start)
+    stop = language.cues.clause_end(sentence, end)
+    clause = sentence[begin:stop]
+    published = (published_us // 86_400_000_000 + 3) % 7       # 1970-01-01 was a Thursday (3)
+    for day, pattern in enumerate(language.weekdays):
+        for found in pattern.finditer(clause):
+            if _NEXT.search(clause[max(0, found.start() - 12):found.start()]):
+                continue
+            if (published - day) % 7 >= 2:
+                return True
+    return False
+
+
+_NEXT = re.compile(r"(?:next|coming|this|prochain|ce|w\s+przyszł\w*|w\s+najbliższ\w*)\s*$", re.I)
+
+
 def _persons(lexicon: Lexicon, text: str, org_here: bool, full_names: set[str]) -> list[str]:
     names = []
     for _, person, ambiguous in lexicon.persons_in(text):
@@ -180,6 +198,7 @@ def _event_of(
     anchored: bool,
     full_names: set[str],
     index: int,
+    published_us: int,
 ) -> _Event | None:
     frame = compiled.frame
     lexicon = rules.lexicon
@@ -204,6 +223,8 @@ def _event_of(
     fact = factuality(language.cues, sentence, (v_start, v_end), article_kinds, announced, frame.base)
     if fact in frame.ignore:
         fact = "asserted"
+    if fact == "asserted" and _dated_earlier(language, sentence, match.start(), v_end, published_us):
+        fact = "historical"
     interim = None
     if frame.event == "appoint_ceo":
         clause = language.cues.clause_start(sentence, match.start())

@@ -235,6 +235,9 @@ CUES = CueSet(
     _TERMINATORS,
 )
 
+# A weekday named in a claim's clause dates it: two or more days before publication, it is a recap.
+WEEKDAYS = tuple(re.compile(rf"(?<!\w){w}(?!\w)", re.I) for w in (r"monday", r"tuesday", r"wednesday", r"thursday", r"friday", r"saturday", r"sunday"))
+
 LANGUAGE = Language(
     code="en",
     frames=FRAMES,
@@ -242,5 +245,6 @@ LANGUAGE = Language(
     orgx=ORGX,
     role=ROLE,
     interim=re.compile(r"\b(?:interim|acting|temporary|temporarily|caretaker)\b", re.I),
+    weekdays=WEEKDAYS,
     chair=re.compile(r"chair", re.I),
 )

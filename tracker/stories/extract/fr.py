@@ -207,6 +207,9 @@ CUES = CueSet(
     _TERMINATORS,
 )
 
+# A weekday named in a claim's clause dates it: two or more days before publication, it is a recap.
+WEEKDAYS = tuple(re.compile(rf"(?<!\w){w}(?!\w)", re.I) for w in (r"lundi", r"mardi", r"mercredi", r"jeudi", r"vendredi", r"samedi", r"dimanche"))
+
 LANGUAGE = Language(
     code="fr",
     frames=FRAMES,
@@ -214,5 +217,6 @@ LANGUAGE = Language(
     orgx=ORGX,
     role=ROLE,
     interim=re.compile(r"intérim|intérimaire|provisoire|temporaire|de\s+transition", re.I),
+    weekdays=WEEKDAYS,
     chair=re.compile(r"présid", re.I),
 )

@@ -40,6 +40,7 @@ class Language:
     role: str                       # the CEO office
     interim: re.Pattern[str]        # words marking an interim appointment
     chair: re.Pattern[str]          # "chaired by {P}" and the like, group p
+    weekdays: tuple[re.Pattern[str], ...] = ()   # Monday .. Sunday
     vocabulary: Sequence[str] = field(default=())
 
 

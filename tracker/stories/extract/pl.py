@@ -167,6 +167,9 @@ CUES = CueSet(
     _TERMINATORS,
 )
 
+# A weekday named in a claim's clause dates it: two or more days before publication, it is a recap.
+WEEKDAYS = tuple(re.compile(rf"(?<!\w){w}(?!\w)", re.I) for w in (r"poniedział\w*", r"wtor\w*", r"środ\w*", r"czwart\w*", r"piąt\w*", r"sobot\w*", r"niedziel\w*"))
+
 LANGUAGE = Language(
     code="pl",
     frames=FRAMES,
@@ -174,5 +177,6 @@ LANGUAGE = Language(
     orgx=ORGX,
     role=ROLE,
     interim=re.compile(r"tymczasow\w*|p\.\s?o\.|pełniąc\w*\s+obowiązki", re.I),
+    weekdays=WEEKDAYS,
     chair=re.compile(r"przewodnicz", re.I),
 )
