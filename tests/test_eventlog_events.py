@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import pytest
 from eventlog_helpers import make_event
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.eventlog import codec
@@ -122,6 +122,7 @@ json_values = st.recursive(
 )
 
 
+@settings(max_examples=60, deadline=None)
 @given(st.dictionaries(st.text(max_size=8), json_values, max_size=6))
 def test_canonical_json_round_trips_and_ignores_key_order(payload: dict) -> None:
     text = codec.dumps(payload)
@@ -129,6 +130,7 @@ def test_canonical_json_round_trips_and_ignores_key_order(payload: dict) -> None
     assert codec.dumps(dict(reversed(list(payload.items())))) == text
 
 
+@settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10), st.sampled_from(range(10)))
 def test_changing_any_hashed_field_changes_the_hash(delta: int, index: int) -> None:
     fields: list = ["0" * 64, 5, "s", 1, "T", 1, 100, 200, '{"a":1}', "{}", "k"]
