@@ -60,6 +60,10 @@ def canonical_link(link: str | None) -> str | None:
     if not link:
         return None
     link = link.strip()
+    if link.startswith(("http://", "https://")) and "#" not in link and " " not in link:
+        host = _fast_host(link)
+        if host and host.islower() and not any(t in link for t in _TRACKING):
+            return link  # already canonical: the common case, without urllib
     if not link.lower().startswith(("http://", "https://")):
         return None
     try:
@@ -73,6 +77,15 @@ def canonical_link(link: str | None) -> str | None:
         kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not k.startswith(_TRACKING)]
         query = urlencode(kept)
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, query, ""))
+
+
+def _fast_host(url: str) -> str | None:
+    """Return the host of a plain http(s) URL, or None when it needs a real parser."""
+    rest = url.split("://", 1)[1]
+    netloc = rest.split("/", 1)[0].split("?", 1)[0]
+    if "@" in netloc or "[" in netloc:
+        return None
+    return netloc.split(":", 1)[0] or None
 
 
 def canonical_feed_url(url: str) -> str:
@@ -100,10 +113,12 @@ def publisher_of(link: str | None, fallback: str) -> str:
     """Return the registrable domain of a link, else of the fallback URL."""
     for candidate in (link, fallback):
         if candidate:
-            try:
-                host = urlsplit(candidate).hostname
-            except ValueError:
-                host = None
+            host = _fast_host(candidate) if "://" in candidate else None
+            if host is None or not host.islower():
+                try:
+                    host = urlsplit(candidate).hostname
+                except ValueError:
+                    host = None
             if host:
                 return registrable_domain(host)
     return "unknown"
@@ -119,9 +134,10 @@ def content_hash(title: str, summary: str) -> str:
     return hashlib.sha256(f"{title}\x1f{summary}".encode()).hexdigest()
 
 
-def _published(entry: Any, seen_at: datetime) -> tuple[datetime, str | None, bool]:
-    raw = entry.get("published") or entry.get("updated") or entry.get("created")
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("created_parsed")
+def _published(entry: dict[str, Any], seen_at: datetime) -> tuple[datetime, str | None, bool]:
+    get = dict.get  # feedparser's dict subclass has a slow __getitem__; keys here are canonical
+    raw = get(entry, "published") or get(entry, "updated") or get(entry, "created")
+    parsed = get(entry, "published_parsed") or get(entry, "updated_parsed") or get(entry, "created_parsed")
     if parsed is not None:
         try:
             moment = datetime(*parsed[:6], tzinfo=UTC)
@@ -132,11 +148,13 @@ def _published(entry: Any, seen_at: datetime) -> tuple[datetime, str | None, boo
     return seen_at, raw, True
 
 
-def _language(entry: Any, feed_language: str | None) -> str | None:
+def _language(entry: dict[str, Any], feed_language: str | None) -> str | None:
     for key in ("title_detail", "summary_detail"):
-        detail = entry.get(key)
-        if detail and detail.get("language"):
-            return str(detail["language"]).strip().lower() or feed_language
+        detail = dict.get(entry, key)
+        if detail:
+            language = dict.get(detail, "language")
+            if language:
+                return str(language).strip().lower() or feed_language
     return feed_language
 
 
@@ -148,19 +166,20 @@ def normalize(
     seen_ids: dict[str, str] = {}
     feed_language = (parsed.language or "").strip().lower() or None
     title_of_feed = feed_title or (plain_text(parsed.title, MAX_TITLE) or None)
+    get = dict.get  # feedparser's dict subclass has a slow __getitem__; keys here are canonical
     for entry in parsed.entries:
-        title = plain_text(entry.get("title"), MAX_TITLE)
-        summary_html = entry.get("summary")
+        title = plain_text(get(entry, "title"), MAX_TITLE)
+        summary_html = get(entry, "summary")
         if not summary_html:
-            content = entry.get("content")
+            content = get(entry, "content")
             if content:
-                summary_html = content[0].get("value")
+                summary_html = get(content[0], "value")
         summary = plain_text(summary_html, MAX_SUMMARY)
-        link = canonical_link(entry.get("link"))
+        link = canonical_link(get(entry, "link"))
         if not (title or summary or link):
             continue  # nothing to observe (an empty or cut-off entry)
         digest = content_hash(title, summary)
-        guid = (entry.get("id") or "").strip()
+        guid = (get(entry, "id") or "").strip()
         item_id = guid or link or f"sha256:{digest[:32]}"
         signature = f"{link}\x1f{digest}"
         previous = seen_ids.get(item_id)
@@ -201,8 +220,9 @@ def snapshot_time(parsed: ParsedFeed, now: datetime, floor: datetime | None = No
     """
     newest: datetime | None = floor
     limit = now + FUTURE_TOLERANCE
+    get = dict.get
     for entry in parsed.entries:
-        value = entry.get("published_parsed") or entry.get("updated_parsed")
+        value = get(entry, "published_parsed") or get(entry, "updated_parsed")
         if value is None:
             continue
         try:
