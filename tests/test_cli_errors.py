@@ -135,6 +135,15 @@ def test_unreachable_database_is_one_line_exit_1(capsys: pytest.CaptureFixture[s
     assert code == 1 and "cannot open database" in line and "127.0.0.1:1" in line
 
 
+def test_unusable_sqlite_file_is_one_line_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("just some text, long enough to look like a file header\n" * 20)
+    code, _, err = run(["--db", f"sqlite:///{not_a_db}", "state"], capsys)
+    assert code == 1 and str(not_a_db) in one_line(err)
+    code, _, err = run(["--db", f"sqlite:///{tmp_path}", "state"], capsys)  # a folder
+    assert code == 1 and "cannot open database" in one_line(err)
+
+
 def test_database_url_of_an_unknown_kind_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["--db", "nosuchdb://somewhere/x", "events"], capsys)
     assert code == 1 and "nosuchdb" in one_line(err)
