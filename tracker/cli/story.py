@@ -119,21 +119,23 @@ def state_cmd(app: App, story_id: str | None, as_of: str | None, known_at: str |
 def _changes(story: StoryDefinition, items: list[Transition]) -> list[str]:
     baseline = fold.state_at(story, (), None)
     previous: dict[str, SlotValue] = {s.slot: s.value for s in baseline.slots}
+    chairs: dict[str, str | None] = {s.slot: s.chair for s in baseline.slots}
     out = []
     for t in items:
         before = previous.get(t.slot)
         if t.value is None or isinstance(t.value, str):
-            text = f"→ {_show(t.value, interim=t.interim)}"
+            text = f"→ {_show(t.value, interim=t.interim)}" if t.value else "→ none"
         else:
             old = set() if before is None or isinstance(before, str) else set(before)
             new = set(t.value)
             parts = [f"+{v}" for v in sorted(new - old)] + [f"−{v}" for v in sorted(old - new)]
-            text = escape(" ".join(parts)) or f"{t.op} {_show(t.value)}"
-            if t.chair:
-                text += escape(f" (chair {t.chair})")
+            if t.chair != chairs.get(t.slot):
+                parts.append(f"chair → {t.chair}" if t.chair else "no chair")
+            text = escape(" ".join(parts)) if parts else f"{t.op} (no change)"
         if t.correction:
             text += " (correction)"
         previous[t.slot] = t.value
+        chairs[t.slot] = t.chair
         out.append(text)
     return out
 
