@@ -39,6 +39,14 @@ def asserted(title: str, summary: str = "") -> set[tuple[str, str, object]]:
          {("ceo", "set", "Sam Altman"), ("microsoft", "untag", "employer")}),
         ("OpenAI unveils a new board made up of Bret Taylor, Larry Summers and Adam D'Angelo",
          {("board", "replace", ("Adam D'Angelo", "Bret Taylor", "Larry Summers"))}),
+        ("Bret Taylor to chair OpenAI's new board, which also seats Larry Summers and Adam D'Angelo",
+         {("board", "replace", ("Adam D'Angelo", "Bret Taylor", "Larry Summers"))}),
+        ("OpenAI's board pushes out its chief, names CTO Mira Murati interim CEO",
+         {("ceo", "set", "Mira Murati")}),
+        ("Helen Toner and Tasha McCauley leave OpenAI board",
+         {("board", "remove", "Helen Toner"), ("board", "remove", "Tasha McCauley")}),
+        ("Emmett Shear named interim CEO of ChatGPT maker OpenAI", {("ceo", "set", "Emmett Shear")}),
+        ("OpenAI strikes deal to bring back Sam Altman as CEO", {("ceo", "set", "Sam Altman")}),
     ],
 )
 def test_a_plain_report_is_an_asserted_claim(title: str, expected: set[tuple[str, str, object]]) -> None:

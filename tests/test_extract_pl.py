@@ -38,6 +38,10 @@ def asserted(title: str, summary: str = "") -> set[tuple[str, str, object]]:
          {("board", "replace", ("Adam D'Angelo", "Bret Taylor", "Larry Summers"))}),
         ("Microsoft otrzymuje miejsce obserwatora w zarządzie OpenAI",
          {("microsoft", "tag", "board-observer")}),
+        ("Altman i Brockman w Microsofcie", {("microsoft", "tag", "employer")}),
+        ("Altman znów szefem OpenAI", {("ceo", "set", "Sam Altman")}),
+        ("Emmett Shear, były prezes Twitcha, nowym szefem OpenAI", {("ceo", "set", "Emmett Shear")}),
+        ("Bret Taylor przewodniczącym nowego zarządu OpenAI", {("board", "chair", "Bret Taylor")}),
     ],
 )
 def test_a_plain_polish_report_is_asserted(title: str, expected: set[tuple[str, str, object]]) -> None:

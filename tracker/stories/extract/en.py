@@ -14,7 +14,7 @@ ORGX = (
 )
 ROLE = (
     r"(?:chief\s+executive(?:\s+officer)?|CEO|C\.E\.O\.?|C\.EO\.?|boss|head|chief|leader|top\s+job|helm)"
-    r"(?!\s+(?:of|at)\s+(?!(?:OpenAI|Open\s+AI|the\s+company|the\s+firm|the\s+start-?up)\b)[A-Z])"
+    r"(?!\s+(?:of|at)\s+(?!(?:OpenAI|Open\s+AI|ChatGPT|the\s+company|the\s+firm|the\s+start-?up)\b)(?-i:[A-Z]))"
 )
 _APPOS = r"(?:\s*,[^,]{1,80},)?"
 _ROLE_Q = r"(?:the\s+|its\s+|an?\s+)?(?:{ORG}\s+)?(?:new\s+|next\s+|permanent\s+)?(?:interim\s+|acting\s+|temporary\s+)?(?:{ORG}\s+)?{ROLE}"

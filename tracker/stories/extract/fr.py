@@ -20,7 +20,7 @@ ORGX = (
 ROLE = (
     r"(?:PDG|P\.-?D\.G\.|directeur\s+général|directrice\s+générale|DG|CEO|patron|patronne|"
     r"dirigeant|dirigeante|président\s+exécutif|présidente\s+exécutive|grand\s+patron)"
-    r"(?!\s+(?:de|d'|chez)\s*(?!OpenAI|Open\s+AI|l'entreprise|la\s+société|la\s+start-?up)[A-Z])"
+    r"(?!\s+(?:de|d'|chez)\s*(?!OpenAI|Open\s+AI|l'entreprise|la\s+société|la\s+start-?up)(?-i:[A-Z]))"
 )
 _APPOS = r"(?:\s*,[^,]{1,80},)?"
 _INTERIM = r"(?:\s+(?:par\s+intérim|intérimaire|provisoire|temporaire|de\s+transition))?"

@@ -20,7 +20,7 @@ ORGX = (
 ROLE = (
     r"(?:CEO|prezes\w*|szef\w*|dyrektor\w*\s+generaln\w*|dyrektor\w*\s+wykonawcz\w*|"
     r"stanowisk\w*\s+(?:CEO|prezesa|szefa|dyrektora))"
-    r"(?!\s+(?!OpenAI|Open\s+AI|firmy|spółki)[A-Z][\w-]*(?:u|a)?\b(?!\s+(?:został|zostanie|będzie)))"
+    r"(?!\s+(?!OpenAI|Open\s+AI|firmy|spółki)(?-i:[A-Z])[\w-]*(?:u|a)?\b(?!\s+(?:został|zostanie|będzie)))"
 )
 _APPOS = r"(?:\s*,[^,]{1,80},)?"
 _ADJ = r"(?:(?:now\w+|tymczasow\w+|p\.\s?o\.|pełniąc\w+\s+obowiązki)\s+)*"
@@ -59,7 +59,7 @@ FRAMES = (
           r"objął|objęła|obejmie|przejmuje|przejął|przejęła|przejmie)\s+" + _ADJ +
           r"(?:{ROLE}|stanowisk\w*\s+{ROLE}|funkcj\w+\s+{ROLE}|stery\s+{ORG}|kierownictwo\s+{ORG})"),
     Frame("pl.ceo.verbless", "appoint_ceo",
-          r"{P}\s+(?P<v>now\w+|tymczasow\w+)\s+(?:{ROLE})"),
+          r"{P}" + _APPOS + r"\s+(?P<v>now\w+|tymczasow\w+)\s+(?:{ROLE})"),
     Frame("pl.ceo.new-is", "appoint_ceo",
           r"(?P<v>now\w+|tymczasow\w+)\s+{ROLE}\s+(?:{ORG}\s+)?(?:to|został\w*|zostaje|jest|będzie)\s+{FILL}{P}"),
     Frame("pl.ceo.role-held-by", "appoint_ceo",
@@ -72,6 +72,8 @@ FRAMES = (
     Frame("pl.return-ceo.is-back", "return_ceo",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r")\s+(?:do\s+{ORG}\s+|do\s+{ORGX}\s+)?"
           r"(?:jako\s+" + _ADJ + r"{ROLE}|na\s+stanowisko\s+{ROLE}|na\s+stanowisko)"),
+    Frame("pl.return-ceo.again", "return_ceo",
+          r"{P}\s+(?P<v>znów|znowu|ponownie|z\s+powrotem)\s+(?:został\w*\s+|jest\s+|będzie\s+)?{ROLE}"),
     Frame("pl.return-ceo.nominal", "return_ceo",
           r"(?P<v>powrot\w*|powrót)\s+(?:na\s+stanowisko\s+[^.;]{0,60}?)?{P}(?:\s+do\s+(?:{ORG}|{ORGX}))?"
           r"(?:\s+(?:jako\s+" + _ADJ + r"{ROLE}))", base="planned"),
@@ -85,6 +87,9 @@ FRAMES = (
           r"(?P<v>powrot\w*|powrót)\s+{FILL}{P}", base="planned"),
     Frame("pl.partner.joins", "join_partner",
           r"{PL}" + _APPOS + r"\s+{GAP}(?P<v>" + _JOIN + r")\s+(?:do|w)\s+{PARTNER}"),
+    Frame("pl.partner.hired-by", "join_partner",
+          r"{PL}" + _APPOS + r"\s+{GAP}(?P<v>zatrudnion\w*|zwerbowan\w*|przejęt\w*)\s+(?:przez|w)\s+{PARTNER}"),
+    Frame("pl.partner.at", "join_partner", r"^{PL}\s+(?P<v>w|we)\s+{PARTNER}\s*[.!:]?\s*$"),
     Frame("pl.partner.hires", "join_partner", r"{PARTNER}\s+{GAP}(?P<v>" + _HIRE + r")\s+{FILL}{PL}"),
     Frame("pl.board.new", "board_new",
           r"(?P<v>now\w+\s+(?:zarząd\w*|rad\w+\s+(?:nadzorcz\w+|dyrektorów)|rad\w+)|zarząd\w*\s+w\s+nowym\s+"
@@ -97,6 +102,9 @@ FRAMES = (
     Frame("pl.board.chair-noun", "board_chair",
           r"(?P<v>przewodnicząc\w+)\s+(?:nowego\s+)?(?:zarządu|rady)\s+(?:\w+\s+)?(?:został\w*\s+|zostanie\s+|"
           r"będzie\s+|jest\s+)?{FILL}{P}"),
+    Frame("pl.board.chair-verbless", "board_chair",
+          r"{P}\s+(?P<v>przewodnicząc\w+|szefem|szefową)\s+(?:nowego\s+)?(?:zarządu|rady)"),
+    Frame("pl.board.in", "board_join", r"^{PL}\s+(?P<v>w|we)\s+(?:nowym\s+)?(?:zarządzie|radzie)"),
     Frame("pl.board.joins", "board_join",
           r"{P}\s+{GAP}(?P<v>dołącza|dołączy|dołączył\w*|wchodzi|wejdzie|wszedł|weszła|zasiądzie|zasiada)\s+"
           r"(?:do|w)\s+(?:skład\s+)?(?:zarząd|rad)\w*"),
