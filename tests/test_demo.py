@@ -152,8 +152,10 @@ def test_tracker_demo_end_to_end(tmp_path: Path) -> None:
 
 def test_demo_json_until_an_instant(tmp_path: Path) -> None:
     path = tmp_path / "short.sqlite"
+    mine = tmp_path / "my-own-log.sqlite"
     result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--until", "2023-11-18T12:00:00Z",
-                                      "--json"])
+                                      "--json"], env={"TRACKER_DATABASE_URL": f"sqlite:///{mine}"})
+    assert not mine.exists()  # the demo never writes into the user's configured log
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert set(report) == {"run", "timeline", "states", "plot"}
