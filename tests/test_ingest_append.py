@@ -123,3 +123,30 @@ def test_non_matching_items_append_nothing(store: EventStore, matcher: Matcher) 
     items = [i for i in items_of("good.xml") if "OpenAI" not in i.title and "Altman" not in i.title]
     assert Appender(store, matcher).append(items).matched == 0
     assert store.count() == 0
+
+
+def test_several_workers_at_once_append_each_event_once(store: EventStore, matcher: Matcher) -> None:
+    import threading
+
+    first = items_of("good.xml")
+    later = items_of("good_edited.xml", SEEN + timedelta(hours=1))
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def work() -> None:
+        try:
+            appender = Appender(EventStore(store.engine), matcher)
+            barrier.wait()
+            appender.append(first)
+            appender.append(later)
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sorted(e.type for e in store.read()) == ["ArticleObserved", "ArticleObserved", "ArticleRevised"]
+    assert store.verify().ok

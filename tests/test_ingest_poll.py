@@ -45,7 +45,7 @@ def matcher() -> Matcher:
 
 
 @pytest.fixture
-def engine(sqlite_url: str) -> Iterator[sa.Engine]:
+def sqlite_engine(sqlite_url: str) -> Iterator[sa.Engine]:
     eng = db.open_database(sqlite_url)
     yield eng
     eng.dispose()
@@ -60,8 +60,9 @@ def fetchers() -> Iterator[list[Fetcher]]:
 
 
 @pytest.fixture
-def make_poller(engine: sa.Engine, matcher: Matcher, fetchers: list[Fetcher]):  # type: ignore[no-untyped-def]
-    def make(clock: Clock) -> Poller:
+def make_poller(request: pytest.FixtureRequest, matcher: Matcher, fetchers: list[Fetcher]):  # type: ignore[no-untyped-def]
+    def make(clock: Clock, engine: sa.Engine | None = None) -> Poller:
+        engine = engine or request.getfixturevalue("sqlite_engine")
         limits = FetchLimits(connect_timeout=2, read_timeout=1, total_timeout=1.5, max_bytes=2 * 1024 * 1024)
         policy = AddressPolicy(resolve=lambda host: ["93.184.216.34"] if host == "public.test" else [])
         fetcher = Fetcher(limits=limits, policy=policy, clock=clock,
@@ -77,20 +78,22 @@ def test_a_changed_feed_appends_a_revision_and_an_unchanged_one_nothing(
     server: FeedServer, engine: sa.Engine, make_poller
 ) -> None:
     clock = Clock(datetime(2023, 11, 25, tzinfo=UTC))
-    poller = make_poller(clock)
-    server.feed("/edit.xml", (DATA / "good.xml").read_bytes(), etag=False, last_modified=False)
-    poller.registry.add(server.url("/edit.xml"), interval=60)
+    poller = make_poller(clock, engine)  # SQLite and PostgreSQL
+    path = f"/edit-{engine.dialect.name}.xml"
+    server.feed(path, (DATA / "good.xml").read_bytes(), etag=False, last_modified=False)
+    poller.registry.add(server.url(path), interval=60)
     assert poller.cycle(due_only=False).appended == 2
     clock.now += timedelta(minutes=5)
     assert poller.cycle(due_only=False).appended == 0
-    server.feed("/edit.xml", (DATA / "good_edited.xml").read_bytes(), etag=False, last_modified=False)
+    server.feed(path, (DATA / "good_edited.xml").read_bytes(), etag=False, last_modified=False)
     clock.now += timedelta(minutes=5)
     summary = poller.cycle(due_only=False)
     assert summary.appended == 1
     assert [e.type for e in EventStore(engine).read()][-1] == "ArticleRevised"
 
 
-def test_good_and_hostile_feeds_in_one_worker(server: FeedServer, engine: sa.Engine, make_poller) -> None:
+def test_good_and_hostile_feeds_in_one_worker(server: FeedServer, sqlite_engine: sa.Engine, make_poller) -> None:
+    engine = sqlite_engine
     clock = Clock(datetime(2023, 11, 25, 12, 0, tzinfo=UTC))
     later = format_datetime(clock.now + timedelta(hours=3), usegmt=True)
     good = {
@@ -174,7 +177,7 @@ def test_good_and_hostile_feeds_in_one_worker(server: FeedServer, engine: sa.Eng
     assert registry.get(ids["/h/500"]).consecutive_errors == 2
 
 
-def test_a_permanent_redirect_moves_the_feed(server: FeedServer, engine: sa.Engine, make_poller) -> None:
+def test_a_permanent_redirect_moves_the_feed(server: FeedServer, make_poller) -> None:
     clock = Clock(datetime(2023, 11, 25, tzinfo=UTC))
     server.feed("/new-home.xml", (DATA / "atom.xml").read_bytes())
     server.redirect("/old-home.xml", "/new-home.xml", 301)
@@ -189,7 +192,7 @@ def test_a_permanent_redirect_moves_the_feed(server: FeedServer, engine: sa.Engi
 
 @pytest.mark.corpus
 def test_eight_corpus_feeds_polled_twice_get_304_and_append_nothing(
-    corpus_dir: Path, server: FeedServer, engine: sa.Engine, make_poller
+    corpus_dir: Path, server: FeedServer, make_poller
 ) -> None:
     chosen: dict[str, Path] = {}
     for path in collect_files([corpus_dir]):
