@@ -35,15 +35,17 @@ def test_folders_are_walked_oldest_first(tmp_path: Path) -> None:
 def test_import_twice_appends_once_and_counts_errors(tmp_path: Path, sqlite_url: str, matcher: Matcher) -> None:
     folder = tmp_path / "archive"
     folder.mkdir()
-    for name in ("good.xml", "atom.xml", "dates.xml", "garbage.bin", "html_page.html"):
+    for name in ("good.xml", "atom.xml", "dates.xml", "garbage.bin", "html_page.html", "wrong_encoding.xml"):
         shutil.copy(DATA / name, folder / (Path(name).stem + ".xml"))
     engine = db.open_database(sqlite_url)
     try:
         first = import_paths(engine, [folder], matcher=matcher)
-        assert first.files == 5
+        assert first.files == 6
         assert first.errors == 2
+        assert first.warnings == 1  # the wrongly declared encoding
         assert {Path(f.path).name for f in first.failures} == {"garbage.xml", "html_page.xml"}
-        assert first.appended == first.matched == 2 + 1 + 4
+        # wrong_encoding.xml is good.xml re-encoded: same feed, one title changed.
+        assert first.matched == 2 + 1 + 4 + 2
         second = import_paths(engine, [folder], matcher=matcher)
         assert second.appended == 0
         assert second.unchanged == first.matched

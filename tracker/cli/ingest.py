@@ -52,6 +52,7 @@ def import_command(app: App, paths: tuple[Path, ...], as_json: bool) -> None:
             f"files {summary.files}, items {summary.items}, matched {summary.matched}, "
             f"appended {summary.appended} ({summary.observed} new, {summary.revised} revised), "
             f"unchanged {summary.unchanged}, errors {summary.errors}"
+            + (f" ({summary.warnings} files read with warnings)" if summary.warnings else "")
         )
         for failure in summary.failures[:20]:
             click.echo(f"  error: {failure.path}: {failure.reason}", err=True)

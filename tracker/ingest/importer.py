@@ -100,8 +100,8 @@ def feed_identity(self_link: str | None, link: str | None, path: Path) -> str:
     return path.resolve().as_uri()
 
 
-def read_file(path: Path, *, now: datetime) -> list[FeedItem]:
-    """Parse one archived feed file into items (FeedError when unusable)."""
+def read_file(path: Path, *, now: datetime) -> tuple[list[FeedItem], str | None]:
+    """Parse one archived feed file into items and a parser warning (FeedError when unusable)."""
     try:
         with path.open("rb") as handle:
             body = handle.read(MAX_FILE_BYTES + 1)
@@ -111,7 +111,8 @@ def read_file(path: Path, *, now: datetime) -> list[FeedItem]:
         raise FeedError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
     parsed = parse_feed(body)
     identity = feed_identity(parsed.self_link, parsed.link, path)
-    return normalize(parsed, identity, seen_at=snapshot_time(parsed, now, _name_date(path)))
+    items = normalize(parsed, identity, seen_at=snapshot_time(parsed, now, _name_date(path)))
+    return items, parsed.warning
 
 
 def _name_date(path: Path) -> datetime | None:
@@ -152,10 +153,11 @@ def import_paths(
     pending_items = 0
     for index, path in enumerate(files, 1):
         try:
-            items = read_file(path, now=now)
+            items, warning = read_file(path, now=now)
         except FeedError as exc:
             totals.failures.append(ImportError_(str(path), str(exc)))
         else:
+            totals.warnings += warning is not None
             totals.items += len(items)
             pending_items += len(items)
             pending.extend(appender.match(items))
@@ -173,7 +175,7 @@ def import_paths(
 
 class _Totals:
     def __init__(self) -> None:
-        self.items = self.matched = self.observed = self.revised = self.unchanged = 0
+        self.items = self.matched = self.observed = self.revised = self.unchanged = self.warnings = 0
         self.failures: list[ImportError_] = []
 
     def add(self, result: AppendResult) -> None:
@@ -187,6 +189,7 @@ class _Totals:
             files=files, items=self.items, matched=self.matched,
             appended=self.observed + self.revised, observed=self.observed, revised=self.revised,
             unchanged=self.unchanged, errors=len(self.failures), failures=tuple(self.failures),
+            warnings=self.warnings,
         )
 
 
