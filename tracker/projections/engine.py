@@ -84,6 +84,16 @@ def _writer(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+@contextmanager
+def _reader(engine: Engine) -> Iterator[Connection]:
+    """Open a read transaction that sees one snapshot of the projection."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
 def _save(conn: Connection, name: str, position: int, version: str) -> None:
     t = tables.checkpoints
     values = {"position": position, "version": version, "rules_version": rules_version()}
@@ -204,11 +214,12 @@ def _update_log(
     if progress is not None:
         progress(position, last)
     for page in _pages(store.read(after=position, chunk_size=batch_size), batch_size):
+        # Extraction runs before the lock is taken, so appenders are never kept waiting.
+        batch = build_batch(store, page, stories)
         with _writer(engine) as conn:
             now = read_checkpoints(conn).get(LOG)
             if now is None or now.version != version or now.position != position:
                 raise _Moved
-            batch = build_batch(store, page, stories)
             batch.write(conn)
             _save(conn, LOG, batch.last, version)
         position = page[-1].position
@@ -240,32 +251,48 @@ def _update_transitions(
         if mark is None or mark.position != position or mark.version != transitions_version(story):
             pending.append(story)
     for story in pending:
-        name = transitions_name(story.id)
-        version = transitions_version(story)
-        with _writer(engine) as conn:
-            marks = read_checkpoints(conn)
-            log_mark = marks.get(LOG)
-            if log_mark is None or log_mark.position != position:
-                raise _Moved
-            mark = marks.get(name)
-            if mark is not None and mark.position == position and mark.version == version:
-                continue
-            stale = (
-                mark is None
-                or mark.version != version
-                or mark.position > position
-                or _changed_since(conn, story.id, mark.position)
+        _resolve_story(engine, story, position)
+
+
+def _resolve_story(engine: Engine, story: StoryDefinition, position: int) -> None:
+    """Resolve one story's transitions from a snapshot, then store them if nothing moved."""
+    name = transitions_name(story.id)
+    version = transitions_version(story)
+    accepted = None
+    with _reader(engine) as conn:
+        marks = read_checkpoints(conn)
+        log_mark = marks.get(LOG)
+        if log_mark is None or log_mark.position != position:
+            raise _Moved
+        mark = marks.get(name)
+        if mark is not None and mark.position == position and mark.version == version:
+            return
+        if (
+            mark is None
+            or mark.version != version
+            or mark.position > position
+            or _changed_since(conn, story.id, mark.position)
+        ):
+            evidence = load.load_evidence(conn, story.id)
+            corrections = load.load_corrections(conn, story.id)
+            accepted = rows.transition_rows(
+                story.id, corroborate.resolve(story, evidence, corrections)
             )
-            if stale:
-                evidence = load.load_evidence(conn, story.id)
-                corrections = load.load_corrections(conn, story.id)
-                accepted = corroborate.resolve(story, evidence, corrections)
-                t = tables.transitions
-                conn.execute(t.delete().where(t.c.story == story.id))
-                new_rows = rows.transition_rows(story.id, accepted)
-                if new_rows:
-                    conn.execute(t.insert(), new_rows)
-            _save(conn, name, position, version)
+    # Resolving ran outside the lock; store the result only if the log did not move.
+    with _writer(engine) as conn:
+        marks = read_checkpoints(conn)
+        log_mark = marks.get(LOG)
+        if log_mark is None or log_mark.position != position:
+            raise _Moved
+        now = marks.get(name)
+        if now != mark:
+            return  # another process stored this story's transitions meanwhile
+        if accepted is not None:
+            t = tables.transitions
+            conn.execute(t.delete().where(t.c.story == story.id))
+            if accepted:
+                conn.execute(t.insert(), accepted)
+        _save(conn, name, position, version)
 
 
 def _first_line(exc: BaseException) -> str:
