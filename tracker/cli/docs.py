@@ -44,7 +44,9 @@ def help_text(ctx: click.Context) -> str:
 def reference(root: click.Command | None = None) -> str:
     """Return the command reference (Markdown): one section per command with its --help."""
     if root is None:
-        from tracker.cli import cli as root
+        from tracker.cli import cli
+
+        root = cli
     parts = [
         "Generated from `--help` by `python -m tracker.cli.docs --write README.md`; "
         "a test fails when it differs.\n",

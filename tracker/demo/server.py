@@ -139,8 +139,9 @@ class ArchiveServer:
 
     @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        """Return ``http://127.0.0.1:<port>``."""
+        port = self._httpd.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     def url(self, name: str) -> str:
         """Return the URL of one archive feed."""
@@ -151,18 +152,21 @@ class ArchiveServer:
         return [self.url(name) for name in sorted(self.feeds)]
 
     def start(self) -> ArchiveServer:
+        """Serve in a background thread; return self."""
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="demo-archive",
                                         daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving and close the socket."""
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
             self._thread.join()
 
     def count(self, *, not_modified: bool) -> None:
+        """Count one answered request."""
         with self._lock:
             self.requests += 1
             self.not_modified += int(not_modified)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from tracker.errors import InputError, TrackerError
 from tracker.render.layout import Chart, build_chart
@@ -101,8 +102,8 @@ def _render_matplotlib(chart: Chart, target: Path, fmt: str) -> None:
     legend_lines = len(chart.markers)
     line_h = 0.19
     height = 1.5 + 0.42 * len(lanes) + line_h * legend_lines
-    rc = {"svg.fonttype": "none", "font.size": 9, "font.family": "DejaVu Sans"}
-    with matplotlib.rc_context(rc):
+    rc: dict[str, Any] = {"svg.fonttype": "none", "font.size": 9, "font.family": "DejaVu Sans"}
+    with matplotlib.rc_context(rc):  # type: ignore[arg-type]
         fig = plt.figure(figsize=(12, height), dpi=100)
         chart_height = 0.42 * len(lanes) + 0.9
         ax = fig.add_axes((0.2, 1 - (chart_height - 0.2) / height, 0.77, (chart_height - 0.75) / height))
