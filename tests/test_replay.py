@@ -18,6 +18,7 @@ from tracker.eventlog.store import EventStore
 from tracker.projections import claims as claims_projection
 from tracker.projections import engine as projection
 from tracker.projections import present, query, tables
+from tracker.projections.explain import explain
 from tracker.stories import extract as extract_rules
 from tracker.stories import state as fold
 from tracker.stories.definition import load_stories
@@ -147,3 +148,20 @@ def test_state_as_of_any_instant_is_the_fold_of_the_timeline(
         instant = boundaries[moment % len(boundaries)] if n % 5 == 0 else moment
         got = query.state(replayed, "openai", as_of=instant, refresh=False)
         assert got == fold.state_at(story, timeline, instant)
+
+
+def test_real_rules_known_at_hides_what_was_not_yet_recorded(engine: sa.Engine) -> None:
+    """With the story's own extraction rules and plain sentences of our own."""
+    clock = Clock(FRI + timedelta(days=3))  # both reports reach the log on Monday
+    EventStore(engine, clock=clock).append([
+        observed("r1", "OpenAI names Mira Murati interim CEO after ousting Sam Altman", FRI,
+                 publisher="Wire A"),
+        observed("r2", "OpenAI board appoints Mira Murati as interim chief executive",
+                 FRI + timedelta(minutes=40), publisher="Wire B"),
+    ])
+    saturday = FRI + timedelta(days=1)
+    assert _ceo(query.state(engine, "openai", as_of=saturday)) == "Mira Murati"
+    assert _ceo(query.state(engine, "openai", as_of=saturday, known_at=saturday)) == "Sam Altman"
+    why = explain(engine, "openai", "ceo", as_of=saturday)
+    assert {r.article.article_id for r in why.supporting} == {"r1", "r2"}
+    assert all(r.claim.factuality == "asserted" for r in why.supporting)
