@@ -105,6 +105,10 @@ def _authoritative(model: StoryModel, article: Article) -> bool:
     return any(publisher == a or publisher.endswith("." + a) for a in model.corroboration.authoritative)
 
 
+def _strength(claim: Claim) -> tuple[int, str, str]:
+    return (_RANK[claim.factuality], claim.rule, claim.evidence)
+
+
 def _supports(
     model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Claim]]]
 ) -> dict[Key, list[_Support]]:
@@ -117,7 +121,7 @@ def _supports(
                 continue
             key: Key = (claim.slot, claim.op, claim.value)
             found = best.get((key, article.article_id))
-            if found is None or _RANK[claim.factuality] < _RANK[found.claim.factuality]:
+            if found is None or _strength(claim) < _strength(found.claim):
                 best[(key, article.article_id)] = _Support(key, article, claim, units[article.article_id])
     grouped: dict[Key, list[_Support]] = {}
     for (key, _), support in best.items():

@@ -8,13 +8,14 @@ from tracker.stories.extract.cues import CueSet, cues
 from tracker.stories.extract.frames import Frame, Language
 
 ORGX = (
-    r"(?:(?:the|its|his|her|their)\s+)?(?:(?:AI|A\.I\.|ChatGPT|tech|artificial\s+intelligence)[\s-]+)?"
-    r"(?:company|firm|start-?up|lab|board|nonprofit|directors|maker|creator|developer)"
+    r"(?:(?:the|its|his|her|their)\s+)?(?:(?-i:[A-Z][\w.-]*)[\s-]+(?:maker|creator|developer)|"
+    r"(?:(?:AI|A\.I\.|tech|artificial\s+intelligence)[\s-]+)?"
+    r"(?:company|firm|start-?up|lab|board|nonprofit|directors))"
     r"(?:'s)?(?:\s+board)?(?:\s+of\s+directors)?"
 )
 ROLE = (
     r"(?:chief\s+executive(?:\s+officer)?|CEO|C\.E\.O\.?|C\.EO\.?|boss|head|chief|leader|top\s+job|helm)"
-    r"(?!\s+(?:of|at)\s+(?!(?:OpenAI|Open\s+AI|ChatGPT|the\s+company|the\s+firm|the\s+start-?up)\b)(?-i:[A-Z]))"
+    r"(?!\s+(?:of|at)\s+(?!{ORGX})(?-i:[A-Z]))"
 )
 _APPOS = r"(?:\s*,[^,]{1,80},)?"
 _ROLE_Q = r"(?:the\s+|its\s+|an?\s+)?(?:{ORG}\s+)?(?:new\s+|next\s+|permanent\s+)?(?:interim\s+|acting\s+|temporary\s+)?(?:{ORG}\s+)?{ROLE}"
@@ -225,10 +226,11 @@ CUES = CueSet(
             r"\bop-ed\b", r"\bcolumn\b",
         ])
         + cues("announce", "article", [
+            r"effective\s+immediately", r"with\s+immediate\s+effect",
             r"announc\w*", r"confirm\w*", r"officially", r"agreement", r"agreed", r"statement",
             r"(?:reach\w*|strike\w*|struck|clinch\w*|seal\w*|hammer\w*\s+out)\s+(?:an?\s+)?(?:\w+\s+)?(?:deal|accord)",
             r"deal\s+(?:is\s+|was\s+|has\s+been\s+)?(?:reached|struck|agreed|done)",
-            r"(?:company|board|OpenAI|Microsoft|directors|firm)(?:'s)?\s+(?:\w+\s+){0,2}?(?:says|said)",
+            r"(?:company|board|directors|firm|start-?up|(?-i:[A-Z][\w.&-]*))(?:'s)?\s+(?:\w+\s+){0,2}?(?:says|said)",
             r"(?:says|said)\s+(?:in\s+a\s+)?(?:statement|post|blog|memo)",
         ])
     ),

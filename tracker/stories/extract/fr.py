@@ -14,13 +14,13 @@ from tracker.stories.extract.frames import Frame, Language
 
 ORGX = (
     r"(?:(?:le|la|l'|son|sa|leur|du|de\s+la|de\s+l')\s*)?(?:conseil\s+d'administration|conseil|"
-    r"entreprise|société|start-?up|firme|groupe|laboratoire|créateur\s+de\s+ChatGPT|"
+    r"entreprise|société|start-?up|firme|groupe|laboratoire|(?:créateur|concepteur|éditeur)\s+de\s+(?-i:[A-Z])[\w-]*|"
     r"maison\s+mère|direction)"
 )
 ROLE = (
     r"(?:PDG|P\.-?D\.G\.|directeur\s+général|directrice\s+générale|DG|CEO|patron|patronne|"
     r"dirigeant|dirigeante|président\s+exécutif|présidente\s+exécutive|grand\s+patron)"
-    r"(?!\s+(?:de|d'|chez)\s*(?!OpenAI|Open\s+AI|l'entreprise|la\s+société|la\s+start-?up)(?-i:[A-Z]))"
+    r"(?!\s+(?:de|d'|chez)\s*(?!{ORGX})(?-i:[A-Z]))"
 )
 _APPOS = r"(?:\s*,[^,]{1,80},)?"
 _INTERIM = r"(?:\s+(?:par\s+intérim|intérimaire|provisoire|temporaire|de\s+transition))?"
@@ -83,7 +83,7 @@ FRAMES = (
     Frame("fr.leave.quits", "leave",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _QUIT + r")"
           r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:{ORGX}|à\s+son\s+tour|aussi|également|lui\s+aussi|en\s+signe|"
-          r"à\s+son\s+tour)\b|\s+(?:d'|de\s+)\s*{ORGX}|\s+(?:OpenAI|Open\s+AI)\b)"),
+          r"à\s+son\s+tour)\b|\s+(?:d'|de\s+)\s*{ORGX}|\s+{ORG})"),
     Frame("fr.leave-ceo.no-longer", "leave_ceo",
           r"{P}\s+(?P<v>n'est\s+plus|ne\s+sera\s+plus)\s+" + _ROLE_Q, ignore=("negated",)),
     Frame("fr.leave-ceo.no-longer-head", "leave_ceo",
@@ -200,6 +200,7 @@ CUES = CueSet(
         ])
         + cues("opinion", "article", [r"^(?:tribune|éditorial|chronique|opinion|point\s+de\s+vue)\b"])
         + cues("announce", "article", [
+            r"avec\s+effet\s+immédiat", r"à\s+effet\s+immédiat",
             r"annonc\w*", r"a\s+annoncé", r"communiqué", r"confirm\w*", r"officiel\w*", r"accord",
             r"a\s+indiqué", r"a\s+fait\s+savoir", r"a\s+déclaré", r"déclare",
         ])

@@ -60,12 +60,12 @@ def compile_frames(language: Language, lexicon: Lexicon) -> tuple[Compiled, ...]
         r"(?:\s*,?\s+(?:and|et|i|oraz)\s+(?:others|colleagues|other\s+\w+|d'autres|inni|kilku\s+\w+))?"
     )
     values = {
+        "ROLE": language.role,      # first: a role may name the organisation
         "P": rf"(?P<p>{person})",
         "PL": rf"(?P<pl>{plist})",
         "ORG": lexicon.org,
         "PARTNER": lexicon.partner,
         "ORGX": rf"(?:{lexicon.org}|{language.orgx})",
-        "ROLE": language.role,
         "FILL": FILL,
         "GAP": GAP,
     }

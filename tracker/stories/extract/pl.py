@@ -15,12 +15,12 @@ from tracker.stories.extract.frames import Frame, Language
 
 ORGX = (
     r"(?:(?:ten|ta|tej|tego|jej|jego)\s+)?(?:firm\w*|spółk\w*|zarząd\w*|rad\w+\s+nadzorcz\w+|"
-    r"rad\w+\s+dyrektorów|startup\w*|twórc\w+\s+ChatGPT\w*)"
+    r"rad\w+\s+dyrektorów|startup\w*|twórc\w+\s+(?-i:[A-Z])[\w-]*)"
 )
 ROLE = (
     r"(?:CEO|prezes\w*|szef\w*|dyrektor\w*\s+generaln\w*|dyrektor\w*\s+wykonawcz\w*|"
     r"stanowisk\w*\s+(?:CEO|prezesa|szefa|dyrektora))"
-    r"(?!\s+(?!OpenAI|Open\s+AI|firmy|spółki)(?-i:[A-Z])[\w-]*(?:u|a)?\b(?!\s+(?:został|zostanie|będzie)))"
+    r"(?!\s+(?!{ORGX})(?-i:[A-Z])[\w-]*(?:u|a)?\b(?!\s+(?:został|zostanie|będzie)))"
 )
 _APPOS = r"(?:\s*,[^,]{1,80},)?"
 _ADJ = r"(?:(?:now\w+|tymczasow\w+|p\.\s?o\.|pełniąc\w+\s+obowiązki)\s+)*"
@@ -167,6 +167,7 @@ CUES = CueSet(
                                          r"\bkalendarium\b", r"\bpodsumowanie\b", r"\bprzypominamy\b"])
         + cues("opinion", "article", [r"^(?:felieton|komentarz|opinia)\b"])
         + cues("announce", "article", [
+            r"ze\s+skutkiem\s+natychmiastowym", r"z\s+natychmiastowym\s+skutkiem",
             r"ogłosił\w*", r"ogłasza", r"oświadczeni\w*", r"komunikat\w*", r"poinformował\w*", r"informuje",
             r"podał\w*", r"potwierdził\w*", r"potwierdza", r"porozumieni\w*", r"porozumiał\w*",
             r"zgodził\w*\s+się", r"oficjalnie", r"uzgodnion\w*",
