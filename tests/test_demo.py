@@ -142,6 +142,7 @@ def test_tracker_demo_end_to_end(tmp_path: Path) -> None:
         assert column in out
     for instant in ("2023-11-18 12:00Z", "2023-11-20 18:00Z", "2023-11-22 18:00Z", "2023-12-01 12:00Z"):
         assert f"as of {instant}" in out
+    assert "as of 2023-11-17 21:00Z, as known at 2023-11-17 20:59Z" in out
     assert f"database: sqlite:///{path}" in out
     assert plot.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     events = subprocess.run([str(TRACKER), "--db", f"sqlite:///{path}", "events", "-n", "0", "--json"],
@@ -158,7 +159,10 @@ def test_demo_json_until_an_instant(tmp_path: Path) -> None:
     assert not mine.exists()  # the demo never writes into the user's configured log
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert set(report) == {"run", "timeline", "states", "plot"}
+    assert set(report) == {"run", "timeline", "states", "known_at", "plot"}
+    replay = report["known_at"]  # as of 17 Nov 21:00, as known at 20:59: before any report was polled
+    assert (replay["as_of"], replay["known_at"]) == ("2023-11-17T21:00:00Z", "2023-11-17T20:59:00Z")
+    assert replay["slots"]["ceo"]["value"] == "Sam Altman" and not replay["slots"]["ceo"]["evidence"]
     assert report["run"]["end"] == "2023-11-18T12:00:00Z"
     assert report["run"]["events"] == len([p for p in MATCHING if p <= _at("2023-11-18T12:00")])
     assert [s["as_of"] for s in report["states"]] == ["2023-11-18T12:00:00Z"]

@@ -64,7 +64,8 @@ def demo_command(ctx: click.Context, app: App, db: str | None, keep: bool, plot:
     printed. No network is needed. The global --db and TRACKER_DATABASE_URL are
     not used: the demo never writes into your own log. With --json it prints one
     document: run (feeds, polls, fetched, not_modified, events, wall_seconds ...),
-    timeline (as `timeline --json`), states (as `state --json`, one per instant).
+    timeline (as `timeline --json`), states (as `state --json`, one per instant),
+    known_at (one state replayed on both clocks), plot.
 
     \b
     Example:
@@ -148,6 +149,8 @@ def _instants(until: datetime) -> list[datetime]:
 
 
 def _print(ctx: click.Context, app: App, run: Any) -> None:
+    from tracker.demo.runner import REPLAY_AS_OF, REPLAY_KNOWN_AT
+
     click.echo(
         f"served {len(run.feeds)} feeds on {run.feeds[0].rsplit('/', 1)[0]}; "
         f"virtual {run.start:%d %b} → {run.end:%d %b %Y} in {run.wall_seconds:.1f} s: "
@@ -159,16 +162,28 @@ def _print(ctx: click.Context, app: App, run: Any) -> None:
     for instant in _instants(run.end):
         click.echo()
         _run_command(ctx, "state", ["--as-of", isoformat(instant) or ""], app)
+    if run.end > REPLAY_AS_OF:
+        click.echo()
+        click.echo(f"Two clocks: the same story as of {REPLAY_AS_OF:%d %b %H:%M}Z, but only as "
+                   f"known at {REPLAY_KNOWN_AT:%H:%M}Z, before the worker's next poll recorded the "
+                   "first reports:")
+        _run_command(ctx, "state", ["--as-of", isoformat(REPLAY_AS_OF) or "",
+                                    "--known-at", isoformat(REPLAY_KNOWN_AT) or ""], app)
     click.echo()
 
 
 def _json(engine: Any, run: Any, plot: Path | None) -> dict[str, Any]:
+    from tracker.demo.runner import REPLAY_AS_OF, REPLAY_KNOWN_AT
     from tracker.projections import present, query
 
+    replay = None
+    if run.end > REPLAY_AS_OF:
+        replay = present.state_json(query.state(engine, as_of=REPLAY_AS_OF, known_at=REPLAY_KNOWN_AT))
     return {
         "run": run.as_dict(),
         "timeline": [present.transition_json(t) for t in query.timeline(engine)],
-        "states": [present.state_json(query.state(engine, as_of=instant)) for instant in _instants(run.end)],
+        "states": [present.state_json(query.state(engine, as_of=at)) for at in _instants(run.end)],
+        "known_at": replay,
         "plot": str(plot) if plot is not None else None,
     }
 

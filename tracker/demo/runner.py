@@ -32,6 +32,11 @@ INSTANTS = (
     datetime(2023, 12, 1, 12, 0, tzinfo=UTC),
 )
 
+# Two clocks: the state just after the first reports (event time), as tracker knew
+# it a minute before its next poll had recorded them (knowledge time).
+REPLAY_AS_OF = datetime(2023, 11, 17, 21, 0, tzinfo=UTC)
+REPLAY_KNOWN_AT = datetime(2023, 11, 17, 20, 59, tzinfo=UTC)
+
 
 @dataclass(frozen=True, slots=True)
 class DemoRun:
