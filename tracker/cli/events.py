@@ -91,14 +91,13 @@ def follow(
     """
     cursor = after
     emitted = 0
+    since_us = to_micros(since) if since is not None else None
     while max_events is None or emitted < max_events:
         found = False
-        for event in store.read(after=cursor):
+        for event in store.read(after=cursor, types=list(types) or None):
             cursor = event.position
             found = True
-            if types and event.type not in types:
-                continue
-            if since is not None and event.occurred_us < to_micros(since):
+            if since_us is not None and event.occurred_us < since_us:
                 continue
             emit(event)
             emitted += 1
