@@ -139,3 +139,10 @@ def test_a_weekday_two_days_back_dates_the_claim_as_a_recap() -> None:
     later = extract(STORY, article(title, at="2023-11-19T12:00:00Z"))
     assert {c.factuality for c in fresh} == {"asserted"}
     assert {c.factuality for c in later} == {"historical"}
+
+
+def test_a_plan_told_by_unnamed_sources_is_not_an_announcement() -> None:
+    told = claims("OpenAI board agreed to step down and let Sam Altman return as CEO, people familiar say")
+    announced = claims("OpenAI says Sam Altman will return as CEO")
+    assert ("ceo", "set", "Sam Altman", "asserted") not in told
+    assert ("ceo", "set", "Sam Altman", "asserted") in announced

@@ -78,8 +78,11 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     if not parts or not (org_in_article or full_names):
         return []
     article_kinds = language.cues.kinds(title, 0, len(title), ("article",))
-    announced = "announce" in language.cues.kinds(whole, 0, len(whole), ("article",))
+    found = language.cues.kinds(whole, 0, len(whole), ("article", "sourced"))
+    # A plan counts as decided when the organisation announced it, not when unnamed sources tell it.
+    announced = "announce" in found and "unnamed" not in found
     article_kinds.discard("announce")
+    article_kinds.discard("unnamed")
     title_has_org = bool(lexicon.org_re.search(title))
     events: list[_Event] = []
     for index, (sentence, in_title) in enumerate(parts):

@@ -225,6 +225,9 @@ CUES = CueSet(
             r"\|\s*[A-Z][\w'-]+\s+[A-Z][\w'-]+\s*$", r"^opinion\b", r"\beditorial\b", r"\bpodcast\b",
             r"\bop-ed\b", r"\bcolumn\b",
         ])
+        + cues("unnamed", "sourced", [
+            r"according\s+to\s+(?:people|sources|a\s+person|several|multiple|two|three|reports)", r"sources?\s+(?:say|said|says|told|familiar|close)", r"people\s+familiar", r"person\s+familiar", r"reportedly", r"(?:is|are|was|were)\s+said\s+to", r"reports\s+say", r"(?-i:[A-Z][\w.]*)\s+reports?\s+that", r"anonymous", r"unnamed", r"speculat\w*", r"rumou?r\w*",
+        ])
         + cues("announce", "article", [
             r"effective\s+immediately", r"with\s+immediate\s+effect",
             r"announc\w*", r"confirm\w*", r"officially", r"agreement", r"agreed", r"statement",

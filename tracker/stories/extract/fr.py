@@ -199,6 +199,9 @@ CUES = CueSet(
             r"\bretour\s+sur\b", r"\brétrospective\b", r"\bchronologie\b", r"\bles\s+dessous\b",
         ])
         + cues("opinion", "article", [r"^(?:tribune|éditorial|chronique|opinion|point\s+de\s+vue)\b"])
+        + cues("unnamed", "sourced", [
+            r"selon\s+(?:des|plusieurs|certaines|nos|de\s+nombreuses)\s+(?:sources|médias|informations|personnes)", r"sources?\s+proches?", r"d'après\s+(?:des|plusieurs)\s+(?:sources|médias)", r"rumeurs?", r"anonymat", r"\w{2,}(?:rait|raient)(?<!portrait)(?<!retrait)(?<!trait)(?<!attrait)",
+        ])
         + cues("announce", "article", [
             r"avec\s+effet\s+immédiat", r"à\s+effet\s+immédiat",
             r"annonc\w*", r"a\s+annoncé", r"communiqué", r"confirm\w*", r"officiel\w*", r"accord",

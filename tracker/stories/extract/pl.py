@@ -166,6 +166,9 @@ CUES = CueSet(
         + cues("historical", "article", [r"^(?:kalendarium|chronologia|jak\s+doszło|dlaczego|kim\s+jest)\b",
                                          r"\bkalendarium\b", r"\bpodsumowanie\b", r"\bprzypominamy\b"])
         + cues("opinion", "article", [r"^(?:felieton|komentarz|opinia)\b"])
+        + cues("unnamed", "sourced", [
+            r"według\s+(?:mediów|doniesień|źródeł|nieoficjalnych)", r"nieoficjalnie", r"donosz\w*", r"podobno", r"rzekomo", r"ponoć", r"źródł\w+\s+(?:zbliżon|bliski)\w*", r"\w+(?:łby|łaby|łoby|liby|łyby)",
+        ])
         + cues("announce", "article", [
             r"ze\s+skutkiem\s+natychmiastowym", r"z\s+natychmiastowym\s+skutkiem",
             r"ogłosił\w*", r"ogłasza", r"oświadczeni\w*", r"komunikat\w*", r"poinformował\w*", r"informuje",
