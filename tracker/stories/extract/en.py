@@ -204,7 +204,8 @@ CUES = CueSet(
         + cues("question", "sentence", [r"\?", r"^(?:is|are|was|were|will|would|could|can|should|does|did|has|have)\s"],
                bounded=False)
         + cues("speculative", "sentence", [
-            r"[-–—]\s*reports?\s*$", r"reports\s+say", r"say\s+reports", r"sources\s+say",
+            r"[-–—]\s*reports?\s*$", r"reports\s+say", r"say\s+reports", r"sources?\s+(?:say|said|says|told)",
+            r"(?:people|persons?|sources?)\s+(?:familiar|close|briefed)",
             r"reports\s+suggest", r"according\s+to\s+(?:people|sources|a\s+person|reports|multiple)",
         ])
         + cues("historical", "sentence", [
