@@ -57,6 +57,20 @@ def _feed_languages(corpus: Path) -> dict[str, str]:
     return languages
 
 
+_ITEM = re.compile(rb"<item[\s>].*?</item>", re.S)
+
+
+def _screen(data: bytes, needles: set[bytes]) -> bytes | None:
+    """Keep only the items that may match (a byte-level screen), so feedparser reads less."""
+    first = data.find(b"<item")
+    if first < 0:
+        return None
+    kept = [m.group(0) for m in _ITEM.finditer(data, first) if any(n in m.group(0).lower() for n in needles)]
+    if not kept:
+        return None
+    return data[:first] + b"".join(kept) + b"</channel></rss>"
+
+
 def load_articles(corpus: Path, story: StoryDefinition) -> list[Article]:
     """Return every corpus item the story matches, as Articles, in a stable order."""
     matcher = Matcher([story])
@@ -67,9 +81,8 @@ def load_articles(corpus: Path, story: StoryDefinition) -> list[Article]:
     position = 0
     for path in sorted(corpus.glob("*/*.xml")):
         feed_id = path.parent.name
-        data = path.read_bytes()
-        lowered = data.lower()
-        if not any(needle in lowered for needle in needles):
+        data = _screen(path.read_bytes(), needles)
+        if data is None:
             continue
         parsed = feedparser.parse(data)
         channel_lang = parsed.feed.get("language") or languages.get(feed_id) or None
