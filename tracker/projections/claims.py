@@ -25,7 +25,7 @@ from tracker.projections.versions import rules_version
 from tracker.stories import extract as extract_rules
 from tracker.stories.definition import StoryDefinition
 from tracker.timeutil import to_micros
-from tracker.types import Article
+from tracker.types import Article, Claim
 
 _MEMO_LIMIT = 200_000
 _MISSING: Any = object()
@@ -116,6 +116,34 @@ class Batch:
         ):
             if data:
                 conn.exec_driver_sql(_insert(conn, table, columns), data)
+
+
+class Collector:
+    """The current evidence of a pass that started at position 0, by story and position.
+
+    Resolving after such a pass uses it instead of reading every row back; it holds
+    exactly what :func:`tracker.projections.load.load_evidence` would return
+    (before rejections are applied).
+    """
+
+    def __init__(self) -> None:
+        self.evidence: dict[str, dict[int, tuple[Article, list[Claim]]]] = {}
+
+    def absorb(self, batch: Batch) -> None:
+        """Take in a committed batch: drop what it superseded, keep what it added."""
+        for _, story_id, old in batch.superseded:
+            self.evidence.get(story_id, {}).pop(old, None)
+        for row in batch.evidence.values():
+            if row[3] is not None:
+                continue
+            story_id, position, article_id = row[0], row[1], row[2]
+            article = Article(
+                article_id, position, row[4], row[5], row[6], row[7], row[8], row[9], row[10],
+                row[11], rows.split_stories(row[12]),
+            )
+            self.evidence.setdefault(story_id, {})[position] = (
+                article, rows.claims_from_json(story_id, article_id, row[13])
+            )
 
 
 def _micros(text: str | None, default: int) -> int:

@@ -32,10 +32,11 @@ from tracker.eventlog.store import EventStore, RecordedEvent
 from tracker.eventlog.tables import events
 from tracker.projections import load, rows, tables
 from tracker.projections.catalog import current_stories
-from tracker.projections.claims import build_batch
+from tracker.projections.claims import Collector, build_batch
 from tracker.projections.versions import log_version, rules_version, transitions_version
 from tracker.stories import corroborate
 from tracker.stories.definition import StoryDefinition
+from tracker.types import Article, Claim
 
 LOG = "log"
 RETIRED = ("proj_articles", "proj_claims")  # tables of earlier layouts
@@ -152,8 +153,8 @@ def update(
         gc.disable()
         while True:
             try:
-                position = _update_log(engine, stories, progress, batch_size)
-                _update_transitions(engine, stories, position)
+                position, collected = _update_log(engine, stories, progress, batch_size)
+                _update_transitions(engine, stories, position, collected)
                 return position
             except _Moved:
                 continue
@@ -200,7 +201,9 @@ def _update_log(
     stories: Mapping[str, StoryDefinition],
     progress: Progress | None,
     batch_size: int,
-) -> int:
+) -> tuple[int, Collector | None]:
+    """Project the log's new events; return the position reached and, after a pass
+    from position 0, the evidence it made."""
     version = log_version(stories.values())
     with engine.connect() as conn:
         current = read_checkpoints(conn).get(LOG)
@@ -209,6 +212,7 @@ def _update_log(
         position = 0
     else:
         position = current.position
+    collected = Collector() if position == 0 else None
     store = EventStore(engine)
     last = store.last_position() if progress is not None else 0
     if progress is not None:
@@ -222,10 +226,12 @@ def _update_log(
                 raise _Moved
             batch.write(conn)
             _save(conn, LOG, batch.last, version)
+        if collected is not None:
+            collected.absorb(batch)
         position = page[-1].position
         if progress is not None:
             progress(position, max(last, position))
-    return position
+    return position, collected
 
 
 def _changed_since(conn: Connection, story_id: str, since: int) -> bool:
@@ -241,7 +247,10 @@ def _changed_since(conn: Connection, story_id: str, since: int) -> bool:
 
 
 def _update_transitions(
-    engine: Engine, stories: Mapping[str, StoryDefinition], position: int
+    engine: Engine,
+    stories: Mapping[str, StoryDefinition],
+    position: int,
+    collected: Collector | None = None,
 ) -> None:
     with engine.connect() as conn:
         marks = read_checkpoints(conn)
@@ -251,10 +260,16 @@ def _update_transitions(
         if mark is None or mark.position != position or mark.version != transitions_version(story):
             pending.append(story)
     for story in pending:
-        _resolve_story(engine, story, position)
+        known = None if collected is None else collected.evidence.get(story.id, {})
+        _resolve_story(engine, story, position, known)
 
 
-def _resolve_story(engine: Engine, story: StoryDefinition, position: int) -> None:
+def _resolve_story(
+    engine: Engine,
+    story: StoryDefinition,
+    position: int,
+    known: Mapping[int, tuple[Article, list[Claim]]] | None = None,
+) -> None:
     """Resolve one story's transitions from a snapshot, then store them if nothing moved."""
     name = transitions_name(story.id)
     version = transitions_version(story)
@@ -273,7 +288,11 @@ def _resolve_story(engine: Engine, story: StoryDefinition, position: int) -> Non
             or mark.position > position
             or _changed_since(conn, story.id, mark.position)
         ):
-            evidence = load.load_evidence(conn, story.id)
+            if known is None:
+                evidence = load.load_evidence(conn, story.id)
+            else:
+                rejected = load.rejected_articles(conn, story.id)
+                evidence = [pair for pair in known.values() if pair[0].article_id not in rejected]
             corrections = load.load_corrections(conn, story.id)
             accepted = rows.transition_rows(
                 story.id, corroborate.resolve(story, evidence, corrections)
