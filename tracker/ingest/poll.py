@@ -13,9 +13,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from sqlalchemy.engine import Engine
 
@@ -122,12 +123,19 @@ class Poller:
         if todo:
             workers = max(1, min(self.max_workers, len(todo)))
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-                futures = [pool.submit(self._fetch, feed) for feed in todo]
-                for future in as_completed(futures):
-                    fetched = future.result()
-                    if fetched.interrupted:
-                        continue  # left due: polled again after a restart
-                    polls.append(self._settle(fetched))
+                # A bounded window of feeds in flight: results are settled and
+                # dropped as they come, so memory does not grow with the feed count.
+                queue = iter(todo)
+                running = {pool.submit(self._fetch, f) for f in islice(queue, workers * 2)}
+                while running:
+                    done, running = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        fetched = future.result()
+                        if not fetched.interrupted:  # else left due: polled after a restart
+                            polls.append(self._settle(fetched))
+                        following = next(queue, None)
+                        if following is not None:
+                            running.add(pool.submit(self._fetch, following))
             if self.update_projections and any(p.appended for p in polls):
                 _update_projections(self.engine)
         return _summarise(polls)
