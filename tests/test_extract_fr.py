@@ -71,3 +71,19 @@ def test_the_week_replayed_from_french_items_matches_the_facts() -> None:
     assert result.perfect, result.summary()
     observer = [t for t in transitions if "board-observer" in (t.value or ())]
     assert observer and observer[0].single_source
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("OpenAI : Sam Altman, le patron de ChatGPT, limogé", "ceo remove Sam Altman"),
+        ("Coup de tonnerre chez OpenAI, qui se sépare de son patron Sam Altman", "ceo remove Sam Altman"),
+        ("Mira Murati prend la tête d'OpenAI par intérim", "ceo set Mira Murati"),
+        ("Nouveau patron d'OpenAI : Emmett Shear", "ceo set Emmett Shear"),
+        ("Satya Nadella annonce l'arrivée de Sam Altman chez Microsoft", "microsoft tag employer"),
+        ("Sam Altman de retour à la tête d'OpenAI", "ceo set Sam Altman"),
+        ("Rebondissement : Sam Altman réintègre OpenAI", "microsoft untag employer"),
+    ],
+)
+def test_more_french_phrasings(title: str, expected: str) -> None:
+    assert expected in _asserted({"title": title, "summary": "", "publisher": "x.fr", "at": "2023-11-20T09:00:00Z"})

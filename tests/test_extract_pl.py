@@ -42,6 +42,10 @@ def asserted(title: str, summary: str = "") -> set[tuple[str, str, object]]:
         ("Altman znów szefem OpenAI", {("ceo", "set", "Sam Altman")}),
         ("Emmett Shear, były prezes Twitcha, nowym szefem OpenAI", {("ceo", "set", "Emmett Shear")}),
         ("Bret Taylor przewodniczącym nowego zarządu OpenAI", {("board", "chair", "Bret Taylor")}),
+        ("Sam Altman wylatuje z OpenAI", {("ceo", "remove", "Sam Altman")}),
+        ("Mira Murati p.o. prezesa OpenAI", {("ceo", "set", "Mira Murati")}),
+        ("Emmett Shear zastąpił Mirę Murati na czele OpenAI", {("ceo", "set", "Emmett Shear")}),
+        ("Sam Altman znów na czele OpenAI", {("ceo", "set", "Sam Altman")}),
     ],
 )
 def test_a_plain_polish_report_is_asserted(title: str, expected: set[tuple[str, str, object]]) -> None:

@@ -50,7 +50,7 @@ _NAME = (
     r"a\s+confié\s+les\s+rênes\s+à"
 )
 _BACK = (
-    r"revient|est\s+de\s+retour|fait\s+son\s+retour|retrouve|réintègre|réintégré" + _E + r"|rétabli" + _E + r"|"
+    r"revient|est\s+de\s+retour|de\s+retour|fait\s+son\s+(?:grand\s+)?retour|retrouve|réintègre|réintégré" + _E + r"|rétabli" + _E + r"|"
     r"reprend|reviendra|reviendrait|va\s+revenir|doit\s+revenir|rappelé" + _E + r"|réembauché" + _E + r"|"
     r"revenu|revenir|a\s+retrouvé|a\s+repris|a\s+été\s+réintégré" + _E
 )
@@ -79,7 +79,7 @@ _BOARD = r"(?:(?:le|au|du)\s+)?conseil(?:\s+d'administration)?"
 FRAMES = (
     Frame("fr.leave.is-fired", "leave",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>(?:" + _FIRED + r")" + _E + r")(?!\s+(?:par\s+|de\s+|d')(?!{ORGX}))"),
-    Frame("fr.leave.fires", "leave", r"{ORGX}\s+{GAP}(?P<v>" + _FIRE + r")\s+{FILL}{P}"),
+    Frame("fr.leave.fires", "leave", r"{ORGX}(?:\s*,\s*qui)?\s+{GAP}(?P<v>" + _FIRE + r")\s+{FILL}{P}"),
     Frame("fr.leave.quits", "leave",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _QUIT + r")"
           r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:{ORGX}|à\s+son\s+tour|aussi|également|lui\s+aussi|en\s+signe|"
@@ -103,6 +103,10 @@ FRAMES = (
     Frame("fr.ceo.succeeds", "appoint_ceo",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>succède|a\s+succédé|succédera|remplace|a\s+remplacé|remplacera)\s+"
           r"(?:à\s+)?{FILL}(?:" + _HEAD + r"|comme\s+" + _ROLE_Q + r"|au\s+poste\s+de\s+{ROLE})"),
+    Frame("fr.ceo.new-boss", "appoint_ceo",
+          r"{P}\s*,?\s+(?P<v>nouveaux?|nouvelle)\s+{ROLE}" + _INTERIM + r"(?:\s+(?:d'|de\s+|du\s+)\s*{ORGX})?"),
+    Frame("fr.ceo.new-boss-is", "appoint_ceo",
+          r"(?P<v>nouveaux?|nouvelle)\s+{ROLE}" + _INTERIM + r"\s+(?:d'|de\s+|du\s+)\s*{ORGX}\s*(?::|est\s)\s*{FILL}{P}"),
     Frame("fr.ceo.replaced-by", "appoint_ceo", r"(?P<v>remplacée?|succédée?)\s+par\s+{FILL}{P}"),
     Frame("fr.return-ceo.is-back", "return_ceo",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r")(?:\s+(?:pas|plus|jamais))?\s+" + _BACK_ROLE),
@@ -113,10 +117,15 @@ FRAMES = (
           r"(?P<v>retour|réintégration|come-back)\s+(?:de\s+|d')\s*{FILL}{P}\s+" + _BACK_ROLE, base="planned"),
     Frame("fr.return.is-back", "return",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r"|retourne)\s+(?:chez|à|au\s+sein\s+d'|au\s+sein\s+de|dans)\s*{ORGX}"),
+    Frame("fr.return.rejoins", "return",
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>réintègre|retrouve|rejoint\s+à\s+nouveau|regagne)\s+{ORGX}"),
     Frame("fr.return.brings-back", "return", r"{ORGX}\s+{GAP}(?P<v>" + _BRING_BACK + r")\s+{FILL}{P}"),
     Frame("fr.return.nominal", "return",
           r"(?P<v>retour|réintégration|come-back)\s+(?:de\s+|d')\s*{FILL}{P}", base="planned"),
     Frame("fr.partner.joins", "join_partner", r"{PL}" + _APPOS + r"\s+{GAP}(?P<v>" + _JOIN + r")\s+{PARTNER}"),
+    Frame("fr.partner.arrival", "join_partner",
+          r"(?P<v>arrivée|recrutement|embauche|ralliement|départ)\s+(?:de\s+|d')\s*{FILL}{PL}\s+(?:chez|à|pour)\s+{PARTNER}",
+          base="planned"),
     Frame("fr.partner.hires", "join_partner", r"{PARTNER}\s+{GAP}(?P<v>" + _HIRE + r")\s+{FILL}{PL}"),
     Frame("fr.board.new", "board_new",
           r"(?P<v>nouveau\s+conseil(?:\s+d'administration)?|conseil(?:\s+d'administration)?\s+(?:remanié|"

@@ -63,6 +63,7 @@ def compile_frames(language: Language, lexicon: Lexicon) -> tuple[Compiled, ...]
         "ROLE": language.role,      # first: a role may name the organisation
         "P": rf"(?P<p>{person})",
         "PL": rf"(?P<pl>{plist})",
+        "ANYP": person,
         "ORG": lexicon.org,
         "PARTNER": lexicon.partner,
         "ORGX": rf"(?:{lexicon.org}|{language.orgx})",

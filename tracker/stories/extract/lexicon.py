@@ -2,7 +2,8 @@
 
 Rule templates use placeholders that this module fills from the story file:
 
-- ``{P}`` one tracked person (group ``p``), ``{PL}`` a list of them (group ``pl``);
+- ``{P}`` one tracked person (group ``p``), ``{PL}`` a list of them (group ``pl``),
+  ``{ANYP}`` a tracked person without a group (an object that is not the subject);
 - ``{ORG}`` the organisation the slots describe; ``{PARTNER}`` the tagged partner;
 - ``{ORGX}`` the organisation or a phrase standing for it ("the board", "the
   company"), supplied per language;
@@ -32,9 +33,15 @@ FILL = rf"(?:(?!(?:{_CLAUSE_WORDS})\s)[\w'.&-]+\s+){{0,5}}?"
 GAP = rf"(?:(?!(?:{_CLAUSE_WORDS}|and|or)\s)[\w'-]+\s+){{0,3}}?"
 
 
+def _word_pattern(word: str) -> str:
+    if len(word) > 3 and word.endswith("a") and word[-2].isalpha():
+        # Feminine names decline by their final vowel: "Mira" -> "Mirę", "Miry", "Mirą".
+        return re.escape(word[:-1]) + r"(?:a|ę|y|ą|ie|o)"
+    return re.escape(word) + _ENDINGS
+
+
 def _alias_pattern(alias: str) -> str:
-    words = [re.escape(w) for w in re.split(r"\s+", alias.strip())]
-    return r"\s+".join(w + _ENDINGS for w in words)
+    return r"\s+".join(_word_pattern(w) for w in re.split(r"\s+", alias.strip()))
 
 
 @dataclass(frozen=True, slots=True)

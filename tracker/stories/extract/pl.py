@@ -48,6 +48,11 @@ FRAMES = (
     Frame("pl.leave.quits", "leave",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _QUIT + r")"
           r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:z\s+|ze\s+|{ORGX}|{ORG}|też|również|w\s+proteście)\b)"),
+    Frame("pl.leave.kicked-out", "leave",
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>wylatuje|wyleciał\w*|traci\s+pracę|stracił\w*\s+pracę)"
+          r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:z\s+|ze\s+|w\s+)?(?:{ORGX}|{ORG}))"),
+    Frame("pl.leave-ceo.loses-post", "leave_ceo",
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>traci|stracił\w*)\s+(?:stanowisko|funkcję|fotel)\s+{ROLE}"),
     Frame("pl.leave-ceo.no-longer", "leave_ceo",
           r"{P}\s+(?P<v>nie\s+jest\s+już|już\s+nie\s+jest|przestał\w*\s+być)\s+" + _ADJ + r"{ROLE}",
           ignore=("negated",)),
@@ -58,6 +63,9 @@ FRAMES = (
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>zostaje|został|została|zostanie|jest\s+now\w+|będzie|obejmuje|"
           r"objął|objęła|obejmie|przejmuje|przejął|przejęła|przejmie)\s+" + _ADJ +
           r"(?:{ROLE}|stanowisk\w*\s+{ROLE}|funkcj\w+\s+{ROLE}|stery\s+{ORG}|kierownictwo\s+{ORG})"),
+    Frame("pl.ceo.acting", "appoint_ceo", r"{P}\s*,?\s+(?P<v>p\.\s?o\.)\s+{ROLE}"),
+    Frame("pl.ceo.at-the-head", "appoint_ceo",
+          r"{P}" + _APPOS + r"\s+(?:stanie\s+|staje\s+|stanął\s+|stanęła\s+)?(?P<v>na\s+czele)\s+(?:{ORG}|{ORGX})"),
     Frame("pl.ceo.verbless", "appoint_ceo",
           r"{P}" + _APPOS + r"\s+(?P<v>now\w+|tymczasow\w+)\s+(?:{ROLE})"),
     Frame("pl.ceo.new-is", "appoint_ceo",
@@ -68,12 +76,17 @@ FRAMES = (
     Frame("pl.ceo.holds-role", "appoint_ceo",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>pełni|będzie\s+pełnić|będzie\s+pełnił\w*|pełnił\w*)\s+"
           r"(?:tymczasowo\s+)?(?:rolę|funkcję|obowiązki)\s+" + _ADJ + r"{ROLE}"),
-    Frame("pl.ceo.replaced-by", "appoint_ceo", r"(?P<v>zastąpi\w*|zastępuje|zastąpion\w*)\s+(?:go\s+|ją\s+|przez\s+)?{FILL}{P}"),
+    Frame("pl.ceo.replaced-by", "appoint_ceo", r"(?P<v>zastąpion\w*)\s+(?:został\w*\s+)?przez\s+{FILL}{P}"),
+    Frame("pl.ceo.replaces-him", "appoint_ceo", r"(?P<v>zastąpi|zastępuje|zastąpił\w*)\s+(?:go|ją)\s+{FILL}{P}"),
+    Frame("pl.ceo.replaces", "appoint_ceo",
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>zastąpi|zastępuje|zastąpił\w*)\s+(?:[\w'.-]+\s+){0,3}?{ANYP}"),
     Frame("pl.return-ceo.is-back", "return_ceo",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r")\s+(?:do\s+{ORG}\s+|do\s+{ORGX}\s+)?"
           r"(?:jako\s+" + _ADJ + r"{ROLE}|na\s+stanowisko\s+{ROLE}|na\s+stanowisko)"),
     Frame("pl.return-ceo.again", "return_ceo",
           r"{P}\s+(?P<v>znów|znowu|ponownie|z\s+powrotem)\s+(?:został\w*\s+|jest\s+|będzie\s+)?{ROLE}"),
+    Frame("pl.return-ceo.back-at-head", "return_ceo",
+          r"{P}\s+{GAP}(?P<v>znów|znowu|ponownie|z\s+powrotem|" + _BACK + r")\s+na\s+czele\s+(?:{ORG}|{ORGX})"),
     Frame("pl.return-ceo.nominal", "return_ceo",
           r"(?P<v>powrot\w*|powrót)\s+(?:na\s+stanowisko\s+[^.;]{0,60}?)?{P}(?:\s+do\s+(?:{ORG}|{ORGX}))?"
           r"(?:\s+(?:jako\s+" + _ADJ + r"{ROLE}))", base="planned"),
@@ -115,6 +128,8 @@ FRAMES = (
           r"{PARTNER}\s+{GAP}(?P<v>otrzymuje|otrzyma|otrzymał|dostaje|dostanie|dostał|zyskuje|zyska|zyskał|"
           r"uzyska|uzyskał|obejmie|będzie\s+mieć|będzie\s+miał)\s+(?:[\w'-]+\s+){0,8}?(?:obserwator\w*|"
           r"bez\s+prawa\s+głosu)"),
+    Frame("pl.partner.with-observer", "partner_observer",
+          r"^{PARTNER}\s+(?P<v>z)\s+(?:[\w'-]+\s+){0,3}?obserwator\w*"),
     Frame("pl.partner.observer-for", "partner_observer",
           r"(?P<v>obserwator\w*|bez\s+prawa\s+głosu)\s+(?:[\w'-]+\s+){0,5}?(?:dla\s+)?{PARTNER}"),
 )
