@@ -43,6 +43,8 @@ def asserted(title: str, summary: str = "") -> set[tuple[str, str, object]]:
          {("board", "replace", ("Adam D'Angelo", "Bret Taylor", "Larry Summers"))}),
         ("OpenAI's board pushes out its chief, names CTO Mira Murati interim CEO",
          {("ceo", "set", "Mira Murati")}),
+        ("Bret Taylor, Larry Summers and Adam D'Angelo will form OpenAI's new board, the company said",
+         {("board", "replace", ("Adam D'Angelo", "Bret Taylor", "Larry Summers"))}),
         ("Helen Toner and Tasha McCauley leave OpenAI board",
          {("board", "remove", "Helen Toner"), ("board", "remove", "Tasha McCauley")}),
         ("Emmett Shear named interim CEO of ChatGPT maker OpenAI", {("ceo", "set", "Emmett Shear")}),

@@ -19,8 +19,15 @@ from dataclasses import dataclass
 from tracker.stories.definition import StoryDefinition
 from tracker.stories.extract import en, fr, pl
 from tracker.stories.extract.cues import factuality
+from tracker.stories.extract.events import (
+    Event,
+    background,
+    chairs_are_members,
+    dated_earlier,
+    drop_partial_lists,
+)
 from tracker.stories.extract.frames import Compiled, Language, compile_frames
-from tracker.stories.extract.lexicon import Lexicon, Person, build
+from tracker.stories.extract.lexicon import Lexicon, build
 from tracker.stories.extract.text import clean, sentences
 from tracker.stories.spec import StoryModel, model_of
 from tracker.types import Article, Claim
@@ -60,10 +67,6 @@ def language_of(article: Article) -> str:
     return code if code in LANGUAGES else "en"
 
 
-def _members(lexicon: Lexicon, sentence: str, start: int) -> list[tuple[int, Person, bool]]:
-    return [m for m in lexicon.persons_in(sentence[start:])]
-
-
 def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     """Return the claims an article makes about a story's slots."""
     rules = _rules(story)
@@ -84,7 +87,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     article_kinds.discard("announce")
     article_kinds.discard("unnamed")
     title_has_org = bool(lexicon.org_re.search(title))
-    events: list[_Event] = []
+    events: list[Event] = []
     for index, (sentence, in_title) in enumerate(parts):
         org_here = bool(lexicon.org_re.search(sentence))
         for compiled in rules.frames[code]:
@@ -96,88 +99,11 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                                   announced, anchored, full_names, index, article.published_us)
                 if event is not None:
                     events.append(event)
-    events = _background(rules.model, _chairs_are_members(events))
+    events = background(rules.model, chairs_are_members(events))
     claims: dict[tuple[str, ...], Claim] = {}
     for event in events:
         _claims_of(rules, language, event, article, claims)
-    return _drop_partial_lists([claims[k] for k in sorted(claims)])
-
-
-@dataclass(frozen=True, slots=True)
-class _Event:
-    """One event a frame found: kind, people, how it is put, and its evidence."""
-
-    kind: str
-    rule: str
-    subjects: tuple[str, ...]
-    members: tuple[str, ...]
-    factuality: str
-    interim: bool | None
-    evidence: str
-    sentence: int = 0
-
-
-def _chairs_are_members(events: list[_Event]) -> list[_Event]:
-    """Count a chair named in the same sentence as a new board among its members."""
-    chairs: dict[int, set[str]] = {}
-    for event in events:
-        if event.kind == "board_chair":
-            chairs.setdefault(event.sentence, set()).update(event.subjects)
-    out = []
-    for event in events:
-        if event.kind == "board_new" and chairs.get(event.sentence):
-            members = tuple(sorted(set(event.members) | chairs[event.sentence]))
-            event = _Event(event.kind, event.rule, event.subjects, members, event.factuality,
-                           event.interim, event.evidence, event.sentence)
-        out.append(event)
-    return out
-
-
-def _background(model: StoryModel, events: list[_Event]) -> list[_Event]:
-    """Demote events an asserted reversal in the same article presents as background."""
-    demoted: set[tuple[str, str]] = set()
-    for event in events:
-        if event.factuality != "asserted":
-            continue
-        for kind in model.background_of(event.kind):
-            for subject in event.subjects:
-                demoted.add((kind, subject))
-    if not demoted:
-        return events
-    out = []
-    for event in events:
-        if event.factuality == "asserted" and any((event.kind, s) in demoted for s in event.subjects):
-            event = _Event(event.kind, event.rule, event.subjects, event.members, "historical",
-                           event.interim, event.evidence, event.sentence)
-        out.append(event)
-    return out
-
-
-def _drop_partial_lists(claims: list[Claim]) -> list[Claim]:
-    """Drop a member list that another list in the same article contains (a cut-off copy)."""
-    lists = [set(c.value) for c in claims if c.op == "replace" and isinstance(c.value, tuple)]
-    return [
-        c for c in claims
-        if not (c.op == "replace" and isinstance(c.value, tuple) and any(set(c.value) < other for other in lists))
-    ]
-
-
-def _dated_earlier(language: Language, sentence: str, start: int, end: int, published_us: int) -> bool:
-    """Whether the trigger's clause names a weekday two or more days before publication."""
-    begin = language.cues.clause_start(sentence, start)
-    stop = language.cues.clause_end(sentence, end)
-    clause = sentence[begin:stop]
-    published = (published_us // 86_400_000_000 + 3) % 7       # 1970-01-01 was a Thursday (3)
-    for day, pattern in enumerate(language.weekdays):
-        for found in pattern.finditer(clause):
-            if _NEXT.search(clause[max(0, found.start() - 12):found.start()]):
-                continue
-            if (published - day) % 7 >= 2:
-                return True
-    return False
-
-
-_NEXT = re.compile(r"(?:next|coming|this|prochain|ce|w\s+przyszł\w*|w\s+najbliższ\w*)\s*$", re.I)
+    return drop_partial_lists([claims[k] for k in sorted(claims)])
 
 
 def _persons(lexicon: Lexicon, text: str, org_here: bool, full_names: set[str]) -> list[str]:
@@ -202,7 +128,7 @@ def _event_of(
     full_names: set[str],
     index: int,
     published_us: int,
-) -> _Event | None:
+) -> Event | None:
     frame = compiled.frame
     lexicon = rules.lexicon
     groups = match.groupdict()
@@ -210,7 +136,8 @@ def _event_of(
     people: list[str] = []
     subjects: list[str] = []
     if frame.event == "board_new":
-        people = _persons(lexicon, sentence[v_end:], anchored, full_names)
+        listed = groups.get("pl") or sentence[v_end:]
+        people = _persons(lexicon, listed, anchored, full_names)
         if len(people) < 2:
             return None
     elif groups.get("pl"):
@@ -221,12 +148,12 @@ def _event_of(
         # Without the organisation in the sentence (or title), only full names count.
         subjects = [s for s in subjects if s in full_names]
     needs_person = any(op.value == "$person" for op in rules.model.ops_for(frame.event))
-    if (needs_person or groups.get("p") or groups.get("pl")) and not subjects:
+    if frame.event != "board_new" and (needs_person or groups.get("p") or groups.get("pl")) and not subjects:
         return None
     fact = factuality(language.cues, sentence, (v_start, v_end), article_kinds, announced, frame.base)
     if fact in frame.ignore:
         fact = "asserted"
-    if fact == "asserted" and _dated_earlier(language, sentence, match.start(), v_end, published_us):
+    if fact == "asserted" and dated_earlier(language, sentence, match.start(), v_end, published_us):
         fact = "historical"
     interim = None
     if frame.event == "appoint_ceo":
@@ -235,12 +162,17 @@ def _event_of(
         interim = True if found else None
     elif frame.event == "return_ceo":
         interim = False
-    return _Event(frame.event, frame.rule, tuple(subjects), tuple(sorted(people)), fact, interim,
+    return Event(frame.event, frame.rule, tuple(subjects), tuple(sorted(people)), fact, interim,
                   match.group(0).strip(), index)
 
 
+def _has_interim(model: StoryModel, slot: str) -> bool:
+    spec = model.slot(slot)
+    return spec is not None and spec.interim
+
+
 def _claims_of(
-    rules: _Rules, language: Language, event: _Event, article: Article, out: dict[tuple[str, ...], Claim]
+    rules: _Rules, language: Language, event: Event, article: Article, out: dict[tuple[str, ...], Claim]
 ) -> None:
     for op in rules.model.ops_for(event.kind):
         if op.value == "$person":
@@ -259,7 +191,7 @@ def _claims_of(
                 factuality=event.factuality,  # type: ignore[arg-type]
                 language=language.code,
                 evidence=event.evidence,
-                interim=event.interim if op.slot == "ceo" and op.op == "set" else None,
+                interim=event.interim if op.op == "set" and _has_interim(rules.model, op.slot) else None,
                 rule=event.rule,
             )
             key = (op.slot, op.op, repr(value), event.factuality, event.rule, event.evidence)

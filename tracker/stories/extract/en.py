@@ -131,6 +131,10 @@ FRAMES = (
           r"(?P<v>new\s+(?:initial\s+|provisional\s+|interim\s+)?board(?:\s+of\s+directors)?|"
           r"(?:initial|provisional|interim|revamped|reconstituted)\s+board(?:\s+of\s+directors)?|"
           r"new\s+(?:board\s+)?members|board\s+(?:will\s+)?(?:now\s+)?(?:consists?|comprises?|is\s+made\s+up))"),
+    Frame("en.board.formed-by", "board_new",
+          r"{PL}\s+{GAP}(?P<v>will\s+form|form|forming|to\s+form|make\s+up|will\s+make\s+up|to\s+make\s+up|"
+          r"comprise|constitute|will\s+constitute|are\s+on)\s+(?:the\s+|a\s+)?(?:{ORG}'s\s+)?(?:{ORG}\s+)?"
+          r"(?:new|initial|interim|provisional|revamped)\s+board"),
     Frame("en.board.chaired-by", "board_chair",
           r"board\b[^.;]{0,80}?(?P<v>chaired|led|headed)\s+by\s+{FILL}{P}"),
     Frame("en.board.chair-is", "board_chair",
