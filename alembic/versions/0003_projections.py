@@ -76,11 +76,13 @@ def upgrade() -> None:
         sa.Column("correction", sa.Boolean, nullable=False),
         sa.Column("note", sa.Text, nullable=True),
     )
-    op.create_index("ix_proj_transitions_story_at", "proj_transitions", ["story", "at_us"])
+    op.create_index(
+        "ix_proj_transitions_slot_at", "proj_transitions", ["story", "slot", "at_us", "seq"]
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_proj_transitions_story_at", table_name="proj_transitions")
+    op.drop_index("ix_proj_transitions_slot_at", table_name="proj_transitions")
     for name in (
         "proj_transitions", "proj_evidence", "proj_corrections",
         "proj_rejections", "projection_checkpoints",

@@ -19,6 +19,7 @@ from tracker.eventlog.store import EventStore
 from tracker.projections import engine as projection
 from tracker.projections import load, rows, tables
 from tracker.projections.catalog import current_stories
+from tracker.projections.slots import slot_specs
 from tracker.stories import corroborate
 from tracker.stories import state as fold
 from tracker.stories.definition import StoryDefinition
@@ -65,17 +66,41 @@ def prepare(
     return story, position
 
 
+_T = tables.transitions
+_COLUMNS = (
+    _T.c.slot, _T.c.at_us, _T.c.op, _T.c.value, _T.c.interim, _T.c.chair, _T.c.sources,
+    _T.c.single_source, _T.c.correction, _T.c.note,
+)
+
+
 def _stored(engine: Engine, story_id: str, as_of_us: int | None) -> list[Transition]:
-    t = tables.transitions
-    query = sa.select(
-        t.c.slot, t.c.at_us, t.c.op, t.c.value, t.c.interim, t.c.chair, t.c.sources,
-        t.c.single_source, t.c.correction, t.c.note,
-    ).where(t.c.story == story_id)
+    """Return every stored transition of a story at or before an instant, in order."""
+    query = sa.select(*_COLUMNS).where(_T.c.story == story_id)
     if as_of_us is not None:
-        query = query.where(t.c.at_us <= as_of_us)
+        query = query.where(_T.c.at_us <= as_of_us)
     with engine.connect() as conn:
-        found = conn.execute(query.order_by(t.c.seq)).all()
+        found = conn.execute(query.order_by(_T.c.seq)).all()
     return [rows.transition_from_row(story_id, row) for row in found]
+
+
+def _latest(engine: Engine, story: StoryDefinition, as_of_us: int | None) -> list[Transition]:
+    """Return the last stored transition of each slot at or before an instant.
+
+    The fold needs no more: each transition carries its slot's whole value after
+    the change. One indexed probe per slot, however long the history.
+    """
+    found = []
+    with engine.connect() as conn:
+        for slot in slot_specs(story):
+            query = sa.select(*_COLUMNS, _T.c.seq).where(_T.c.story == story.id, _T.c.slot == slot)
+            if as_of_us is not None:
+                query = query.where(_T.c.at_us <= as_of_us)
+            row = conn.execute(
+                query.order_by(_T.c.at_us.desc(), _T.c.seq.desc()).limit(1)
+            ).first()
+            if row is not None:
+                found.append((row[-1], rows.transition_from_row(story.id, row)))
+    return [t for _, t in sorted(found, key=lambda pair: pair[0])]
 
 
 def prefix_position(engine: Engine, known_at_us: int) -> int:
@@ -100,8 +125,10 @@ def transitions(
     as_of_us: int | None = None,
     known_at_us: int | None = None,
     position: int,
+    latest_only: bool = False,
 ) -> list[Transition]:
-    """Return the accepted transitions at or before ``as_of_us``, as known at ``known_at_us``."""
+    """Return the accepted transitions at or before ``as_of_us``, as known at ``known_at_us``
+    (with ``latest_only``, stored ones may be cut to the last of each slot)."""
     if known_at_us is not None:
         prefix = prefix_position(engine, known_at_us)
         if prefix < position:
@@ -109,6 +136,8 @@ def transitions(
             if as_of_us is not None:
                 found = [t for t in found if t.at_us <= as_of_us]
             return found
+    if latest_only:
+        return _latest(engine, story, as_of_us)
     return _stored(engine, story.id, as_of_us)
 
 
@@ -125,7 +154,8 @@ def state(
     story, position = prepare(engine, story_id, stories, refresh)
     as_of_us, known_at_us = micros(as_of), micros(known_at)
     found = transitions(
-        engine, story, as_of_us=as_of_us, known_at_us=known_at_us, position=position
+        engine, story, as_of_us=as_of_us, known_at_us=known_at_us, position=position,
+        latest_only=True,
     )
     return fold.state_at(story, found, as_of_us, known_at_us)
 

@@ -84,7 +84,7 @@ transitions = sa.Table(
     sa.Column("single_source", sa.Boolean, nullable=False),
     sa.Column("correction", sa.Boolean, nullable=False),
     sa.Column("note", sa.Text, nullable=True),
-    sa.Index("ix_proj_transitions_story_at", "story", "at_us"),
+    sa.Index("ix_proj_transitions_slot_at", "story", "slot", "at_us", "seq"),
 )
 
 # Every projection table, children first (the order to empty them in).
