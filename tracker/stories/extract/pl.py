@@ -71,7 +71,7 @@ FRAMES = (
     Frame("pl.ceo.new-is", "appoint_ceo",
           r"(?P<v>now\w+|tymczasow\w+)\s+{ROLE}\s+(?:{ORG}\s+)?(?:to|został\w*|zostaje|jest|będzie)\s+{FILL}{P}"),
     Frame("pl.ceo.role-held-by", "appoint_ceo",
-          r"(?P<v>rolę|funkcję|obowiązki|stanowisko)\s+(?:{ROLE}\s+)?(?:\w+\s+){0,3}?(?:pełnić|pełni|"
+          r"(?:rolę|funkcję|obowiązki|stanowisko)\s+(?:{ROLE}\s+)?(?:\w+\s+){0,3}?(?P<v>pełnić|pełni|"
           r"obejmie|obejmuje|przejmie|przejmuje|objął|objęła|przejął|przejęła)\s+{FILL}{P}"),
     Frame("pl.ceo.holds-role", "appoint_ceo",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>pełni|będzie\s+pełnić|będzie\s+pełnił\w*|pełnił\w*)\s+"
