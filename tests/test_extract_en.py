@@ -148,3 +148,8 @@ def test_a_plan_told_by_unnamed_sources_is_not_an_announcement() -> None:
     announced = claims("OpenAI says Sam Altman will return as CEO")
     assert ("ceo", "set", "Sam Altman", "asserted") not in told
     assert ("ceo", "set", "Sam Altman", "asserted") in announced
+
+
+def test_being_back_at_the_headquarters_is_not_a_return() -> None:
+    assert asserted("Sam Altman back at OpenAI headquarters for talks with the board") == set()
+    assert ("microsoft", "untag", "employer") in asserted("Sam Altman returns to ChatGPT maker OpenAI")

@@ -118,7 +118,7 @@ FRAMES = (
           r"{ORGX}\s+{GAP}(?P<v>" + _BRING_BACK + r"|brings|brought|bring)\s+{FILL}{P}(?:\s+back)?\s+"
           r"(?:to\s+{ORGX}\s+)?as\s+" + _ROLE_Q),
     Frame("en.return.is-back", "return",
-          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r")\s+(?:(?:to|at|with|in)\s+)(?:{FILL})?{ORGX}"
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r")\s+(?:(?:to|at|with|in)\s+){ORGX}"
           r"(?!'?s?\s+(?:\w+\s+)?(?:headquarters|HQ|offices?|campus|building))"),
     Frame("en.return.brings-back", "return",
           r"{ORGX}\s+{GAP}(?P<v>" + _BRING_BACK + r")\s+{FILL}{P}"),
