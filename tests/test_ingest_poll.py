@@ -92,6 +92,28 @@ def test_a_changed_feed_appends_a_revision_and_an_unchanged_one_nothing(
     assert [e.type for e in EventStore(engine).read()][-1] == "ArticleRevised"
 
 
+def test_a_new_item_in_a_known_feed_is_found_without_reparsing_the_rest(
+    server: FeedServer, make_poller
+) -> None:
+    clock = Clock(datetime(2023, 11, 25, tzinfo=UTC))
+    poller = make_poller(clock)
+    body = (DATA / "good.xml").read_bytes()
+    server.feed("/grow.xml", body)
+    poller.registry.add(server.url("/grow.xml"))
+    assert poller.cycle(due_only=False).appended == 2
+    extra = (
+        b"<item><title>OpenAI hires a new chief scientist</title><guid>ng-1005</guid>"
+        b"<link>https://www.northwind-gazette.example/tech/2023/11/new-scientist</link>"
+        b"<pubDate>Sat, 18 Nov 2023 12:00:00 GMT</pubDate><description>Short note.</description></item>\n"
+    )
+    server.feed("/grow.xml", body.replace(b"<item>", extra + b"<item>", 1))
+    clock.now += timedelta(hours=1)
+    summary = poller.cycle(due_only=False)
+    assert (summary.items, summary.appended) == (5, 1)
+    events = list(EventStore(poller.engine).read())
+    assert events[-1].payload["item_id"] == "ng-1005"
+
+
 def test_good_and_hostile_feeds_in_one_worker(server: FeedServer, sqlite_engine: sa.Engine, make_poller) -> None:
     engine = sqlite_engine
     clock = Clock(datetime(2023, 11, 25, 12, 0, tzinfo=UTC))

@@ -1,6 +1,7 @@
 """One poll cycle: fetch and parse feeds in a thread pool, append in the calling thread.
 
-HTTP and parsing run in worker threads; appends and poll-state updates are
+HTTP and parsing run in worker threads (item blocks unchanged since the feed's
+previous copy are not parsed again, see :mod:`tracker.ingest.delta`); appends and poll-state updates are
 serialised through the caller, one feed at a time. A feed's failure is recorded
 on that feed and never stops the cycle. Validators (ETag, Last-Modified) are
 stored only after the feed's items are safely in the log, so a failed append
@@ -24,6 +25,7 @@ from tracker.errors import FeedError, FetchError, ParseError, StorageError
 from tracker.eventlog import codec
 from tracker.eventlog.store import EventStore
 from tracker.ingest.append import Appender
+from tracker.ingest.delta import split_items
 from tracker.ingest.feeds import Feed, FeedRegistry, PollOutcome
 from tracker.ingest.fetch import Fetcher
 from tracker.ingest.items import FeedItem
@@ -77,6 +79,9 @@ class PollSummary:
         }
 
 
+_Blocks = tuple[bytes, frozenset[bytes]]  # (frame digest, item block digests) of a copy
+
+
 @dataclass(frozen=True, slots=True)
 class _Fetched:
     feed: Feed
@@ -84,6 +89,7 @@ class _Fetched:
     items: tuple[FeedItem, ...]
     started: float
     interrupted: bool = False
+    blocks: _Blocks | None = None
 
 
 class Poller:
@@ -110,6 +116,8 @@ class Poller:
         self.max_workers = max_workers
         self.update_projections = update_projections
         self.stop = threading.Event()
+        # Per feed, the item blocks of its last copy whose items are safely handled.
+        self._blocks: dict[int, _Blocks] = {}
 
     def close(self) -> None:
         if self._own_fetcher:
@@ -146,44 +154,57 @@ class Poller:
         if self.stop.is_set():
             return _Fetched(feed, PollOutcome(None), (), started, interrupted=True)
         try:
-            outcome, items = self._fetch_items(feed)
+            outcome, items, blocks = self._fetch_items(feed)
             if self.stop.is_set() and outcome.error:
                 return _Fetched(feed, outcome, (), started, interrupted=True)
-            return _Fetched(feed, outcome, items, started)
+            return _Fetched(feed, outcome, items, started, blocks=blocks)
         except Exception as exc:  # a bug or a library failure must not stop the cycle
             error = f"unexpected {type(exc).__name__}: {str(exc)[:200]}"
             return _Fetched(feed, PollOutcome(None, error=error), (), started)
 
-    def _fetch_items(self, feed: Feed) -> tuple[PollOutcome, tuple[FeedItem, ...]]:
+    def _fetch_items(
+        self, feed: Feed
+    ) -> tuple[PollOutcome, tuple[FeedItem, ...], _Blocks | None]:
         try:
             result = self.fetcher.fetch(
                 feed.url, etag=feed.etag, last_modified=feed.last_modified, stop=self.stop
             )
         except FetchError as exc:
-            return PollOutcome(exc.status, error=str(exc)), ()
+            return PollOutcome(exc.status, error=str(exc)), (), None
         hints = tuple(h for h in (result.max_age,) if h is not None)
         status = result.status
         if status == 304:
             return PollOutcome(304, not_modified=True, moved_to=result.moved_to,
-                               retry_after=result.retry_after, hints=hints), ()
+                               retry_after=result.retry_after, hints=hints), (), None
         if status == 410:
-            return PollOutcome(410, error="gone (HTTP 410)", gone=True), ()
+            return PollOutcome(410, error="gone (HTTP 410)", gone=True), (), None
         if status != 200 or result.body is None:
             return PollOutcome(status, error=f"HTTP {status}", moved_to=result.moved_to,
-                               retry_after=result.retry_after), ()
+                               retry_after=result.retry_after), (), None
+        split = split_items(result.body)
+        previous = self._blocks.get(feed.id)
+        parsed = None
+        skipped = 0
+        if split is not None and previous is not None and previous[0] == split.root:
+            body, skipped = split.without(previous[1])
+            try:
+                parsed = parse_feed(body, result.headers)
+            except ParseError:
+                parsed, skipped = None, 0  # the full body decides
         try:
-            parsed = parse_feed(result.body, result.headers)
+            parsed = parsed or parse_feed(result.body, result.headers)
         except ParseError as exc:
-            return PollOutcome(status, error=f"not a usable feed: {exc}", moved_to=result.moved_to), ()
+            return PollOutcome(status, error=f"not a usable feed: {exc}", moved_to=result.moved_to), (), None
         items = normalize(parsed, feed.identity, seen_at=self.clock(), feed_title=feed.title)
         if parsed.ttl_seconds:
             hints = (*hints, float(parsed.ttl_seconds))
         outcome = PollOutcome(
             status, warning=parsed.warning, etag=result.etag, last_modified=result.last_modified,
-            keep_validators=False, moved_to=result.moved_to, items=len(items),
+            keep_validators=False, moved_to=result.moved_to, items=len(items) + skipped,
             retry_after=result.retry_after, hints=hints,
         )
-        return outcome, tuple(items)
+        blocks = (split.root, frozenset(split.digests)) if split is not None and not parsed.partial else None
+        return outcome, tuple(items), blocks
 
     def _settle(self, fetched: _Fetched) -> FeedPoll:
         """Append a fetched feed's items, then record its poll state (caller's thread)."""
@@ -198,6 +219,10 @@ class Poller:
         if appended:
             outcome = _with_appended(outcome, appended)
         updated = self.registry.record(feed, outcome)
+        if outcome.error is None and fetched.blocks is not None:
+            self._blocks[feed.id] = fetched.blocks
+        elif outcome.status != 304:
+            self._blocks.pop(feed.id, None)
         poll = FeedPoll(
             feed.id, feed.url, outcome.status, outcome.items, appended, outcome.error,
             outcome.warning, updated.next_poll_at, int((time.monotonic() - fetched.started) * 1000),
