@@ -87,3 +87,9 @@ def test_the_week_replayed_from_french_items_matches_the_facts() -> None:
 )
 def test_more_french_phrasings(title: str, expected: str) -> None:
     assert expected in _asserted({"title": title, "summary": "", "publisher": "x.fr", "at": "2023-11-20T09:00:00Z"})
+
+
+def test_an_undeclared_language_is_guessed_from_function_words() -> None:
+    item = article("Sam Altman revient à la tête d'OpenAI après une semaine de chaos", language="")
+    found = {(c.slot, c.op, c.value, c.language) for c in extract(STORY, item)}
+    assert ("ceo", "set", "Sam Altman", "fr") in found

@@ -61,10 +61,23 @@ def _rules(story: StoryDefinition) -> _Rules:
     return rules
 
 
+# Function words that tell the languages apart when a feed does not declare one.
+_FUNCTION_WORDS = {
+    "fr": re.compile(r"(?<!\w)(?:le|la|les|des|du|une|est|et|dans|pour|sur|qui|au|aux|d'|l')(?!\w)", re.I),
+    "pl": re.compile(r"(?<!\w)(?:się|nie|jest|został\w*|że|na|do|przez|oraz|jako|już|który\w*)(?!\w)", re.I),
+    "en": re.compile(r"(?<!\w)(?:the|a|of|and|to|is|was|as|for|with|after|has|his)(?!\w)", re.I),
+}
+
+
 def language_of(article: Article) -> str:
-    """Return the rule language for an article (its declared language, else English)."""
-    code = (article.language or "en").split("-")[0].split("_")[0].lower()
-    return code if code in LANGUAGES else "en"
+    """Return the rule language: the declared one, else a guess from function words."""
+    code = (article.language or "").split("-")[0].split("_")[0].lower()
+    if code in LANGUAGES:
+        return code
+    text = f"{article.title} {article.summary}"
+    counts = {lang: len(pattern.findall(text)) for lang, pattern in _FUNCTION_WORDS.items()}
+    best = max(sorted(counts), key=lambda lang: counts[lang])
+    return best if counts[best] > counts["en"] else "en"
 
 
 def extract(story: StoryDefinition, article: Article) -> list[Claim]:
