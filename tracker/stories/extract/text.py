@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "‚": ",", " ": " ", "\u200b": ""})
@@ -15,12 +16,15 @@ _FURNITURE = (
 )
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"“«„(\[]?[A-ZÀ-ÖØ-ÞĄĆĘŁŃÓŚŹŻ0-9-])|\s+\|\s+(?=[A-Z])")
 _SPACE = re.compile(r"\s+")
+_TAG = re.compile(r"<[^>]{0,400}>")
 # Abbreviations whose full stop does not end a sentence.
 _ABBREV = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|inc|Inc|Corp|Co|ws|tzw|np|m\.in|ok|ang|fr|C\.E\.O|C\.EO|A\.I|U\.S|U\.K|p\.o)\.$")
 
 
 def clean(text: str) -> str:
-    """Return text with typographic quotes folded and feed furniture removed."""
+    """Return text without markup, with typographic quotes folded and feed furniture removed."""
+    if "<" in text or "&" in text:
+        text = html.unescape(_TAG.sub(" ", text))
     text = text.translate(_QUOTES)
     for pattern in _FURNITURE:
         text = pattern.sub(" ", text)
