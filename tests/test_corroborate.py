@@ -151,3 +151,13 @@ def test_a_change_undone_and_reported_again_needs_more_publishers() -> None:
     assert [t.value for t in found] == ["Mira Murati", "Emmett Shear"]
     again = reports("Mira Murati", ("c.example", "d.example", "e.example", "f.example"), "2023-11-21T09:00:00Z")
     assert [t.value for t in resolve(STORY, evidence + again)] == ["Mira Murati", "Emmett Shear", "Mira Murati"]
+
+
+def test_wire_copies_with_an_outlet_suffix_or_the_same_text_count_once() -> None:
+    text = "The board said on Friday that its technology chief would lead the company for now, effective at once."
+    a = report("paper-one.example", "2023-11-17T21:00:00Z", "Board picks interim chief - Paper One")
+    b = report("paper-two.example", "2023-11-17T21:20:00Z", "Board picks interim chief | Paper Two")
+    c = article("A first headline", text, publisher="paper-three.example", at="2023-11-17T21:00:00Z")
+    d = article("A rewritten headline", text, publisher="paper-four.example", at="2023-11-17T21:30:00Z")
+    for pair in ((a, b), (c, d)):
+        assert resolve(STORY, [(x, [claim(x)]) for x in pair]) == []

@@ -64,6 +64,20 @@ def _norm_link(link: str | None) -> str:
     return re.sub(r"^https?://(www\.)?", "", link.strip().lower()).split("#")[0].rstrip("/")
 
 
+_OUTLET_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{1,40}$")
+
+
+def _marks(article: Article) -> tuple[str, ...]:
+    """Return what syndicated copies share: the link, the title, the opening of the summary."""
+    title = _OUTLET_SUFFIX.sub("", article.title)
+    summary = _WORD.sub(" ", article.summary.lower()).strip()
+    return (
+        "link:" + _norm_link(article.link) if article.link else "",
+        "title:" + _WORD.sub(" ", title.lower()).strip(),
+        "summary:" + summary[:80] if len(summary) >= 60 else "",
+    )
+
+
 def _units(articles: Sequence[Article]) -> dict[str, str]:
     """Group syndicated copies (same link, or same title) under one unit id."""
     parent: dict[str, str] = {a.article_id: a.article_id for a in articles}
@@ -76,7 +90,7 @@ def _units(articles: Sequence[Article]) -> dict[str, str]:
 
     first: dict[str, str] = {}
     for article in sorted(articles, key=lambda a: (a.published_us, a.article_id)):
-        for mark in (_norm_link(article.link), _WORD.sub(" ", article.title.lower()).strip()):
+        for mark in _marks(article):
             if len(mark) < 12:
                 continue
             if mark in first:
