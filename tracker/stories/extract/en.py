@@ -30,8 +30,8 @@ _FIRED = (
     r"kicked\s+out|let\s+go|terminated|canned|dumped"
 )
 _LEAVE = (
-    r"departs|departed|departing|leaves|left|leaving|exits|exited|exiting|quits|quit|quitting|"
-    r"resigns|resigned|resigning|walks\s+out|walked\s+out"
+    r"departs|departed|departing|depart|leaves|left|leaving|leave|exits|exited|exiting|exit|quits|quit|"
+    r"quitting|resigns|resigned|resigning|resign|walks\s+out|walked\s+out"
 )
 _NAME_V = (
     r"names|named|naming|taps|tapped|tapping|appoints|appointed|appointing|hires|hired|picks|picked|"
@@ -75,7 +75,7 @@ _BOARD = r"(?:{ORG}\s+|the\s+|its\s+|{ORG}'s\s+)?(?:{ORG}\s+)?(?:(?:new|revamped
 FRAMES = (
     # Leaving the organisation (fired, ousted, quits): ends the office and the board seat.
     Frame("en.leave.fired-by", "leave",
-          r"{ORGX}(?:\s+board(?:\s+of\s+directors)?)?\s+{GAP}(?P<v>" + _FIRE + r")\s+{FILL}{P}"),
+          r"(?:{ORGX}(?:\s+board(?:\s+of\s+directors)?)?|(?<=\bsays\s)it|(?<=\bsaid\s)it)\s+{GAP}(?P<v>" + _FIRE + r")\s+{FILL}{P}"),
     Frame("en.leave.is-fired", "leave",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _FIRED + r")(?!\s+(?:by|at|from)\s+(?!{ORGX}))"
           r"(?=\s*$|\s+(?:as|at|from|by|of|after|over|in|on|amid|for|,)|[,.;:!?]|\s+-)"),
@@ -83,7 +83,7 @@ FRAMES = (
           r"{P}\s+(?:is\s+|was\s+|now\s+)?(?P<v>out)\s+(?:at|from|as)\s+{FILL}{ORGX}"),
     Frame("en.leave.quits", "leave",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _LEAVE + r")"
-          r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:{ORGX}|as|from|too|after|over|amid|following|in\s+protest|the\s+board|both)\b)"),
+          r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:{ORGX}|as|from|too|after|over|amid|following|in\s+protest|the\s+board|both|and)\b)"),
     Frame("en.leave.no-longer-with", "leave",
           r"{P}\s+(?:is\s+)?(?P<v>no\s+longer)\s+(?:with|at|part\s+of)\s+{ORGX}", ignore=("negated",)),
     Frame("en.leave-ceo.steps-down", "leave_ceo",
