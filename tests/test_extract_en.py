@@ -153,3 +153,10 @@ def test_a_plan_told_by_unnamed_sources_is_not_an_announcement() -> None:
 def test_being_back_at_the_headquarters_is_not_a_return() -> None:
     assert asserted("Sam Altman back at OpenAI headquarters for talks with the board") == set()
     assert ("microsoft", "untag", "employer") in asserted("Sam Altman returns to ChatGPT maker OpenAI")
+
+
+def test_a_successor_planned_beside_an_asserted_departure_is_decided() -> None:
+    with_departure = claims("Sam Altman departs OpenAI", "CTO Mira Murati will serve as interim CEO.")
+    alone = claims("OpenAI shake-up", "CTO Mira Murati will serve as interim CEO of OpenAI.")
+    assert ("ceo", "set", "Mira Murati", "asserted") in with_departure
+    assert ("ceo", "set", "Mira Murati", "planned") in alone

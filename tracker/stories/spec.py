@@ -9,6 +9,8 @@ These sections of a story file drive extraction, corroboration and the fold::
     [corroboration]  publishers, window_hours, quiet_hours, lookback_hours,
                      repeat_publishers, authoritative
     [events]         event kind -> slot operations ("ceo set $person")
+    [background]     event kind -> kinds an article reporting it tells as background
+    [succession]     event kind -> kinds whose planned report beside it is decided
 
 Values may name entities by id or canonical name; the model holds canonical names.
 """
@@ -88,6 +90,7 @@ class StoryModel:
     events: tuple[tuple[str, tuple[EventOp, ...]], ...]
     corroboration: Corroboration
     background: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    succession: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def slot(self, name: str) -> SlotSpec | None:
         """Return a slot by name, or None."""
@@ -99,6 +102,10 @@ class StoryModel:
     def ops_for(self, event: str) -> tuple[EventOp, ...]:
         """Return the slot operations an event kind stands for (none when unknown)."""
         return dict(self.events).get(event, ())
+
+    def succession_of(self, event: str) -> tuple[str, ...]:
+        """Return the event kinds a planned report of becomes decided beside an asserted ``event``."""
+        return dict(self.succession).get(event, ())
 
     def background_of(self, event: str) -> tuple[str, ...]:
         """Return the event kinds an article reporting ``event`` presents as background."""
@@ -218,6 +225,13 @@ def _corroboration(raw: dict[str, Any]) -> Corroboration:
     )
 
 
+def _kinds_table(raw: dict[str, Any], name: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    table = raw.get(name, {})
+    if not isinstance(table, dict):
+        raise ValueError(f"[{name}] must be a table of event kinds")
+    return tuple((str(k), tuple(str(x) for x in v)) for k, v in sorted(table.items()))
+
+
 def _build(story: StoryDefinition) -> StoryModel:
     raw = story.raw
     names = _names(story)
@@ -234,7 +248,6 @@ def _build(story: StoryDefinition) -> StoryModel:
         baseline=_baseline(raw, slots, names),
         events=_events(raw, slots),
         corroboration=_corroboration(raw),
-        background=tuple(
-            (str(k), tuple(str(x) for x in v)) for k, v in sorted(raw.get("background", {}).items())
-        ),
+        background=_kinds_table(raw, "background"),
+        succession=_kinds_table(raw, "succession"),
     )

@@ -25,6 +25,7 @@ from tracker.stories.extract.events import (
     chairs_are_members,
     dated_earlier,
     drop_partial_lists,
+    succession,
 )
 from tracker.stories.extract.frames import Compiled, Language, compile_frames
 from tracker.stories.extract.lexicon import Lexicon, build
@@ -112,7 +113,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                                   announced, anchored, full_names, index, article.published_us)
                 if event is not None:
                     events.append(event)
-    events = background(rules.model, chairs_are_members(events))
+    events = background(rules.model, succession(rules.model, chairs_are_members(events)))
     claims: dict[tuple[str, ...], Claim] = {}
     for event in events:
         _claims_of(rules, language, event, article, claims)

@@ -2,7 +2,8 @@
 
 Within one article: a chair named beside a new board is one of its members; an
 asserted reversal ("returns as CEO") makes the earlier events it implies
-("fired", "hired elsewhere") background; a cut-off copy of a member list gives
+("fired", "hired elsewhere") background; a successor planned beside an asserted
+departure ("X is out; Y will serve as interim CEO") is decided; a cut-off copy of a member list gives
 way to the full list; a weekday two days before publication dates a claim.
 """
 
@@ -53,6 +54,16 @@ def background(model: StoryModel, events: list[Event]) -> list[Event]:
     return [
         replace(event, factuality="historical")
         if event.factuality == "asserted" and any((event.kind, s) in demoted for s in event.subjects)
+        else event
+        for event in events
+    ]
+
+
+def succession(model: StoryModel, events: list[Event]) -> list[Event]:
+    """Count a planned successor reported beside an asserted departure as decided."""
+    decided = {kind for e in events if e.factuality == "asserted" for kind in model.succession_of(e.kind)}
+    return [
+        replace(event, factuality="asserted") if event.factuality == "planned" and event.kind in decided
         else event
         for event in events
     ]
