@@ -51,6 +51,7 @@ class AppendResult:
     observed: int
     revised: int
     unchanged: int
+    appended_ids: frozenset[str] = frozenset()  # articles that got a new event
 
     @property
     def appended(self) -> int:
@@ -112,13 +113,15 @@ class Appender:
                     self._known.pop(article, None)
                 self._load(list(ids))
                 continue
-            fresh = sum(1 for event in recorded if event.position > before)
+            new = [event for event in recorded if event.position > before]
             self._known.update(state)
             # Events appended by someone else under the same key count as unchanged.
-            skipped = (observed + revised) - fresh
-            if skipped:
+            if len(new) != observed + revised:
                 observed, revised = _split(recorded, before)
-            return AppendResult(total, len(matched), observed, revised, len(matched) - observed - revised)
+            appended_ids = frozenset(e.stream_id[len("article-") :] for e in new)
+            return AppendResult(
+                total, len(matched), observed, revised, len(matched) - observed - revised, appended_ids
+            )
         raise AssertionError("unreachable")
 
     def _plan(

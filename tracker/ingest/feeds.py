@@ -224,6 +224,17 @@ class FeedRegistry:
             conn.execute(feeds.update().where(feeds.c.id == feed.id).values(**values))
         return _feed_from({**_as_mapping(feed), **values})
 
+    def record_many(self, polled: list[tuple[Feed, PollOutcome]], *, now: datetime | None = None) -> list[Feed]:
+        """Record several polls in one transaction; return the updated feeds in order."""
+        now = now or self.clock()
+        updated = []
+        with self.engine.begin() as conn:
+            for feed, outcome in polled:
+                values = self.changes(feed, outcome, now)
+                conn.execute(feeds.update().where(feeds.c.id == feed.id).values(**values))
+                updated.append(_feed_from({**_as_mapping(feed), **values}))
+        return updated
+
     def changes(self, feed: Feed, outcome: PollOutcome, now: datetime) -> dict[str, object]:
         """Return the column values a poll outcome sets."""
         at = to_micros(now)

@@ -37,6 +37,8 @@ from tracker.timeutil import isoformat, utcnow
 
 log = logging.getLogger("tracker.poll")
 MAX_WORKERS = 16
+SETTLE_BATCH = 64  # fetched feeds appended and recorded per transaction ...
+SETTLE_WAIT = 0.5  # ... or fewer, once the first of them has waited this long (seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,15 +137,25 @@ class Poller:
                 # dropped as they come, so memory does not grow with the feed count.
                 queue = iter(todo)
                 running = {pool.submit(self._fetch, f) for f in islice(queue, workers * 2)}
+                pending: list[_Fetched] = []
+                since = 0.0
                 while running:
-                    done, running = wait(running, return_when=FIRST_COMPLETED)
+                    done, running = wait(running, timeout=SETTLE_WAIT, return_when=FIRST_COMPLETED)
                     for future in done:
                         fetched = future.result()
                         if not fetched.interrupted:  # else left due: polled after a restart
-                            polls.append(self._settle(fetched))
+                            if not pending:
+                                since = time.monotonic()
+                            pending.append(fetched)
                         following = next(queue, None)
                         if following is not None:
                             running.add(pool.submit(self._fetch, following))
+                    if pending and (
+                        len(pending) >= SETTLE_BATCH or not running
+                        or time.monotonic() - since >= SETTLE_WAIT
+                    ):
+                        polls.extend(self._settle(pending))
+                        pending = []
             if self.update_projections and any(p.appended for p in polls):
                 _update_projections(self.engine)
         return _summarise(polls)
@@ -206,29 +218,45 @@ class Poller:
         blocks = (split.root, frozenset(split.digests)) if split is not None and not parsed.partial else None
         return outcome, tuple(items), blocks
 
-    def _settle(self, fetched: _Fetched) -> FeedPoll:
-        """Append a fetched feed's items, then record its poll state (caller's thread)."""
-        feed, outcome = fetched.feed, fetched.outcome
-        appended = 0
-        if fetched.items:
+    def _settle(self, batch: list[_Fetched]) -> list[FeedPoll]:
+        """Append the items of some fetched feeds in one transaction, then record their polls.
+
+        Runs in the caller's thread. Validators are recorded only when the
+        feed's items are in the log.
+        """
+        items = [item for fetched in batch for item in fetched.items]
+        appended_ids: frozenset[str] = frozenset()
+        failure = None
+        if items:
             try:
-                appended = self.appender.append(fetched.items).appended
+                appended_ids = self.appender.append(items).appended_ids
             except StorageError as exc:
-                outcome = PollOutcome(outcome.status, error=f"append failed: {exc}",
-                                      moved_to=outcome.moved_to)
-        if appended:
-            outcome = _with_appended(outcome, appended)
-        updated = self.registry.record(feed, outcome)
-        if outcome.error is None and fetched.blocks is not None:
-            self._blocks[feed.id] = fetched.blocks
-        elif outcome.status != 304:
-            self._blocks.pop(feed.id, None)
-        poll = FeedPoll(
-            feed.id, feed.url, outcome.status, outcome.items, appended, outcome.error,
-            outcome.warning, updated.next_poll_at, int((time.monotonic() - fetched.started) * 1000),
-        )
-        _log(poll)
-        return poll
+                failure = f"append failed: {exc}"
+        polled: list[tuple[Feed, PollOutcome]] = []
+        for fetched in batch:
+            outcome = fetched.outcome
+            if fetched.items and failure is not None:
+                outcome = PollOutcome(outcome.status, error=failure, moved_to=outcome.moved_to)
+            elif appended_ids:
+                count = sum(1 for item in fetched.items if item.article_id in appended_ids)
+                if count:
+                    outcome = _with_appended(outcome, count)
+            polled.append((fetched.feed, outcome))
+        updated = self.registry.record_many(polled)
+        polls = []
+        for fetched, (feed, outcome), after in zip(batch, polled, updated, strict=True):
+            if outcome.error is None and fetched.blocks is not None:
+                self._blocks[feed.id] = fetched.blocks
+            elif outcome.status != 304:
+                self._blocks.pop(feed.id, None)
+            poll = FeedPoll(
+                feed.id, feed.url, outcome.status, outcome.items, outcome.appended, outcome.error,
+                outcome.warning, after.next_poll_at,
+                int((time.monotonic() - fetched.started) * 1000),
+            )
+            _log(poll)
+            polls.append(poll)
+        return polls
 
 
 def _with_appended(outcome: PollOutcome, appended: int) -> PollOutcome:
