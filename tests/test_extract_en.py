@@ -160,3 +160,12 @@ def test_a_successor_planned_beside_an_asserted_departure_is_decided() -> None:
     alone = claims("OpenAI shake-up", "CTO Mira Murati will serve as interim CEO of OpenAI.")
     assert ("ceo", "set", "Mira Murati", "asserted") in with_departure
     assert ("ceo", "set", "Mira Murati", "planned") in alone
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Microsoft's Nadella open to Sam Altman returning to OpenAI",
+     "Sam Altman ready to return as OpenAI CEO if the board resigns"],
+)
+def test_readiness_is_not_a_return(title: str) -> None:
+    assert asserted(title) == set()

@@ -28,7 +28,7 @@ from tracker.stories.spec import SINGLE, StoryModel, model_of
 from tracker.stories.state import Held, apply_op, baseline_held
 from tracker.types import Article, Claim, Correction, SlotValue, Source, Transition
 
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 _WORD = re.compile(r"[^\w]+")
 _INVERSE = {"add": "remove", "remove": "add", "tag": "untag", "untag": "tag"}
 _RANK = {"asserted": 0, "negated": 1, "planned": 2, "speculative": 3, "conditional": 4,

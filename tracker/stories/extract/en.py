@@ -184,6 +184,7 @@ CUES = CueSet(
             r"in\s+the\s+running", r"mull\w*", r"explor\w*", r"close\s+to", r"nears?", r"nearing",
             r"eyes", r"eyeing", r"lobby\w*", r"campaign\w*", r"pressure\w*", r"in\s+line\s+for",
             r"suggest\w*", r"speculat\w*", r"allegedly", r"apparently", r"probably",
+            r"open\s+to", r"willing\s+to", r"ready\s+to", r"prepared\s+to", r"keen\s+to", r"eager\s+to",
         ])
         + cues("planned", "clause", [
             r"will", r"'ll", r"shall", r"would", r"set\s+to", r"expected\s+to", r"poised\s+to", r"plans?",

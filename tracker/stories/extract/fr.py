@@ -176,7 +176,7 @@ CUES = CueSet(
             r"essai\w*", r"essaye\w*", r"cherch\w*", r"veut", r"veulent", r"souhait\w*", r"espèr\w*",
             r"réclam\w*", r"exig\w*", r"pouss\w*", r"plaid\w*", r"menac\w*", r"appel\w*\s+à", r"vers\s+un",
             r"bruits?\s+de\s+couloir", r"apparemment", r"visiblement", r"prétendument", r"en\s+lice",
-            r"pressenti\w*", r"évoqu\w*", r"pression\w*",
+            r"pressenti\w*", r"évoqu\w*", r"pression\w*", r"prêt\w*\s+à", r"disposé\w*\s+à", r"ouvert\w*\s+à",
         ])
         + cues("planned", "clause", [
             r"va", r"vont", r"devrai\w*", r"doit", r"doivent", r"s'apprêt\w*", r"prévu\w*", r"prévoit",

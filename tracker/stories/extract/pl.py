@@ -159,6 +159,7 @@ CUES = CueSet(
             r"spekul\w*", r"rozmow\w*", r"rozmawia\w*", r"negocjac\w*", r"negocjuj\w*", r"pertraktac\w*",
             r"rozważa\w*", r"chce", r"chcą", r"chciał\w*", r"próbuj\w*", r"stara\w*\s+się", r"naciska\w*",
             r"żąda\w*", r"domaga\w*", r"groz\w*", r"zabiega\w*", r"dąży\w*", r"plotk\w*", r"apel\w*",
+            r"got\w+\s+(?:do|na)", r"gotów", r"skłonn\w*", r"otwart\w*\s+na",
         ])
         + cues("planned", "clause", [
             r"będzie", r"będą", r"zostanie", r"zostaną", r"ma", r"mają", r"planuje\w*", r"planowan\w*",
