@@ -3,17 +3,19 @@
 Two kinds of checkpoint row, each committed in the same transaction as the rows
 it vouches for:
 
-* ``log`` — the last position turned into article, evidence, claim, correction
-  and rejection rows, with the version (table layout + extraction rules + story
-  files) they were built with; a different version empties every projection
-  table and starts again from position 0;
+* ``log`` — the last position turned into evidence (articles with their claims),
+  correction and rejection rows, with the version (table layout + extraction
+  rules + story files) they were built with; a different version recreates
+  every projection table and starts again from position 0;
 * ``transitions:<story>`` — the ``log`` position a story's transitions were
   resolved at, and their version; they are resolved again only when evidence,
   corrections or rejections changed since.
 
-Writers take the projection lock (SQLite ``BEGIN IMMEDIATE``; PostgreSQL
-``LOCK TABLE projection_checkpoints``) and re-check the checkpoint under it, so
-two processes updating at once never apply a page twice.
+Extraction and resolution run outside any lock. Only the writes take the
+projection lock (SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``LOCK TABLE
+projection_checkpoints``) and re-check the checkpoint under it: when another
+process moved it meanwhile, the work is dropped and the update goes on from
+where the checkpoint is now, so no page is ever applied twice.
 """
 
 from __future__ import annotations
