@@ -90,7 +90,7 @@ def _row_to_feed(row: sa.Row) -> Feed:
     return _feed_from(row._mapping)
 
 
-def _feed_from(m: Mapping[str, Any]) -> Feed:
+def _feed_from(m: Mapping[Any, Any]) -> Feed:
     return Feed(
         id=m["id"], identity=m["identity"], url=m["url"], title=m["title"],
         interval_s=m["interval_s"], enabled=bool(m["enabled"]), disabled_reason=m["disabled_reason"],

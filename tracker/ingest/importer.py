@@ -120,7 +120,8 @@ def _name_date(path: Path) -> datetime | None:
     if match is None:
         return None
     try:
-        return datetime(*(int(g) for g in match.groups()), tzinfo=UTC)
+        year, month, day = (int(g) for g in match.groups())
+        return datetime(year, month, day, tzinfo=UTC)
     except ValueError:
         return None
 

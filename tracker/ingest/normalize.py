@@ -140,7 +140,7 @@ def _published(entry: dict[str, Any], seen_at: datetime) -> tuple[datetime, str 
     parsed = get(entry, "published_parsed") or get(entry, "updated_parsed") or get(entry, "created_parsed")
     if parsed is not None:
         try:
-            moment = datetime(*parsed[:6], tzinfo=UTC)
+            moment = datetime(parsed[0], parsed[1], parsed[2], parsed[3], parsed[4], parsed[5], tzinfo=UTC)
         except (TypeError, ValueError):
             moment = None
         if moment is not None and OLDEST <= moment <= seen_at + FUTURE_TOLERANCE:
@@ -226,7 +226,7 @@ def snapshot_time(parsed: ParsedFeed, now: datetime, floor: datetime | None = No
         if value is None:
             continue
         try:
-            moment = datetime(*value[:6], tzinfo=UTC)
+            moment = datetime(value[0], value[1], value[2], value[3], value[4], value[5], tzinfo=UTC)
         except (TypeError, ValueError):
             continue
         if OLDEST <= moment <= limit and (newest is None or moment > newest):
