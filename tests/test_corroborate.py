@@ -161,3 +161,13 @@ def test_wire_copies_with_an_outlet_suffix_or_the_same_text_count_once() -> None
     d = article("A rewritten headline", text, publisher="paper-four.example", at="2023-11-17T21:30:00Z")
     for pair in ((a, b), (c, d)):
         assert resolve(STORY, [(x, [claim(x)]) for x in pair]) == []
+
+
+def test_a_lone_shorter_member_list_does_not_undo_a_confirmed_one() -> None:
+    full = ("Adam D'Angelo", "Bret Taylor", "Larry Summers")
+    items = [report(p, "2023-11-22T06:10:00Z") for p in ("a.example", "b.example")]
+    evidence = [(i, [claim(i, "board", "replace", full)]) for i in items]
+    partial = report("c.example", "2023-11-22T07:30:00Z")
+    evidence.append((partial, [claim(partial, "board", "replace", ("Adam D'Angelo", "Larry Summers"))]))
+    evidence.append((report("z.example", "2023-11-28T00:00:00Z"), []))
+    assert [t.value for t in resolve(STORY, evidence)] == [full]

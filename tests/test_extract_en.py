@@ -169,3 +169,9 @@ def test_a_successor_planned_beside_an_asserted_departure_is_decided() -> None:
 )
 def test_readiness_is_not_a_return(title: str) -> None:
     assert asserted(title) == set()
+
+
+def test_going_back_to_another_office_is_not_a_return_as_ceo() -> None:
+    found = asserted("Mira Murati goes back to her role as chief technology officer at OpenAI")
+    assert ("ceo", "set", "Mira Murati") not in found
+    assert ("board", "chair", "Bret Taylor") in asserted("Bret Taylor chairs a new OpenAI board")

@@ -93,3 +93,9 @@ def test_an_undeclared_language_is_guessed_from_function_words() -> None:
     item = article("Sam Altman revient à la tête d'OpenAI après une semaine de chaos", language="")
     found = {(c.slot, c.op, c.value, c.language) for c in extract(STORY, item)}
     assert ("ceo", "set", "Sam Altman", "fr") in found
+
+
+def test_an_observer_seat_written_with_an_elided_article() -> None:
+    item = {"title": "Microsoft obtient un siège d'observateur au conseil d'administration d'OpenAI",
+            "summary": "", "publisher": "x.fr", "at": "2023-11-30T09:00:00Z"}
+    assert "microsoft tag board-observer" in _asserted(item)

@@ -30,6 +30,7 @@ from tracker.types import Article, Claim, Correction, SlotValue, Source, Transit
 
 RULES_VERSION = "3"
 _WORD = re.compile(r"[^\w]+")
+_WHOLE = ("replace", "set")
 _INVERSE = {"add": "remove", "remove": "add", "tag": "untag", "untag": "tag"}
 _RANK = {"asserted": 0, "negated": 1, "planned": 2, "speculative": 3, "conditional": 4,
          "question": 5, "historical": 6, "opinion": 7}
@@ -164,6 +165,8 @@ def _conflicts(model: StoryModel, a: Key, b: Key) -> bool:
     spec = model.slot(a[0])
     if spec is not None and spec.kind == SINGLE:
         return (a[1] == "set" and b[1] == "set") or a[2] == b[2]
+    if a[1] in _WHOLE and b[1] in _WHOLE:
+        return True                     # two different whole values (member lists)
     return _INVERSE.get(a[1]) == b[1] and a[2] == b[2]
 
 

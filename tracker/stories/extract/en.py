@@ -14,7 +14,9 @@ ORGX = (
     r"(?:'s)?(?:\s+board)?(?:\s+of\s+directors)?"
 )
 ROLE = (
-    r"(?:chief\s+executive(?:\s+officer)?|CEO|C\.E\.O\.?|C\.EO\.?|boss|head|chief|leader|top\s+job|helm)"
+    r"(?:chief\s+executive(?:\s+officer)?|CEO|C\.E\.O\.?|C\.EO\.?|boss|head(?!\s+of\s+(?!{ORGX}))|"
+    r"chief(?!\s+(?:technology|operating|financial|scientist|scientific|product|marketing|people|research|"
+    r"information|legal|strategy|commercial|revenue|data|security|of\s+staff)\b)|leader|top\s+job|helm)"
     r"(?!\s+(?:of|at)\s+(?!{ORGX})(?-i:[A-Z]))"
 )
 _APPOS = r"(?:\s*,[^,]{1,80},)?"
@@ -70,7 +72,7 @@ _GET = (
     r"gets|get|getting|takes|took|receives|received|obtains|obtained|secures|secured|wins|won|"
     r"given|granted|lands|landed|gains|gained|joins|joined|join|has|have"
 )
-_BOARD = r"(?:{ORG}\s+|the\s+|its\s+|{ORG}'s\s+)?(?:{ORG}\s+)?(?:(?:new|revamped|interim|initial)\s+)?board"
+_BOARD = r"(?:{ORG}\s+|the\s+|its\s+|an?\s+|{ORG}'s\s+)?(?:{ORG}\s+)?(?:(?:new|revamped|interim|initial)\s+)?board"
 
 FRAMES = (
     # Leaving the organisation (fired, ousted, quits): ends the office and the board seat.
