@@ -72,7 +72,10 @@ _GET = (
     r"gets|get|getting|takes|took|receives|received|obtains|obtained|secures|secured|wins|won|"
     r"given|granted|lands|landed|gains|gained|joins|joined|join|has|have"
 )
-_BOARD = r"(?:{ORG}\s+|the\s+|its\s+|an?\s+|{ORG}'s\s+)?(?:{ORG}\s+)?(?:(?:new|revamped|interim|initial)\s+)?board"
+_BOARD = (
+    r"(?:{ORG}'s\s+|{ORG}\s+|the\s+|its\s+|an?\s+)?(?:(?:new|revamped|interim|initial)\s+)?(?:{ORG}\s+)?"
+    r"(?:(?:new|revamped|interim|initial)\s+)?board"
+)
 
 FRAMES = (
     # Leaving the organisation (fired, ousted, quits): ends the office and the board seat.
