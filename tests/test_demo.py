@@ -190,7 +190,7 @@ def _slot(state: dict, name: str) -> object:
 # Instants (indexes into FACTS) where the demo's state is known to differ from the
 # public record because of extraction misses on some demo items; a miss anywhere
 # else fails the test, and once these are fixed the set should be emptied.
-KNOWN_MISSES: set[int] = {2, 3}
+KNOWN_MISSES: set[int] = set()
 
 
 def check_states_against_the_facts(path: Path) -> None:
