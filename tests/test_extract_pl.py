@@ -46,6 +46,9 @@ def asserted(title: str, summary: str = "") -> set[tuple[str, str, object]]:
         ("Mira Murati p.o. prezesa OpenAI", {("ceo", "set", "Mira Murati")}),
         ("Emmett Shear zastąpił Mirę Murati na czele OpenAI", {("ceo", "set", "Emmett Shear")}),
         ("Sam Altman znów na czele OpenAI", {("ceo", "set", "Sam Altman")}),
+        ("Altman wraca na fotel prezesa OpenAI", {("ceo", "set", "Sam Altman")}),
+        ("OpenAI zwolniło Sama Altmana. Zastąpi go Mira Murati", {("ceo", "set", "Mira Murati")}),
+        ("Microsoft ma miejsce w zarządzie OpenAI, ale bez prawa głosu", {("microsoft", "tag", "board-observer")}),
     ],
 )
 def test_a_plain_polish_report_is_asserted(title: str, expected: set[tuple[str, str, object]]) -> None:

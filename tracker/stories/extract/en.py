@@ -157,7 +157,7 @@ FRAMES = (
           r"resigns\s+from|resigned\s+from|removed\s+from|ousted\s+from|off|departs)\s+" + _BOARD),
     # The partner's non-voting seat.
     Frame("en.partner.observer", "partner_observer",
-          r"{PARTNER}\s+{GAP}(?P<v>" + _GET + r")\s+(?:[\w'-]+\s+){0,9}?(?:non-?voting|observer)"),
+          r"{PARTNER}\s+{GAP}(?P<v>" + _GET + r")\s+(?:[^\s.;]+\s+){0,9}?(?:non-?voting|observer)"),
     Frame("en.partner.observer-for", "partner_observer",
           r"(?P<v>non-?voting|observer)\s+(?:[\w'-]+\s+){0,4}?(?:for|to)\s+{PARTNER}"),
     Frame("en.partner.gives-observer", "partner_observer",

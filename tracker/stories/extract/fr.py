@@ -142,7 +142,7 @@ FRAMES = (
           r"{P}\s+{GAP}(?P<v>quitte|a\s+quitté|démissionne|sort|écartée?|évincée?)\s+(?:du|le)\s+conseil"),
     Frame("fr.partner.observer", "partner_observer",
           r"{PARTNER}\s+{GAP}(?P<v>obtient|a\s+obtenu|obtiendra|décroche|a\s+décroché|récupère|aura|reçoit|"
-          r"gagne|se\s+voit\s+(?:offrir|attribuer|accorder))\s+(?:[\w'-]+\s+){0,8}?(?:d'|l')?(?:observateur|"
+          r"gagne|se\s+voit\s+(?:offrir|attribuer|accorder))\s+(?:[^\s.;]+\s+){0,8}?(?:d'|l')?(?:observateur|"
           r"sans\s+droit\s+de\s+vote)"),
     Frame("fr.partner.observer-for", "partner_observer",
           r"(?P<v>siège\s+d'observateur|statut\s+d'observateur|observateur\s+sans\s+droit\s+de\s+vote)\s+"

@@ -19,7 +19,7 @@ ORGX = (
 )
 ROLE = (
     r"(?:CEO|prezes\w*|szef\w*|dyrektor\w*\s+generaln\w*|dyrektor\w*\s+wykonawcz\w*|"
-    r"stanowisk\w*\s+(?:CEO|prezesa|szefa|dyrektora))"
+    r"stanowisk\w*\s+(?:CEO|prezesa|szefa|dyrektora)|fotel\w*\s+(?:CEO|prezesa|szefa))"
     r"(?!\s+(?!{ORGX})(?-i:[A-Z])[\w-]*(?:u|a)?\b(?!\s+(?:został|zostanie|będzie)))"
 )
 _APPOS = r"(?:\s*,[^,]{1,80},)?"
@@ -82,9 +82,9 @@ FRAMES = (
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>zastąpi|zastępuje|zastąpił\w*)\s+(?:[\w'.-]+\s+){0,3}?{ANYP}"),
     Frame("pl.return-ceo.is-back", "return_ceo",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r")\s+(?:do\s+{ORG}\s+|do\s+{ORGX}\s+)?"
-          r"(?:jako\s+" + _ADJ + r"{ROLE}|na\s+stanowisko\s+{ROLE}|na\s+stanowisko)"),
+          r"(?:jako\s+" + _ADJ + r"{ROLE}|na\s+stanowisko\s+{ROLE}|na\s+stanowisko|na\s+{ROLE})"),
     Frame("pl.return-ceo.again", "return_ceo",
-          r"{P}\s+(?P<v>znów|znowu|ponownie|z\s+powrotem)\s+(?:został\w*\s+|jest\s+|będzie\s+)?{ROLE}"),
+          r"{P}\s+(?P<v>znów|znowu|ponownie|z\s+powrotem)\s+(?:został\w*\s+|jest\s+|będzie\s+)?(?:na\s+)?{ROLE}"),
     Frame("pl.return-ceo.back-at-head", "return_ceo",
           r"{P}\s+{GAP}(?P<v>znów|znowu|ponownie|z\s+powrotem|" + _BACK + r")\s+na\s+czele\s+(?:{ORG}|{ORGX})"),
     Frame("pl.return-ceo.nominal", "return_ceo",
@@ -126,7 +126,7 @@ FRAMES = (
           r"zrezygnował\w*)\s+(?:z\s+)?(?:zarząd|rad|skład)\w*"),
     Frame("pl.partner.observer", "partner_observer",
           r"{PARTNER}\s+{GAP}(?P<v>otrzymuje|otrzyma|otrzymał|dostaje|dostanie|dostał|zyskuje|zyska|zyskał|"
-          r"uzyska|uzyskał|obejmie|będzie\s+mieć|będzie\s+miał)\s+(?:[\w'-]+\s+){0,8}?(?:obserwator\w*|"
+          r"uzyska|uzyskał|obejmie|będzie\s+mieć|będzie\s+miał)\s+(?:[^\s.;]+\s+){0,8}?(?:obserwator\w*|"
           r"bez\s+prawa\s+głosu)"),
     Frame("pl.partner.with-observer", "partner_observer",
           r"^{PARTNER}\s+(?P<v>z)\s+(?:[\w'-]+\s+){0,3}?obserwator\w*"),
@@ -165,6 +165,7 @@ CUES = CueSet(
             r"będzie", r"będą", r"zostanie", r"zostaną", r"ma", r"mają", r"planuje\w*", r"planowan\w*",
             r"wkrótce", r"niebawem", r"wróci", r"powróci", r"dołączy", r"dołączą", r"obejmie", r"przejdzie",
             r"przejdą", r"wejdzie", r"wejdą", r"zastąpi", r"zasiądzie", r"pokieruje", r"stanie", r"przejmie",
+            r"dostanie", r"otrzyma", r"zyska", r"uzyska", r"zatrudni", r"odejdzie",
         ])
         + cues("historical", "clause", [
             r"po", r"wcześniej", r"niedawno", r"przed", r"od\s+czasu", r"kiedyś", r"dawniej",
