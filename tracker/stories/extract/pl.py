@@ -126,7 +126,7 @@ FRAMES = (
           r"zrezygnował\w*)\s+(?:z\s+)?(?:zarząd|rad|skład)\w*"),
     Frame("pl.partner.observer", "partner_observer",
           r"{PARTNER}\s+{GAP}(?P<v>otrzymuje|otrzyma|otrzymał|dostaje|dostanie|dostał|zyskuje|zyska|zyskał|"
-          r"uzyska|uzyskał|obejmie|będzie\s+mieć|będzie\s+miał)\s+(?:[^\s.;]+\s+){0,8}?(?:obserwator\w*|"
+          r"uzyska|uzyskał|obejmie|będzie\s+mieć|będzie\s+miał|ma|mają|zajmie|zajmuje)\s+(?:[^\s.;]+\s+){0,8}?(?:obserwator\w*|"
           r"bez\s+prawa\s+głosu)"),
     Frame("pl.partner.with-observer", "partner_observer",
           r"^{PARTNER}\s+(?P<v>z)\s+(?:[\w'-]+\s+){0,3}?obserwator\w*"),
@@ -162,7 +162,7 @@ CUES = CueSet(
             r"got\w+\s+(?:do|na)", r"gotów", r"skłonn\w*", r"otwart\w*\s+na",
         ])
         + cues("planned", "clause", [
-            r"będzie", r"będą", r"zostanie", r"zostaną", r"ma", r"mają", r"planuje\w*", r"planowan\w*",
+            r"będzie", r"będą", r"zostanie", r"zostaną", r"mają?\s+\w+(?:ć|c)", r"planuje\w*", r"planowan\w*",
             r"wkrótce", r"niebawem", r"wróci", r"powróci", r"dołączy", r"dołączą", r"obejmie", r"przejdzie",
             r"przejdą", r"wejdzie", r"wejdą", r"zastąpi", r"zasiądzie", r"pokieruje", r"stanie", r"przejmie",
             r"dostanie", r"otrzyma", r"zyska", r"uzyska", r"zatrudni", r"odejdzie",
