@@ -105,7 +105,7 @@ def run(events: int, quick: bool, probe: Any) -> dict[str, Any]:
     """Sample the generated log in-process and by CLI, and the corpus by CLI."""
     generated = probe("rebuild", "generate_log", events=events)
     path = generated["path"]
-    library = probe("asof", "in_process", path=path, samples=50 if quick else 300)
+    library = probe("asof", "in_process", path=path, samples=50 if quick else 200)
     whole = probe("asof", "cli", path=path, samples=5 if quick else 20)
     corpus = probe("asof", "prepare_corpus")
     corpus_cli = probe("asof", "cli", path=corpus["path"], samples=5 if quick else 20)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 CORPUS = Path(os.environ.get("TRACKER_CORPUS", ROOT.parent / "shared" / "corpus" / "nov2023"))
 NOT_AVAILABLE = "not available"
+PROBE_TIMEOUT = float(os.environ.get("TRACKER_BENCH_TIMEOUT", "2400"))  # seconds per measurement
 
 
 class ProbeError(RuntimeError):
@@ -39,15 +42,24 @@ def probe(module: str, function: str, **kwargs: Any) -> dict[str, Any]:
     """Run ``benchmarks.<module>.<function>(**kwargs)`` in a fresh process.
 
     Returns the function's JSON result with ``peak_rss_mb`` added: the peak
-    resident set size of that process alone (from ``wait4``).
+    resident set size of that process alone (from ``wait4``). A process still
+    running after ``PROBE_TIMEOUT`` seconds ($TRACKER_BENCH_TIMEOUT) is killed
+    and reported as failed.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.probe", module, function, json.dumps(kwargs)],
             cwd=ROOT, stdout=out, stderr=err, env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
-        _, status, usage = os.wait4(proc.pid, 0)
+        timer = threading.Timer(PROBE_TIMEOUT, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode == -signal.SIGKILL:
+            raise ProbeError(f"{module}.{function} did not finish within {PROBE_TIMEOUT:.0f} s")
         out.seek(0)
         err.seek(0)
         text = out.read().decode()
