@@ -199,6 +199,18 @@ def test_good_and_hostile_feeds_in_one_worker(server: FeedServer, sqlite_engine:
     assert registry.get(ids["/h/500"]).consecutive_errors == 2
 
 
+def test_the_rss_ttl_spaces_polls_even_after_a_304(server: FeedServer, make_poller) -> None:
+    clock = Clock(datetime(2023, 11, 25, tzinfo=UTC))
+    poller = make_poller(clock)
+    server.feed("/ttl.xml", (DATA / "good.xml").read_bytes())  # <ttl>45</ttl>
+    feed = poller.registry.add(server.url("/ttl.xml"), interval=600)
+    poller.cycle(due_only=False)
+    assert poller.registry.get(feed.id).next_poll_at == clock.now + timedelta(minutes=45)
+    clock.now += timedelta(minutes=45)
+    assert poller.cycle(due_only=True).not_modified == 1
+    assert poller.registry.get(feed.id).next_poll_at == clock.now + timedelta(minutes=45)
+
+
 def test_a_permanent_redirect_moves_the_feed(server: FeedServer, make_poller) -> None:
     clock = Clock(datetime(2023, 11, 25, tzinfo=UTC))
     server.feed("/new-home.xml", (DATA / "atom.xml").read_bytes())

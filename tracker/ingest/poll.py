@@ -120,6 +120,8 @@ class Poller:
         self.stop = threading.Event()
         # Per feed, the item blocks of its last copy whose items are safely handled.
         self._blocks: dict[int, _Blocks] = {}
+        # Per feed, the RSS <ttl> of its last full copy (a 304 carries no body).
+        self._ttl: dict[int, float] = {}
 
     def close(self) -> None:
         if self._own_fetcher:
@@ -186,6 +188,9 @@ class Poller:
         hints = tuple(h for h in (result.max_age,) if h is not None)
         status = result.status
         if status == 304:
+            ttl = self._ttl.get(feed.id)
+            if ttl is not None:
+                hints = (*hints, ttl)
             return PollOutcome(304, not_modified=True, moved_to=result.moved_to,
                                retry_after=result.retry_after, hints=hints), (), None
         if status == 410:
@@ -210,6 +215,9 @@ class Poller:
         items = normalize(parsed, feed.identity, seen_at=self.clock(), feed_title=feed.title)
         if parsed.ttl_seconds:
             hints = (*hints, float(parsed.ttl_seconds))
+            self._ttl[feed.id] = float(parsed.ttl_seconds)
+        else:
+            self._ttl.pop(feed.id, None)
         outcome = PollOutcome(
             status, warning=parsed.warning, etag=result.etag, last_modified=result.last_modified,
             keep_validators=False, moved_to=result.moved_to, items=len(items) + skipped,
