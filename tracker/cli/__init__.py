@@ -19,6 +19,7 @@ from tracker.cli import demo as demo_commands
 from tracker.cli import events as events_commands
 from tracker.cli import ingest as ingest_commands
 from tracker.cli import story as story_commands
+from tracker.cli import workers as workers_commands
 from tracker.cli.common import App
 from tracker.errors import InputError, TrackerError
 
@@ -44,7 +45,7 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
 
 
 for _module in (db_commands, ingest_commands, story_commands, events_commands,
-                completion_commands, demo_commands):
+                completion_commands, demo_commands, workers_commands):
     _module.register(cli)
 
 

@@ -250,10 +250,12 @@ def poll_command(app: App, once: bool, workers: int, as_json: bool) -> None:
     Example:
       tracker poll --once
     """
+    from tracker.ingest.leases import worker_registry
     from tracker.ingest.poll import poll_once
 
     _configure_logging(app)
-    summary = poll_once(app.engine, max_workers=workers)
+    with worker_registry(app.engine) as registry:  # SQLite: one writer; PostgreSQL: feed leases
+        summary = poll_once(app.engine, max_workers=workers, registry=registry)
     if as_json:
         echo_json(summary.as_dict())
         return
@@ -276,12 +278,15 @@ def worker_command(app: App, tick: float, workers: int) -> None:
     Example:
       tracker worker --tick 10
     """
+    from tracker.ingest.leases import worker_registry
     from tracker.ingest.poll import Poller
     from tracker.ingest.worker import Worker
 
     _configure_logging(app, force=True)
-    worker = Worker(app.engine, poller=Poller(app.engine, max_workers=workers), tick_seconds=tick)
-    raise SystemExit(worker.run())
+    with worker_registry(app.engine) as registry:  # SQLite: one writer; PostgreSQL: feed leases
+        poller = Poller(app.engine, max_workers=workers, registry=registry)
+        worker = Worker(app.engine, poller=poller, tick_seconds=tick)
+        raise SystemExit(worker.run())
 
 
 def _configure_logging(app: App, *, force: bool = False) -> None:

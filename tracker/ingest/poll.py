@@ -295,10 +295,10 @@ def _summarise(polls: list[FeedPoll]) -> PollSummary:
 
 
 def _update_projections(engine: Engine) -> None:
-    from tracker import projections
+    from tracker.projections.election import update_elected  # one updater among PostgreSQL workers
 
     try:
-        projections.update(engine)
+        update_elected(engine)
     except Exception as exc:  # derived state; the log is already safe
         log.warning(codec.dumps({"event": "projections", "error": f"{type(exc).__name__}: {exc}"}))
 
