@@ -58,6 +58,10 @@ def _members(value: SlotValue) -> set[str]:
     return set(value)
 
 
+def _when(report: Report) -> tuple[int, str, str]:
+    return (report.article.published_us, report.article.publisher, report.article.article_id)
+
+
 def stance(claim: Claim, held: SlotState | None) -> str:
     """Return whether a claim agrees with the slot's state (a negated claim inverts)."""
     value = held.value if held else None
@@ -114,13 +118,18 @@ def explain(
                 article, tuple(reasons.get(article.article_id, ()))
             )
             continue
+        seen: set[tuple[object, ...]] = set()
         for claim in claims:
-            if claim.slot != slot:
-                continue
+            said = (claim.op, claim.value, claim.factuality, claim.interim)
+            if claim.slot != slot or said in seen:
+                continue  # an article repeating itself counts once
+            seen.add(said)
             report = Report(article, claim, stance(claim, held))
             (supporting if report.stance == SUPPORTS else contradicting).append(report)
     if as_of_us is not None:
         corrections = [c for c in corrections if c.at_us <= as_of_us]
+    supporting.sort(key=_when)
+    contradicting.sort(key=_when)
     return Explanation(
         story.id, slot, as_of_us, known_at_us, held,
         tuple(t for t in found if t.slot == slot), tuple(supporting), tuple(contradicting),
