@@ -218,3 +218,23 @@ def test_concurrent_updaters_apply_each_page_once(engine: sa.Engine, toy_rules: 
 def test_unknown_story_is_a_one_line_input_error(engine: sa.Engine) -> None:
     with pytest.raises(InputError, match="unknown story 'nope'"):
         query.state(engine, "nope")
+
+
+def test_a_new_layout_replaces_tables_left_by_an_older_one(engine: sa.Engine, toy_rules: None) -> None:
+    store = EventStore(engine)
+    stories = load_stories()
+    store.append([observed("o1", "Named [ceo set Mira Murati interim]", at(1))])
+    projection.update(engine, stories)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE proj_claims (story VARCHAR(100))")
+        conn.execute(
+            tables.checkpoints.update()
+            .where(tables.checkpoints.c.name == projection.LOG)
+            .values(version="an older layout")
+        )
+    assert projection.update(engine, stories) == 1
+    with engine.connect() as conn:
+        names = set(sa.inspect(conn).get_table_names())
+        evidence = load.load_evidence(conn, "openai")
+    assert "proj_claims" not in names
+    assert [a.article_id for a, _ in evidence] == ["o1"]
