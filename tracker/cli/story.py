@@ -313,7 +313,10 @@ def rebuild_cmd(app: App, story_id: str | None) -> None:
             task = bar.add_task("rebuilding", total=None)
             position = projection.rebuild(
                 app.engine, stories,
-                progress=lambda done, last: bar.update(task, completed=done, total=last),
+                progress=lambda done, last: bar.update(
+                    task, completed=done, total=last,
+                    description="resolving transitions" if done >= last else "rebuilding",
+                ),
             )
     if not app.quiet:
         click.echo(f"rebuilt projections to position {position} "
