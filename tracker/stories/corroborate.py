@@ -20,6 +20,7 @@ change nothing are dropped.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -170,19 +171,34 @@ def _conflicts(model: StoryModel, a: Key, b: Key) -> bool:
     return _INVERSE.get(a[1]) == b[1] and a[2] == b[2]
 
 
+def _times(grouped: dict[Key, list[_Support]], factuality: str) -> dict[Key, list[int]]:
+    """Return, per key, the sorted publication times of its supports of one factuality."""
+    return {
+        key: [s.article.published_us for s in supports if s.claim.factuality == factuality]
+        for key, supports in grouped.items()
+    }
+
+
+def _any_between(times: list[int], start: int, end: int) -> bool:
+    """Whether a sorted list holds a time in [start, end]."""
+    i = bisect_left(times, start)
+    return i < len(times) and times[i] <= end
+
+
 def _contradicted(
-    model: StoryModel, key: Key, start: int, end: int, grouped: dict[Key, list[_Support]]
+    model: StoryModel,
+    key: Key,
+    start: int,
+    end: int,
+    asserted: dict[Key, list[int]],
+    negated: dict[Key, list[int]],
 ) -> bool:
-    for other, supports in grouped.items():
-        for support in supports:
-            if not start <= support.article.published_us <= end:
-                continue
-            fact = support.claim.factuality
-            if other == key and fact == "negated":
-                return True
-            if fact == "asserted" and _conflicts(model, key, other):
-                return True
-    return False
+    if _any_between(negated.get(key, []), start, end):
+        return True
+    return any(
+        _conflicts(model, key, other) and _any_between(times, start, end)
+        for other, times in asserted.items()
+    )
 
 
 def _interim(supports: Sequence[_Support]) -> bool | None:
@@ -194,17 +210,20 @@ def _interim(supports: Sequence[_Support]) -> bool | None:
 
 def _accepted(model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Claim]]]) -> list[_Op]:
     grouped = _supports(model, evidence)
+    asserted_at = _times(grouped, "asserted")
+    negated_at = _times(grouped, "negated")
     horizon = max((a.recorded_us for a, _ in evidence), default=0)
     rules = model.corroboration
     ops: list[_Op] = []
     for key in sorted(grouped, key=repr):
         asserted = [s for s in grouped[key] if s.claim.factuality == "asserted"]
         asserted = [s for s in asserted if s.article.published_us >= model.baseline.as_of_us]
+        times = [s.article.published_us for s in asserted]
         i = 0
         repeat = False
         while i < len(asserted):
-            start = asserted[i].article.published_us
-            window = [s for s in asserted[i:] if s.article.published_us <= start + rules.window_us]
+            start = times[i]
+            window = asserted[i : bisect_right(times, start + rules.window_us, lo=i)]
             authority = any(_authoritative(model, s.article) for s in window)
             single = False
             needed = rules.repeat_publishers if repeat else rules.publishers
@@ -213,7 +232,9 @@ def _accepted(model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Clai
                 if repeat:
                     i += 1
                     continue
-                if horizon < quiet_end or _contradicted(model, key, start - rules.lookback_us, quiet_end, grouped):
+                if horizon < quiet_end or _contradicted(
+                    model, key, start - rules.lookback_us, quiet_end, asserted_at, negated_at
+                ):
                     i += 1
                     continue
                 single = True
