@@ -57,8 +57,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         raise SystemExit(130) from None
+    except click.UsageError as exc:
+        path = exc.ctx.command_path if exc.ctx is not None else "tracker"
+        click.echo(f"error: {exc.format_message()} (see '{path} --help')", err=True)
+        raise SystemExit(exc.exit_code) from None
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"error: {exc.format_message()}", err=True)
         raise SystemExit(exc.exit_code) from None
     except click.exceptions.Exit as exc:
         raise SystemExit(exc.exit_code) from None
