@@ -58,6 +58,10 @@ def one_line(err: str) -> str:
         (["events", "--since", "last tuesday"], 2, ["--since", "invalid time"]),
         (["feeds", "add", "ftp://example.org/feed.xml"], 2, ["unsupported URL scheme", "ftp://"]),
         (["feeds", "add", "file:///etc/passwd"], 2, ["unsupported URL scheme"]),
+        (["events", "--type", "Nope"], 2, ["--type", "'Nope'", "tracker events --help"]),
+        (["nosuchcommand"], 2, ["nosuchcommand"]),
+        (["demo", "--until", "2023-11-01"], 2, ["--until", "starts at"]),
+        (["completion", "tcsh"], 2, ["tcsh"]),
     ],
 )
 def test_usage_mistakes_exit_2_with_one_line(
