@@ -156,14 +156,18 @@ def _print_timeline(story: StoryDefinition, items: list[Transition]) -> None:
 @_story_option
 @_known_at_option
 @json_option
+@click.option("--plot", "plot", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Also draw who held each slot over time into FILE (.png, .svg or .html).")
 @pass_app
-def timeline_cmd(app: App, story_id: str | None, known_at: str | None, as_json: bool) -> None:
+def timeline_cmd(app: App, story_id: str | None, known_at: str | None, as_json: bool,
+                 plot: str | None) -> None:
     """List every accepted change of a story, oldest first, with its sources.
 
     \b
     Example:
       tracker timeline
       tracker timeline --known-at 2023-11-22 --json
+      tracker timeline --plot timeline.png
     """
     story = query.pick_story(story_id)
     items = query.timeline(app.engine, story.id, _instant(known_at, "--known-at"))
@@ -171,6 +175,12 @@ def timeline_cmd(app: App, story_id: str | None, known_at: str | None, as_json: 
         echo_json([present.transition_json(t) for t in items])
     else:
         _print_timeline(story, items)
+    if plot is not None:
+        from tracker.render.plot import render_timeline
+
+        render_timeline(items, story, plot)
+        if not as_json:
+            click.echo(f"timeline picture: {plot}")
 
 
 # --- explain ---------------------------------------------------------------
