@@ -15,8 +15,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo when no feeds are configured; otherwise the worker on the configured feeds.
 run: $(STAMP)
-	$(BIN)/tracker demo
+	@if $(BIN)/tracker feeds list --json | grep -q '"url"'; then \
+		$(BIN)/tracker worker; \
+	else \
+		$(BIN)/tracker demo; \
+	fi
 
 test: $(STAMP)
 	$(BIN)/ruff check tracker tests benchmarks alembic
