@@ -7,24 +7,61 @@ the traceback instead.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 
 import click
 
 from tracker import __version__
-from tracker.cli import completion as completion_commands
-from tracker.cli import db as db_commands
-from tracker.cli import demo as demo_commands
-from tracker.cli import events as events_commands
-from tracker.cli import ingest as ingest_commands
-from tracker.cli import story as story_commands
-from tracker.cli import workers as workers_commands
 from tracker.cli.common import App
 from tracker.errors import InputError, TrackerError
 
+# The modules whose ``register`` adds commands, and which module each command lives in:
+# running one command imports only its module. A command missing from HOME is still
+# found (every module is then loaded), and listing commands loads them all.
+MODULES = ("db", "ingest", "story", "events", "completion", "demo", "workers")
+HOME = {
+    "db": "db", "verify": "db",
+    "import": "ingest", "feeds": "ingest", "poll": "ingest", "worker": "ingest",
+    "state": "story", "timeline": "story", "explain": "story", "assert": "story",
+    "reject": "story", "rebuild": "story",
+    "events": "events", "completion": "completion", "demo": "demo", "workers": "workers",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A command group that imports a command's module only when the command is needed."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._loaded: set[str] = set()
+
+    def _load(self, module: str) -> None:
+        if module not in self._loaded:
+            self._loaded.add(module)
+            importlib.import_module(f"tracker.cli.{module}").register(self)
+
+    def _load_all(self) -> None:
+        for module in MODULES:
+            self._load(module)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_all()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = HOME.get(cmd_name)
+        if module is not None:
+            self._load(module)
+        found = super().get_command(ctx, cmd_name)
+        if found is None:
+            self._load_all()
+            found = super().get_command(ctx, cmd_name)
+        return found
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", "db_url", envvar="TRACKER_DATABASE_URL", metavar="URL",
               help="Database URL (default: an SQLite file in the user data directory).")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
@@ -42,11 +79,6 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool, quiet: bool) -> Non
     app = App(db_url=db_url, debug=debug, quiet=quiet)
     ctx.obj = app
     ctx.call_on_close(app.close)
-
-
-for _module in (db_commands, ingest_commands, story_commands, events_commands,
-                completion_commands, demo_commands, workers_commands):
-    _module.register(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

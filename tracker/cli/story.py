@@ -5,22 +5,24 @@ from __future__ import annotations
 import sys
 import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from tracker.cli.common import INSTANT, App, echo_json, json_option, pass_app
 from tracker.errors import InputError
-from tracker.projections import corrections, present, query
-from tracker.projections import engine as projection
+from tracker.projections import present, query
 from tracker.projections.catalog import current_stories
 from tracker.projections.explain import Explanation, Report, explain
 from tracker.stories import state as fold
 from tracker.stories.definition import StoryDefinition
 from tracker.types import SlotValue, StoryState, Transition
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+# rich is imported by the functions that print tables: JSON output never loads it.
 
 STORY_HELP = "Story id (default: the only story, else openai)."
 
@@ -50,7 +52,22 @@ def _known_at_option(func: Any) -> Any:
 
 
 def _console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=False)
+
+
+def _table(title: str) -> Table:
+    from rich.table import Table
+
+    return Table(title=title, title_justify="left")
+
+
+def escape(text: str) -> str:
+    """Escape rich markup in text."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def _show(value: SlotValue, *, chair: str | None = None, interim: bool | None = None) -> str:
@@ -80,7 +97,7 @@ def _print_state(state: StoryState) -> None:
         title += f" as of {_when(state.as_of_us)}"
     if state.known_at_us is not None:
         title += f", as known at {_when(state.known_at_us)}"
-    table = Table(title=title, title_justify="left")
+    table = _table(title)
     for column in ("slot", "value", "since", "evidence"):
         table.add_column(column, justify="right" if column == "evidence" else "left")
     for s in state.slots:
@@ -141,7 +158,7 @@ def _changes(story: StoryDefinition, items: list[Transition]) -> list[str]:
 
 
 def _print_timeline(story: StoryDefinition, items: list[Transition]) -> None:
-    table = Table(title=f"{story.id}: {len(items)} changes", title_justify="left")
+    table = _table(f"{story.id}: {len(items)} changes")
     for column in ("when", "slot", "change", "first source", "publishers"):
         table.add_column(column, justify="right" if column == "publishers" else "left")
     for t, change in zip(items, _changes(story, items), strict=True):
@@ -187,7 +204,7 @@ def timeline_cmd(app: App, story_id: str | None, known_at: str | None, as_json: 
 
 
 def _reports(title: str, reports: tuple[Report, ...]) -> Table:
-    table = Table(title=title, title_justify="left")
+    table = _table(title)
     for column in ("published", "publisher", "factuality", "claim", "title"):
         table.add_column(column)
     for r in reports:
@@ -267,6 +284,8 @@ def assert_cmd(app: App, slot: str, value: str | None, at: str, source: str,
         --source https://example.org/statement --note "official statement"
       tracker assert board "Ilya Sutskever" --op remove --at 2023-11-22 --source https://example.org/a
     """
+    from tracker.projections import corrections
+
     event = corrections.assert_slot(
         app.engine, slot, value, at=_instant(at, "--at") or INSTANT.convert(at, None, None),
         source=source, story_id=story_id, op=op, note=note,
@@ -289,6 +308,8 @@ def reject_cmd(app: App, article_id: str, reason: str) -> None:
     Example:
       tracker reject 3f9c2a17 --reason "satire site"
     """
+    from tracker.projections import corrections
+
     event = corrections.reject_article(app.engine, article_id, reason=reason)
     click.echo(f"recorded at position {event.position}: rejected {article_id}")
 
@@ -309,6 +330,8 @@ def rebuild_cmd(app: App, story_id: str | None) -> None:
     Example:
       tracker rebuild
     """
+    from tracker.projections import engine as projection
+
     stories = current_stories()
     if story_id is not None:
         query.pick_story(story_id, stories)

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from tracker.stories.definition import StoryDefinition
-from tracker.stories.extract import en, fr, pl
 from tracker.stories.extract.cues import factuality
 from tracker.stories.extract.events import (
     Event,
@@ -37,7 +38,22 @@ RULES_VERSION = "3"
 
 # Events about the partner stand on the partner's name and a tracked person's full name.
 _PARTNER_EVENTS = ("join_partner", "partner_observer")
-LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (en.LANGUAGE, fr.LANGUAGE, pl.LANGUAGE)}
+_CODES = ("en", "fr", "pl")
+
+
+@cache
+def languages() -> dict[str, Language]:
+    """Return the rule languages by code (their patterns are compiled on first use)."""
+    from tracker.stories.extract import en, fr, pl
+
+    return {lang.code: lang for lang in (en.LANGUAGE, fr.LANGUAGE, pl.LANGUAGE)}
+
+
+def __getattr__(name: str) -> Any:
+    # ``LANGUAGES`` stays importable, but importing this package compiles no pattern.
+    if name == "LANGUAGES":
+        return languages()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +72,7 @@ def _rules(story: StoryDefinition) -> _Rules:
     if rules is None:
         model = model_of(story)
         lexicon = build(story, model)
-        frames = {code: compile_frames(lang, lexicon) for code, lang in LANGUAGES.items()}
+        frames = {code: compile_frames(lang, lexicon) for code, lang in languages().items()}
         rules = _Rules(model, lexicon, frames)
         _CACHE[key] = rules
     return rules
@@ -64,19 +80,24 @@ def _rules(story: StoryDefinition) -> _Rules:
 
 # Function words that tell the languages apart when a feed does not declare one.
 _FUNCTION_WORDS = {
-    "fr": re.compile(r"(?<!\w)(?:le|la|les|des|du|une|est|et|dans|pour|sur|qui|au|aux|d'|l')(?!\w)", re.I),
-    "pl": re.compile(r"(?<!\w)(?:się|nie|jest|został\w*|że|na|do|przez|oraz|jako|już|który\w*)(?!\w)", re.I),
-    "en": re.compile(r"(?<!\w)(?:the|a|of|and|to|is|was|as|for|with|after|has|his)(?!\w)", re.I),
+    "fr": r"(?<!\w)(?:le|la|les|des|du|une|est|et|dans|pour|sur|qui|au|aux|d'|l')(?!\w)",
+    "pl": r"(?<!\w)(?:się|nie|jest|został\w*|że|na|do|przez|oraz|jako|już|który\w*)(?!\w)",
+    "en": r"(?<!\w)(?:the|a|of|and|to|is|was|as|for|with|after|has|his)(?!\w)",
 }
+
+
+@cache
+def _function_words() -> dict[str, re.Pattern[str]]:
+    return {lang: re.compile(pattern, re.I) for lang, pattern in _FUNCTION_WORDS.items()}
 
 
 def language_of(article: Article) -> str:
     """Return the rule language: the declared one, else a guess from function words."""
     code = (article.language or "").split("-")[0].split("_")[0].lower()
-    if code in LANGUAGES:
+    if code in _CODES:
         return code
     text = f"{article.title} {article.summary}"
-    counts = {lang: len(pattern.findall(text)) for lang, pattern in _FUNCTION_WORDS.items()}
+    counts = {lang: len(pattern.findall(text)) for lang, pattern in _function_words().items()}
     best = max(sorted(counts), key=lambda lang: counts[lang])
     return best if counts[best] > counts["en"] else "en"
 
@@ -85,7 +106,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     """Return the claims an article makes about a story's slots."""
     rules = _rules(story)
     code = language_of(article)
-    language = LANGUAGES[code]
+    language = languages()[code]
     lexicon = rules.lexicon
     title = clean(article.title)
     parts = [(s, True) for s in sentences(title)] + [(s, False) for s in sentences(article.summary)]
