@@ -1,5 +1,7 @@
 """Accuracy end to end: import the corpus, then read ``state`` and ``timeline`` from the CLI.
 
+The whole corpus is imported a second time at the end: that appends nothing.
+
 The same scoring as the library-level test, on what a user sees: every
 checkpoint through ``tracker state --as-of T --json``, hour by hour through the
 fold of ``tracker timeline --json`` (checked against ``state --as-of`` at
@@ -74,3 +76,12 @@ def test_the_imported_corpus_replays_to_the_truth(
     result = score(truth, folded, changes, end)
     assert result.perfect, result.summary()
     assert result.checkpoints_ok == 24
+
+    # The whole archive imported again appends nothing and changes no answer.
+    engine = db.open_database(sqlite_url)
+    try:
+        again = import_paths(engine, [corpus_dir])
+    finally:
+        engine.dispose()
+    assert (again.appended, again.unchanged, again.errors) == (0, summary.matched, 0)
+    assert _cli(capsys, "--db", sqlite_url, "timeline", "--json") == timeline
