@@ -24,12 +24,12 @@ import gc
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tracker.errors import StorageError
+from tracker.eventlog import codec
 from tracker.eventlog.store import EventStore, RecordedEvent
 from tracker.eventlog.tables import events
 from tracker.projections import load, rows, tables
@@ -46,9 +46,17 @@ BATCH_SIZE = 5000
 Progress = Callable[[int, int], None]
 
 
-def _pages(items: Iterator[RecordedEvent], size: int) -> Iterator[list[RecordedEvent]]:
-    while page := list(islice(items, size)):
-        yield page
+def _pages(store: EventStore, after: int, size: int) -> Iterator[list[RecordedEvent]]:
+    """Yield the log's events after a position, page by page, payloads decoded.
+
+    The projections never read event metadata, so it is left undecoded (empty).
+    """
+    loads = codec.loads
+    for page in store.pages(after=after, chunk_size=size):
+        yield [
+            RecordedEvent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], loads(r[7]), {}, r[9], r[10], r[11])
+            for r in page
+        ]
 
 
 def transitions_name(story_id: str) -> str:
@@ -219,7 +227,7 @@ def _update_log(
     last = store.last_position() if progress is not None else 0
     if progress is not None:
         progress(position, last)
-    for page in _pages(store.read(after=position, chunk_size=batch_size), batch_size):
+    for page in _pages(store, position, batch_size):
         # Extraction runs before the lock is taken, so appenders are never kept waiting.
         batch = build_batch(store, page, stories)
         with _writer(engine) as conn:

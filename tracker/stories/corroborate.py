@@ -23,6 +23,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tracker.stories.definition import StoryDefinition
 from tracker.stories.spec import SINGLE, StoryModel, model_of
@@ -69,14 +70,25 @@ def _norm_link(link: str | None) -> str:
 _OUTLET_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{1,40}$")
 
 
+@lru_cache(maxsize=65536)
+def _title_mark(title: str) -> str:
+    return "title:" + _WORD.sub(" ", _OUTLET_SUFFIX.sub("", title).lower()).strip()
+
+
+@lru_cache(maxsize=65536)
+def _summary_mark(summary: str) -> str:
+    text = _WORD.sub(" ", summary.lower()).strip()
+    return "summary:" + text[:80] if len(text) >= 60 else ""
+
+
 def _marks(article: Article) -> tuple[str, ...]:
-    """Return what syndicated copies share: the link, the title, the opening of the summary."""
-    title = _OUTLET_SUFFIX.sub("", article.title)
-    summary = _WORD.sub(" ", article.summary.lower()).strip()
+    """Return what syndicated copies share: the link, the title, the opening of the summary.
+
+    The title and summary parts are memoised: copies repeat their text."""
     return (
         "link:" + _norm_link(article.link) if article.link else "",
-        "title:" + _WORD.sub(" ", title.lower()).strip(),
-        "summary:" + summary[:80] if len(summary) >= 60 else "",
+        _title_mark(article.title),
+        _summary_mark(article.summary),
     )
 
 
@@ -117,8 +129,13 @@ def _source(model: StoryModel, article: Article, claim: Claim) -> Source:
 
 
 def _authoritative(model: StoryModel, article: Article) -> bool:
-    publisher = article.publisher.lower()
-    return any(publisher == a or publisher.endswith("." + a) for a in model.corroboration.authoritative)
+    return _is_authority(article.publisher, model.corroboration.authoritative)
+
+
+@lru_cache(maxsize=65536)
+def _is_authority(publisher: str, authorities: tuple[str, ...]) -> bool:
+    publisher = publisher.lower()
+    return any(publisher == a or publisher.endswith("." + a) for a in authorities)
 
 
 def _strength(claim: Claim) -> tuple[int, str, str]:
