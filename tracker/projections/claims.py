@@ -123,23 +123,32 @@ class Collector:
 
     Resolving after such a pass uses it instead of reading every row back; it holds
     exactly what :func:`tracker.projections.load.load_evidence` would return
-    (before rejections are applied).
+    (before rejections are applied). Repeated texts (publishers, titles, summaries:
+    syndicated and recapped copies) are kept once.
     """
 
     def __init__(self) -> None:
         self.evidence: dict[str, dict[int, tuple[Article, list[Claim]]]] = {}
+        self._texts: dict[str | None, str | None] = {}
+        self._stories: dict[str, tuple[str, ...]] = {}
 
     def absorb(self, batch: Batch) -> None:
         """Take in a committed batch: drop what it superseded, keep what it added."""
         for _, story_id, old in batch.superseded:
             self.evidence.get(story_id, {}).pop(old, None)
+        texts = self._texts
+        once = texts.setdefault
         for row in batch.evidence.values():
             if row[3] is not None:
                 continue
             story_id, position, article_id = row[0], row[1], row[2]
+            stories = self._stories.get(row[12])
+            if stories is None:
+                stories = self._stories[row[12]] = rows.split_stories(row[12])
             article = Article(
-                article_id, position, row[4], row[5], row[6], row[7], row[8], row[9], row[10],
-                row[11], rows.split_stories(row[12]),
+                article_id, position, once(row[4], row[4]), row[5], once(row[6], row[6]),
+                once(row[7], row[7]), once(row[8], row[8]), row[9], row[10],
+                once(row[11], row[11]), stories,
             )
             self.evidence.setdefault(story_id, {})[position] = (
                 article, rows.claims_from_json(story_id, article_id, row[13])
