@@ -32,6 +32,7 @@ from tracker.types import Article, Claim, Correction, SlotValue, Source, Transit
 
 RULES_VERSION = "3"
 _WORD = re.compile(r"[^\w]+")
+_SCHEME = re.compile(r"^https?://(www\.)?")
 _WHOLE = ("replace", "set")
 _INVERSE = {"add": "remove", "remove": "add", "tag": "untag", "untag": "tag"}
 _RANK = {"asserted": 0, "negated": 1, "planned": 2, "speculative": 3, "conditional": 4,
@@ -64,7 +65,7 @@ class _Op:
 def _norm_link(link: str | None) -> str:
     if not link:
         return ""
-    return re.sub(r"^https?://(www\.)?", "", link.strip().lower()).split("#")[0].rstrip("/")
+    return _SCHEME.sub("", link.strip().lower()).split("#")[0].rstrip("/")
 
 
 _OUTLET_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]{1,40}$")
