@@ -14,11 +14,19 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 
-from tracker.eventlog.events import ArticleObserved, ArticleRejected, ArticleRevised, SlotAsserted
+from tracker.eventlog.events import (
+    ArticleObserved,
+    ArticleRejected,
+    ArticleRevised,
+    DomainEvent,
+    SlotAsserted,
+    UnknownEvent,
+    decode,
+)
 from tracker.eventlog.store import EventStore, RecordedEvent
 from tracker.projections import rows
 from tracker.projections.versions import rules_version
@@ -70,6 +78,25 @@ def extract_json(story: StoryDefinition, article: Article) -> str | None:
     found = rows.claims_json(extract_rules.extract(story, article))
     memo[key] = found
     return found
+
+
+class LogEvent(NamedTuple):
+    """What the projections read of a logged event (a tuple: cheap to make by the million)."""
+
+    position: int
+    stream_id: str
+    type: str
+    schema_version: int
+    occurred_us: int
+    recorded_us: int
+    payload: dict[str, Any]
+
+    def decoded(self) -> DomainEvent | UnknownEvent:
+        """Return the typed event (upcast to the current schema), or UnknownEvent."""
+        return decode(self.type, self.schema_version, self.payload)
+
+
+Event = LogEvent | RecordedEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +194,7 @@ def _micros(text: str | None, default: int) -> int:
     return to_micros(moment)
 
 
-def _payload(ev: RecordedEvent) -> dict[str, Any] | None:
+def _payload(ev: Event) -> dict[str, Any] | None:
     """Return the payload at the current schema version (upcast when older), or None."""
     if _CURRENT.get(ev.type) == ev.schema_version:
         return ev.payload
@@ -185,7 +212,7 @@ class _Builder:
         self.stories = stories
         self.memos = {story_id: _memo_for(story) for story_id, story in stories.items()}
         self.batch = batch
-        self.latest: dict[str, Prior | tuple[RecordedEvent, dict[str, Any]]] = {}
+        self.latest: dict[str, Prior | tuple[Event, dict[str, Any]]] = {}
 
     def _latest(self, article_id: str) -> Prior | None:
         found = self.latest.get(article_id)
@@ -194,7 +221,7 @@ class _Builder:
         ev, p = found
         return self._state(ev, p, None)
 
-    def prior(self, ev: RecordedEvent, article_id: str) -> Prior | None:
+    def prior(self, ev: Event, article_id: str) -> Prior | None:
         """Return the article's state before this event (this page, else its stream)."""
         if article_id in self.latest:
             return self._latest(article_id)
@@ -206,7 +233,7 @@ class _Builder:
         return earlier
 
     @staticmethod
-    def _state(ev: RecordedEvent, p: dict[str, Any], prior: Prior | None) -> Prior:
+    def _state(ev: Event, p: dict[str, Any], prior: Prior | None) -> Prior:
         if ev.type == ArticleObserved.TYPE:
             return Prior(ev.position, p["publisher"], p["language"], p["link"], ev.occurred_us,
                          tuple(p["stories"]))
@@ -220,7 +247,7 @@ class _Builder:
             tuple(p["stories"]),
         )
 
-    def article(self, ev: RecordedEvent, p: dict[str, Any]) -> None:
+    def article(self, ev: Event, p: dict[str, Any]) -> None:
         """Add the rows of one article revision (and supersede the one before)."""
         article_id = p["article_id"]
         if ev.type == ArticleObserved.TYPE:
@@ -271,7 +298,7 @@ class _Builder:
 
 
 def build_batch(
-    store: EventStore, events: Sequence[RecordedEvent], stories: Mapping[str, StoryDefinition]
+    store: EventStore, events: Sequence[Event], stories: Mapping[str, StoryDefinition]
 ) -> Batch:
     """Turn a page of events into projection rows."""
     batch = Batch(events[0].position, events[-1].position)

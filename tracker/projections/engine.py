@@ -21,20 +21,23 @@ where the checkpoint is now, so no page is ever applied twice.
 from __future__ import annotations
 
 import gc
+import queue
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tracker.errors import StorageError
 from tracker.eventlog import codec
-from tracker.eventlog.store import EventStore, RecordedEvent
+from tracker.eventlog.store import EventStore
 from tracker.eventlog.tables import events
 from tracker.projections import load, rows, tables
 from tracker.projections.catalog import current_stories
-from tracker.projections.claims import Collector, build_batch
+from tracker.projections.claims import Collector, LogEvent, build_batch
 from tracker.projections.versions import log_version, rules_version, transitions_version
 from tracker.stories import corroborate
 from tracker.stories.definition import StoryDefinition
@@ -43,20 +46,69 @@ from tracker.types import Article, Claim
 LOG = "log"
 RETIRED = ("proj_articles", "proj_claims")  # tables of earlier layouts
 BATCH_SIZE = 5000
+_END: Any = object()
 Progress = Callable[[int, int], None]
 
 
-def _pages(store: EventStore, after: int, size: int) -> Iterator[list[RecordedEvent]]:
+_READ = (
+    "SELECT position, stream_id, type, schema_version, occurred_at, recorded_at, payload "
+    "FROM events WHERE position > {p} ORDER BY position LIMIT {p}"
+)
+
+
+def _rows(engine: Engine, after: int, size: int) -> Iterator[list[Any]]:
+    """Yield the log's rows after a position, page by page (keyset, no transaction held)."""
+    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    query = _READ.format(p=mark)
+    while True:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(query, (after, size)).all()
+        if not rows:
+            return
+        yield rows
+        if len(rows) < size:
+            return
+        after = rows[-1][0]
+
+
+def _pages(engine: Engine, after: int, size: int) -> Iterator[list[LogEvent]]:
     """Yield the log's events after a position, page by page, payloads decoded.
 
-    The projections never read event metadata, so it is left undecoded (empty).
+    Only the columns the projections use are read. A thread reads the next page
+    while this one is projected: the database driver lets other threads run while
+    it fetches, so reading overlaps extraction and writing. Pages still come in
+    log order.
     """
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            for rows in _rows(engine, after, size):
+                ahead.put(rows)
+                if stop.is_set():
+                    return
+            ahead.put(_END)
+        except BaseException as exc:  # handed to the consumer, raised there
+            ahead.put(exc)
+
+    reader = threading.Thread(target=fetch, name="projection-reader", daemon=True)
+    reader.start()
     loads = codec.loads
-    for page in store.pages(after=after, chunk_size=size):
-        yield [
-            RecordedEvent(r[0], r[1], r[2], r[3], r[4], r[5], r[6], loads(r[7]), {}, r[9], r[10], r[11])
-            for r in page
-        ]
+    try:
+        while (rows := ahead.get()) is not _END:
+            if isinstance(rows, BaseException):
+                raise rows
+            yield [LogEvent(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6])) for r in rows]
+    finally:
+        stop.set()
+        # Make room for the reader's last put (at most one after stop), then wait for it.
+        while True:
+            try:
+                ahead.get_nowait()
+            except queue.Empty:
+                break
+        reader.join()
 
 
 def transitions_name(story_id: str) -> str:
@@ -227,7 +279,7 @@ def _update_log(
     last = store.last_position() if progress is not None else 0
     if progress is not None:
         progress(position, last)
-    for page in _pages(store, position, batch_size):
+    for page in _pages(engine, position, batch_size):
         # Extraction runs before the lock is taken, so appenders are never kept waiting.
         batch = build_batch(store, page, stories)
         with _writer(engine) as conn:
