@@ -47,6 +47,7 @@ class _Support:
     article: Article
     claim: Claim
     unit: str            # syndication unit: copies of one story share it
+    authority: bool      # published by an authoritative publisher
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ class _Op:
     single_source: bool = False
     correction: bool = False
     note: str | None = None
+    window: tuple[_Support, ...] = ()  # the supports of an accepted report (sources made on use)
 
 
 def _norm_link(link: str | None) -> str:
@@ -117,15 +119,16 @@ def _units(articles: Sequence[Article]) -> dict[str, str]:
     return {a.article_id: find(a.article_id) for a in articles}
 
 
-def _source(model: StoryModel, article: Article, claim: Claim) -> Source:
+def _source(support: _Support) -> Source:
+    article = support.article
     return Source(
         article_id=article.article_id,
         publisher=article.publisher,
         published_us=article.published_us,
         link=article.link,
         title=article.title,
-        factuality=claim.factuality,
-        authoritative=_authoritative(model, article),
+        factuality=support.claim.factuality,
+        authoritative=support.authority,
     )
 
 
@@ -148,17 +151,23 @@ def _supports(
 ) -> dict[Key, list[_Support]]:
     """Return, per slot operation, one support per article (its strongest claim)."""
     units = _units([article for article, _ in evidence])
-    best: dict[tuple[Key, str], _Support] = {}
+    slots: dict[str, bool] = {}
+    best: dict[tuple[Key, str], tuple[tuple[int, str, str], Claim, Article]] = {}
     for article, claims in evidence:
         for claim in claims:
-            if model.slot(claim.slot) is None:
+            known = slots.get(claim.slot)
+            if known is None:
+                known = slots[claim.slot] = model.slot(claim.slot) is not None
+            if not known:
                 continue
-            key: Key = (claim.slot, claim.op, claim.value)
-            found = best.get((key, article.article_id))
-            if found is None or _strength(claim) < _strength(found.claim):
-                best[(key, article.article_id)] = _Support(key, article, claim, units[article.article_id])
+            pair = ((claim.slot, claim.op, claim.value), article.article_id)
+            strength = _strength(claim)
+            found = best.get(pair)
+            if found is None or strength < found[0]:
+                best[pair] = (strength, claim, article)
     grouped: dict[Key, list[_Support]] = {}
-    for (key, _), support in best.items():
+    for (key, article_id), (_, claim, article) in best.items():
+        support = _Support(key, article, claim, units[article_id], _authoritative(model, article))
         grouped.setdefault(key, []).append(support)
     for supports in grouped.values():
         supports.sort(key=lambda s: (s.article.published_us, s.article.article_id))
@@ -237,12 +246,16 @@ def _accepted(model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Clai
         asserted = [s for s in grouped[key] if s.claim.factuality == "asserted"]
         asserted = [s for s in asserted if s.article.published_us >= model.baseline.as_of_us]
         times = [s.article.published_us for s in asserted]
+        authorities = [0]  # authorities[j]: authoritative supports among asserted[:j]
+        for s in asserted:
+            authorities.append(authorities[-1] + s.authority)
         i = 0
         repeat = False
         while i < len(asserted):
             start = times[i]
-            window = asserted[i : bisect_right(times, start + rules.window_us, lo=i)]
-            authority = any(_authoritative(model, s.article) for s in window)
+            end = bisect_right(times, start + rules.window_us, lo=i)
+            window = asserted[i:end]
+            authority = authorities[end] > authorities[i]
             single = False
             needed = rules.repeat_publishers if repeat else rules.publishers
             if not authority and _distinct(window) < needed:
@@ -256,8 +269,8 @@ def _accepted(model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Clai
                     i += 1
                     continue
                 single = True
-            sources = tuple(_source(model, s.article, s.claim) for s in window)
-            ops.append(_Op(start, key[0], key[1], key[2], _interim(window), sources, single))
+            ops.append(_Op(start, key[0], key[1], key[2], _interim(window), (), single,
+                           window=tuple(window)))
             i += len(window)
             repeat = True
     return ops
@@ -313,7 +326,7 @@ def resolve(
                 value=after.value,
                 interim=after.interim,
                 chair=after.chair,
-                sources=op.sources,
+                sources=op.sources or tuple(_source(s) for s in op.window),
                 single_source=op.single_source,
                 correction=op.correction,
                 note=op.note,
