@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from httpfeeds import FeedServer
+from test_projections_helpers import projection_snapshot
 from workerproc import (
     Publisher,
     WorkerProc,
     observed_counts,
-    projection_snapshot,
     set_intervals,
     wait_until,
 )

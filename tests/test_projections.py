@@ -6,33 +6,27 @@ import shutil
 import threading
 from pathlib import Path
 
-import orjson
 import pytest
 import sqlalchemy as sa
-from test_projections_helpers import at, observed, revised, toy_extract, toy_rules
+from test_projections_helpers import (
+    at,
+    observed,
+    projection_snapshot,
+    revised,
+    toy_extract,
+    toy_rules,
+)
 
 from tracker.errors import InputError
 from tracker.eventlog.events import ArticleRejected, SlotAsserted
 from tracker.eventlog.store import EventStore, NewEvent
 from tracker.projections import engine as projection
-from tracker.projections import load, present, query, tables
+from tracker.projections import load, query, tables
 from tracker.projections.claims import Batch
 from tracker.stories import extract as extract_rules
 from tracker.stories.definition import ROOT, load_stories
 
 __all__ = ["toy_rules"]
-
-
-def _snapshot(engine: sa.Engine) -> str:
-    """Return every projection row and the story's state and timeline, as JSON text."""
-    out: dict[str, object] = {}
-    with engine.connect() as conn:
-        for table in tables.ALL:
-            keys = list(table.primary_key.columns)
-            out[str(table.name)] = [list(r) for r in conn.execute(sa.select(table).order_by(*keys))]
-    out["state"] = present.state_json(query.state(engine, "openai", refresh=False))
-    out["timeline"] = [present.transition_json(t) for t in query.timeline(engine, "openai", refresh=False)]
-    return orjson.dumps(out, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def _chapters() -> list[list[NewEvent]]:
@@ -71,12 +65,12 @@ def test_incremental_updates_equal_a_rebuild_byte_for_byte(
     for chapter in _chapters():
         store.append(chapter)
         projection.update(engine, stories, batch_size=2)
-    incremental = _snapshot(engine)
+    incremental = projection_snapshot(engine)
     projection.rebuild(engine, stories)
-    rebuilt = _snapshot(engine)
+    rebuilt = projection_snapshot(engine)
     projection.rebuild(engine, stories, batch_size=3)
     assert rebuilt == incremental
-    assert _snapshot(engine) == rebuilt
+    assert projection_snapshot(engine) == rebuilt
     with engine.connect() as conn:
         positions = [r[0] for r in conn.execute(sa.select(tables.evidence.c.position))]
     assert positions, "the toy reports should have made evidence rows"
@@ -122,9 +116,9 @@ def test_a_failed_batch_leaves_the_previous_checkpoint_and_rows(
 
     monkeypatch.setattr(Batch, "write", original)
     projection.update(engine, stories, batch_size=3)
-    resumed = _snapshot(engine)
+    resumed = projection_snapshot(engine)
     projection.rebuild(engine, stories)
-    assert _snapshot(engine) == resumed
+    assert projection_snapshot(engine) == resumed
 
 
 def test_a_new_rules_version_rebuilds_from_position_zero(
@@ -184,9 +178,9 @@ def test_nothing_new_leaves_the_projection_alone(engine: sa.Engine, toy_rules: N
     stories = load_stories()
     store.append([observed("n1", "Named [ceo set Mira Murati interim]", at(1))])
     assert projection.update(engine, stories) == 1
-    before = _snapshot(engine)
+    before = projection_snapshot(engine)
     assert projection.update(engine, stories) == 1
-    assert _snapshot(engine) == before
+    assert projection_snapshot(engine) == before
 
 
 def test_concurrent_updaters_apply_each_page_once(engine: sa.Engine, toy_rules: None) -> None:
@@ -210,9 +204,9 @@ def test_concurrent_updaters_apply_each_page_once(engine: sa.Engine, toy_rules: 
     for thread in threads:
         thread.join()
     assert errors == []
-    together = _snapshot(engine)
+    together = projection_snapshot(engine)
     projection.rebuild(engine, stories)
-    assert _snapshot(engine) == together
+    assert projection_snapshot(engine) == together
 
 
 def test_unknown_story_is_a_one_line_input_error(engine: sa.Engine) -> None:

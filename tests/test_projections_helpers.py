@@ -12,11 +12,14 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
+import sqlalchemy as sa
 
 from tracker.eventlog.events import ArticleObserved, ArticleRevised
 from tracker.eventlog.store import NewEvent
 from tracker.projections import claims as claims_projection
+from tracker.projections import present, query, tables
 from tracker.stories import extract as extract_rules
 from tracker.types import Article, Claim
 
@@ -91,3 +94,15 @@ def toy_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     claims_projection.clear_memo()
     yield
     claims_projection.clear_memo()
+
+
+def projection_snapshot(engine: sa.Engine) -> str:
+    """Return every projection row and the story's state and timeline, as JSON text."""
+    out: dict[str, object] = {}
+    with engine.connect() as conn:
+        for table in tables.ALL:
+            keys = list(table.primary_key.columns)
+            out[str(table.name)] = [list(r) for r in conn.execute(sa.select(table).order_by(*keys))]
+    out["state"] = present.state_json(query.state(engine, "openai", refresh=False))
+    out["timeline"] = [present.transition_json(t) for t in query.timeline(engine, "openai", refresh=False)]
+    return orjson.dumps(out, option=orjson.OPT_SORT_KEYS, default=str).decode()

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from test_projections_helpers import at, observed
-from workerproc import projection_snapshot, tracker_command
+from test_projections_helpers import at, observed, projection_snapshot
+from workerproc import tracker_command
 
 from tracker import db
 from tracker.eventlog.store import EventStore

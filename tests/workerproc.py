@@ -30,7 +30,6 @@ import sqlalchemy as sa
 from httpfeeds import FeedServer
 
 from tracker.eventlog.store import EventStore
-from tracker.projections import present, query, tables
 
 TRACKER = Path(sys.executable).with_name("tracker")
 BASE_TIME = datetime(2023, 11, 18, 9, 0, tzinfo=UTC)
@@ -188,18 +187,6 @@ def set_intervals(engine: sa.Engine, seconds: int) -> None:
     """Set every feed's poll interval (below the CLI's minimum: drills only)."""
     with engine.begin() as conn:
         conn.exec_driver_sql(f"UPDATE feeds SET interval_s = {int(seconds)}")
-
-
-def projection_snapshot(engine: sa.Engine) -> str:
-    """Return every projection row and the story's state and timeline, as JSON text."""
-    out: dict[str, object] = {}
-    with engine.connect() as conn:
-        for table in tables.ALL:
-            keys = list(table.primary_key.columns)
-            out[str(table.name)] = [list(r) for r in conn.execute(sa.select(table).order_by(*keys))]
-    out["state"] = present.state_json(query.state(engine, "openai", refresh=False))
-    out["timeline"] = [present.transition_json(t) for t in query.timeline(engine, "openai", refresh=False)]
-    return orjson.dumps(out, option=orjson.OPT_SORT_KEYS, default=str).decode()
 
 
 def pg_ready() -> bool:
