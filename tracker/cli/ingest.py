@@ -191,15 +191,23 @@ def feeds_import(app: App, file: Path | None, defaults: bool) -> None:
       tracker feeds import --defaults
     """
     from tracker.errors import InputError
-    from tracker.ingest.feeds import FeedRegistry
-    from tracker.ingest.opml import DEFAULT_FEEDS, read_feed_list
+    from tracker.ingest.opml import DEFAULT_FEEDS
 
     if (file is None) == (not defaults):
         raise InputError("give an OPML/TOML file or --defaults (not both)")
-    entries = read_feed_list(file or DEFAULT_FEEDS)
+    added, skipped = _add_feed_list(app, file or DEFAULT_FEEDS)
+    click.echo(f"added {added} feeds, skipped {skipped}")
+
+
+def _add_feed_list(app: App, path: Path) -> tuple[int, int]:
+    """Register the feeds of a list file that are not registered yet; return (added, skipped)."""
+    from tracker.errors import InputError
+    from tracker.ingest.feeds import FeedRegistry
+    from tracker.ingest.opml import read_feed_list
+
     registry = FeedRegistry(app.engine)
     added = skipped = 0
-    for entry in entries:
+    for entry in read_feed_list(path):
         if registry.find(entry.url) is not None:
             skipped += 1
             continue
@@ -209,7 +217,7 @@ def feeds_import(app: App, file: Path | None, defaults: bool) -> None:
         except InputError as exc:
             click.echo(f"  skipped {entry.url}: {exc}", err=True)
             skipped += 1
-    click.echo(f"added {added} feeds, skipped {skipped}")
+    return added, skipped
 
 
 @feeds_group.command("export")
@@ -270,19 +278,26 @@ def poll_command(app: App, once: bool, workers: int, as_json: bool) -> None:
               help="Seconds between checks for due feeds.")
 @click.option("--workers", type=click.IntRange(1, 256), default=16, show_default=True,
               help="Feeds fetched at the same time.")
+@click.option("--defaults", is_flag=True,
+              help="First register the shipped feeds (config/feeds.toml) not registered yet.")
 @pass_app
-def worker_command(app: App, tick: float, workers: int) -> None:
+def worker_command(app: App, tick: float, workers: int, defaults: bool) -> None:
     """Run the poller until SIGTERM or Ctrl-C (one JSON log line per poll on stderr).
 
     \b
     Example:
+      tracker worker --defaults     # watch the shipped tech and business feeds
       tracker worker --tick 10
     """
     from tracker.ingest.leases import worker_registry
+    from tracker.ingest.opml import DEFAULT_FEEDS
     from tracker.ingest.poll import Poller
     from tracker.ingest.worker import Worker
 
     _configure_logging(app, force=True)
+    if defaults:
+        added, _ = _add_feed_list(app, DEFAULT_FEEDS)
+        click.echo(f"registered {added} shipped feeds", err=True)
     with worker_registry(app.engine) as registry:  # SQLite: one writer; PostgreSQL: feed leases
         poller = Poller(app.engine, max_workers=workers, registry=registry)
         worker = Worker(app.engine, poller=poller, tick_seconds=tick)
