@@ -25,6 +25,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check tracker tests benchmarks alembic
+	$(BIN)/mypy tracker
 	$(BIN)/pytest -n 2 -q
 	# The outage drill stops PostgreSQL, so it runs alone, after the parallel suite.
 	TRACKER_OUTAGE_DRILL=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_drills_outage.py

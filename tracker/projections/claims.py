@@ -11,7 +11,7 @@ article's own stream, which holds its earlier revisions.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -163,8 +163,7 @@ class Collector:
         """Take in a committed batch: drop what it superseded, keep what it added."""
         for _, story_id, old in batch.superseded:
             self.evidence.get(story_id, {}).pop(old, None)
-        texts = self._texts
-        once = texts.setdefault
+        once: Callable[[Any, Any], Any] = self._texts.setdefault  # one copy of each repeated text
         for row in batch.evidence.values():
             if row[3] is not None:
                 continue

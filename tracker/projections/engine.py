@@ -23,7 +23,7 @@ from __future__ import annotations
 import gc
 import queue
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +56,7 @@ _READ = (
 )
 
 
-def _rows(engine: Engine, after: int, size: int) -> Iterator[list[Any]]:
+def _rows(engine: Engine, after: int, size: int) -> Iterator[Sequence[Any]]:
     """Yield the log's rows after a position, page by page (keyset, no transaction held)."""
     mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
     query = _READ.format(p=mark)
