@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from typing import Any
 
 from benchmarks.common import rate, ratio, stopwatch
@@ -24,16 +22,9 @@ def generate_log(events: int) -> dict[str, Any]:
 
 def raw_scan(path: str) -> dict[str, Any]:
     """Read every event row with plain sqlite3 and json.loads its payload and metadata."""
-    conn = sqlite3.connect(path)
-    count = 0
-    with stopwatch() as t:
-        cursor = conn.execute("SELECT * FROM events ORDER BY position")
-        while rows := cursor.fetchmany(5000):
-            for row in rows:
-                (row[0], row[3], json.loads(row[7]), json.loads(row[8]))
-                count += 1
-    conn.close()
-    return {"events": count, "seconds": round(t["seconds"], 3), "rate": rate(count, t["seconds"])}
+    from benchmarks.log import plain_scan
+
+    return plain_scan(path)
 
 
 def tracker_rebuild(path: str) -> dict[str, Any]:
