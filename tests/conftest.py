@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,24 +39,26 @@ def corpus_dir() -> Path:
     return CORPUS
 
 
-def _pg_admin() -> sa.Engine:
-    return sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+@contextmanager
+def scratch_database(prefix: str) -> Iterator[str]:
+    """Create a PostgreSQL database of one's own, yield its URL, drop it after.
 
-
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A PostgreSQL database made for this test session (and worker), dropped after."""
-    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
-    admin = _pg_admin()
+    The admin engine keeps no pooled connection, so it works across a server
+    restart (the outage drill). Unreachable: skip, or fail under CI=true.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(
+        PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool,
+        connect_args={"connect_timeout": 5},
+    )
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     except sa.exc.OperationalError as exc:
         admin.dispose()
         _missing(f"PostgreSQL unreachable at {PG_ADMIN_URL}: {str(exc).splitlines()[0]}")
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
-        yield url
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(
@@ -64,6 +67,13 @@ def pg_database() -> Iterator[str]:
             )
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database made for this test session (and worker), dropped after."""
+    with scratch_database("tracker_test") as url:
+        yield url
 
 
 @pytest.fixture

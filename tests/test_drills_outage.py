@@ -13,14 +13,12 @@ import os
 import random
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from conftest import PG_ADMIN_URL
+from conftest import scratch_database
 from httpfeeds import FeedServer
 from workerproc import Publisher, WorkerProc, observed_counts, pg_ready, set_intervals, wait_until
 
@@ -64,23 +62,8 @@ def postgres_stopped() -> Iterator[None]:
 @pytest.fixture
 def own_pg_url() -> Iterator[str]:
     """A database of this test's own: the session's admin connection would not survive the restart."""
-    name = f"tracker_outage_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as exc:
-        pytest.skip(f"PostgreSQL unreachable: {str(exc).splitlines()[0]}")
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
-            )
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.dispose()
+    with scratch_database("tracker_outage") as url:
+        yield url
 
 
 def _all_in_log(url: str, published: list[str]) -> bool:
