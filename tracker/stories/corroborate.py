@@ -24,6 +24,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from tracker.stories.definition import StoryDefinition
 from tracker.stories.spec import SINGLE, StoryModel, model_of
@@ -41,12 +42,13 @@ _RANK = {"asserted": 0, "negated": 1, "planned": 2, "speculative": 3, "condition
 Key = tuple[str, str, SlotValue]
 
 
-@dataclass(frozen=True, slots=True)
-class _Support:
+class _Support(NamedTuple):
+    """One article's support for one slot operation (a tuple: made by the hundred thousand)."""
+
     key: Key
     article: Article
     claim: Claim
-    unit: str            # syndication unit: copies of one story share it
+    unit: int            # syndication unit: copies of one story share it
     authority: bool      # published by an authoritative publisher
 
 
@@ -64,9 +66,8 @@ class _Op:
     window: tuple[_Support, ...] = ()  # the supports of an accepted report (sources made on use)
 
 
-def _norm_link(link: str | None) -> str:
-    if not link:
-        return ""
+@lru_cache(maxsize=65536)
+def _norm_link(link: str) -> str:
     return _SCHEME.sub("", link.strip().lower()).split("#")[0].rstrip("/")
 
 
@@ -87,7 +88,7 @@ def _summary_mark(summary: str) -> str:
 def _marks(article: Article) -> tuple[str, ...]:
     """Return what syndicated copies share: the link, the title, the opening of the summary.
 
-    The title and summary parts are memoised: copies repeat their text."""
+    The parts are memoised: copies repeat their text."""
     return (
         "link:" + _norm_link(article.link) if article.link else "",
         _title_mark(article.title),
@@ -95,28 +96,36 @@ def _marks(article: Article) -> tuple[str, ...]:
     )
 
 
-def _units(articles: Sequence[Article]) -> dict[str, str]:
-    """Group syndicated copies (same link, or same title) under one unit id."""
-    parent: dict[str, str] = {a.article_id: a.article_id for a in articles}
+def _units(articles: Sequence[Article]) -> tuple[list[int], list[int]]:
+    """Group syndicated copies (same link, title or summary opening).
 
-    def find(x: str) -> str:
+    Return, for each article (by index), its group's number (entries of one article
+    id share a group) and its rank in time order (publication time, then id)."""
+    node: dict[str, int] = {}
+    nodes = [node.setdefault(article.article_id, i) for i, article in enumerate(articles)]
+    parent = list(range(len(articles)))
+
+    def find(x: int) -> int:
         while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
+            parent[x] = x = parent[parent[x]]
         return x
 
-    first: dict[str, str] = {}
-    for article in sorted(articles, key=lambda a: (a.published_us, a.article_id)):
-        for mark in _marks(article):
+    order = sorted(range(len(articles)),
+                   key=lambda i: (articles[i].published_us, articles[i].article_id))
+    first: dict[str, int] = {}
+    rank = [0] * len(articles)
+    for place, index in enumerate(order):
+        rank[index] = place
+        n = nodes[index]
+        for mark in _marks(articles[index]):
             if len(mark) < 12:
                 continue
-            if mark in first:
-                a, b = find(first[mark]), find(article.article_id)
+            seen = first.setdefault(mark, n)
+            if seen != n:
+                a, b = find(seen), find(n)
                 if a != b:
                     parent[max(a, b)] = min(a, b)
-            else:
-                first[mark] = article.article_id
-    return {a.article_id: find(a.article_id) for a in articles}
+    return [find(n) for n in nodes], rank
 
 
 def _source(support: _Support) -> Source:
@@ -130,10 +139,6 @@ def _source(support: _Support) -> Source:
         factuality=support.claim.factuality,
         authoritative=support.authority,
     )
-
-
-def _authoritative(model: StoryModel, article: Article) -> bool:
-    return _is_authority(article.publisher, model.corroboration.authoritative)
 
 
 @lru_cache(maxsize=65536)
@@ -150,33 +155,37 @@ def _supports(
     model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Claim]]]
 ) -> dict[Key, list[_Support]]:
     """Return, per slot operation, one support per article (its strongest claim)."""
-    units = _units([article for article, _ in evidence])
-    slots: dict[str, bool] = {}
-    best: dict[tuple[Key, str], tuple[tuple[int, str, str], Claim, Article]] = {}
-    for article, claims in evidence:
+    units, rank = _units([article for article, _ in evidence])
+    known = {slot.name for slot in model.slots}
+    authorities = model.corroboration.authoritative
+    best: dict[tuple[str, str, SlotValue, str], tuple[Claim, int]] = {}
+    for index, (article, claims) in enumerate(evidence):
+        article_id = article.article_id
         for claim in claims:
-            known = slots.get(claim.slot)
-            if known is None:
-                known = slots[claim.slot] = model.slot(claim.slot) is not None
-            if not known:
+            if claim.slot not in known:
                 continue
-            pair = ((claim.slot, claim.op, claim.value), article.article_id)
-            strength = _strength(claim)
+            pair = (claim.slot, claim.op, claim.value, article_id)
             found = best.get(pair)
-            if found is None or strength < found[0]:
-                best[pair] = (strength, claim, article)
+            if found is None or _strength(claim) < _strength(found[0]):
+                best[pair] = (claim, index)
     grouped: dict[Key, list[_Support]] = {}
-    for (key, article_id), (_, claim, article) in best.items():
-        support = _Support(key, article, claim, units[article_id], _authoritative(model, article))
-        grouped.setdefault(key, []).append(support)
-    for supports in grouped.values():
-        supports.sort(key=lambda s: (s.article.published_us, s.article.article_id))
+    # In time order (publication time, then article id), so each list comes out sorted.
+    for (slot, op, value, _), (claim, index) in sorted(best.items(), key=lambda e: rank[e[1][1]]):
+        article = evidence[index][0]
+        key = (slot, op, value)
+        support = _Support(key, article, claim, units[index],
+                           _is_authority(article.publisher, authorities))
+        supports = grouped.get(key)
+        if supports is None:
+            grouped[key] = [support]
+        else:
+            supports.append(support)
     return grouped
 
 
 def _distinct(supports: Sequence[_Support]) -> int:
     """Count distinct publishers, syndicated copies counting once."""
-    seen_units: set[str] = set()
+    seen_units: set[int] = set()
     publishers: set[str] = set()
     for support in supports:
         if support.unit in seen_units:
