@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+import orjson
 from sqlalchemy.engine import Connection
 
 from tracker.eventlog.events import (
@@ -211,14 +212,46 @@ class _Builder:
         self.stories = stories
         self.memos = {story_id: _memo_for(story) for story_id, story in stories.items()}
         self.batch = batch
-        self.latest: dict[str, Prior | tuple[Event, dict[str, Any]]] = {}
+        # An article's latest revision in this page: a Prior, or for an observation the
+        # tuple (position, publisher, language, link, published_us, stories), made into
+        # a Prior only when something supersedes it.
+        self.latest: dict[str, Prior | tuple[Any, ...]] = {}
 
     def _latest(self, article_id: str) -> Prior | None:
         found = self.latest.get(article_id)
         if found is None or isinstance(found, Prior):
             return found
-        ev, p = found
-        return self._state(ev, p, None)
+        return Prior(found[0], found[1], found[2], found[3], found[4], tuple(found[5]))
+
+    def observed(self, position: int, published: int, recorded: int, p: dict[str, Any]) -> None:
+        """Add the rows of an observation at the current schema (the common case, kept lean)."""
+        article_id = p["article_id"]
+        latest = self.latest
+        if article_id in latest:  # observed twice within one page: the second supersedes
+            prior = self._latest(article_id)
+            if prior is not None:
+                self._supersede(prior, position)
+        stories, publisher, language, link = p["stories"], p["publisher"], p["language"], p["link"]
+        latest[article_id] = (position, publisher, language, link, published, stories)
+        title, summary, content = p["title"], p["summary"], p["content_hash"]
+        key = (content, language, title, summary)
+        made: Article | None = None
+        for story_id in stories:
+            memo = self.memos.get(story_id)
+            if memo is None:
+                continue
+            found = memo.get(key, _MISSING)
+            if found is _MISSING:
+                made = made or Article(
+                    article_id, position, publisher, link, title, summary, language,
+                    published, recorded, content, tuple(stories),
+                )
+                found = extract_json(self.stories[story_id], made)
+            if found is not None:
+                self.batch.evidence[(story_id, position)] = [
+                    story_id, position, article_id, None, publisher, link, title, summary,
+                    language, published, recorded, content, ",".join(stories), found,
+                ]
 
     def prior(self, ev: Event, article_id: str) -> Prior | None:
         """Return the article's state before this event (this page, else its stream)."""
@@ -255,7 +288,7 @@ class _Builder:
             stories = p["stories"]
             publisher, language, link = p["publisher"], p["language"], p["link"]
             published = ev.occurred_us
-            self.latest[article_id] = (ev, p)  # made into a Prior only when revised
+            self.latest[article_id] = (ev.position, publisher, language, link, published, stories)
         else:
             prior = self.prior(ev, article_id)
             state = self._state(ev, p, prior)
@@ -297,15 +330,27 @@ class _Builder:
 
 
 def build_batch(
-    store: EventStore, events: Sequence[Event], stories: Mapping[str, StoryDefinition]
+    store: EventStore, rows: Sequence[Sequence[Any]], stories: Mapping[str, StoryDefinition]
 ) -> Batch:
-    """Turn a page of events into projection rows."""
-    batch = Batch(events[0].position, events[-1].position)
+    """Turn a page of log rows into projection rows.
+
+    A row is (position, stream_id, type, schema_version, occurred_at, recorded_at,
+    payload as JSON text or bytes); payloads are decoded here, one at a time.
+    """
+    batch = Batch(rows[0][0], rows[-1][0])
     builder = _Builder(store, stories, batch)
-    for ev in events:
-        kind = ev.type
-        if kind not in _CURRENT:
+    loads = orjson.loads
+    current = _CURRENT
+    observed = ArticleObserved.TYPE
+    for row in rows:
+        kind = row[2]
+        version = current.get(kind)
+        if version is None:
             continue
+        if kind == observed and version == row[3]:
+            builder.observed(row[0], row[4], row[5], loads(row[6]))
+            continue
+        ev = LogEvent(row[0], row[1], kind, row[3], row[4], row[5], loads(row[6]))
         p = _payload(ev)
         if p is None:
             continue

@@ -21,9 +21,8 @@ where the checkpoint is now, so no page is ever applied twice.
 from __future__ import annotations
 
 import gc
-import queue
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import logging
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -32,12 +31,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tracker.errors import StorageError
-from tracker.eventlog import codec
 from tracker.eventlog.store import EventStore
 from tracker.eventlog.tables import events
 from tracker.projections import load, rows, tables
 from tracker.projections.catalog import current_stories
-from tracker.projections.claims import Collector, LogEvent, build_batch
+from tracker.projections.claims import Batch, Collector, build_batch
+from tracker.projections.parallel import ParallelBatches, WorkersFailed, worker_count
 from tracker.projections.versions import log_version, rules_version, transitions_version
 from tracker.stories import corroborate
 from tracker.stories.definition import StoryDefinition
@@ -46,23 +45,50 @@ from tracker.types import Article, Claim
 LOG = "log"
 RETIRED = ("proj_articles", "proj_claims")  # tables of earlier layouts
 BATCH_SIZE = 5000
-_END: Any = object()
+_log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 
-_READ = (
-    "SELECT position, stream_id, type, schema_version, occurred_at, recorded_at, payload "
-    "FROM events WHERE position > {p} ORDER BY position LIMIT {p}"
-)
+def read_sql(engine: Engine, *, bounded: bool = False) -> str:
+    """Return the query of the log's rows as the projections read them.
 
-
-def _rows(engine: Engine, after: int, size: int) -> Iterator[Sequence[Any]]:
-    """Yield the log's rows after a position, page by page (keyset, no transaction held)."""
+    Parameters: after, then the page size (or, ``bounded``, the last position).
+    Only the columns the projections use are read; SQLite hands the payload over
+    as bytes, which the JSON decoder takes as is (no text object made in between).
+    """
     mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-    query = _READ.format(p=mark)
+    payload = "CAST(payload AS BLOB)" if engine.dialect.name == "sqlite" else "payload"
+    where = f"position > {mark} AND position <= {mark} ORDER BY position" if bounded else (
+        f"position > {mark} ORDER BY position LIMIT {mark}"
+    )
+    return (
+        "SELECT position, stream_id, type, schema_version, occurred_at, recorded_at, "
+        f"{payload} FROM events WHERE {where}"
+    )
+
+
+def fetch(engine: Engine, query: str, params: tuple[int, int]) -> list[Any]:
+    """Run a read on the driver's own cursor: plain tuples, no result objects to make
+    by the million."""
+    with engine.connect() as conn:
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(query, params)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+
+def _pages(engine: Engine, after: int, size: int) -> Iterator[list[Any]]:
+    """Yield the log's rows after a position, page by page (keyset, no transaction held).
+
+    Reading stays in this thread: the driver gives up the interpreter lock for
+    every row it steps through, so a reader thread beside a busy one mostly waits
+    for its turn.
+    """
+    query = read_sql(engine)
     while True:
-        with engine.connect() as conn:
-            rows = conn.exec_driver_sql(query, (after, size)).all()
+        rows = fetch(engine, query, (after, size))
         if not rows:
             return
         yield rows
@@ -71,44 +97,13 @@ def _rows(engine: Engine, after: int, size: int) -> Iterator[Sequence[Any]]:
         after = rows[-1][0]
 
 
-def _pages(engine: Engine, after: int, size: int) -> Iterator[list[LogEvent]]:
-    """Yield the log's events after a position, page by page, payloads decoded.
-
-    Only the columns the projections use are read. A thread reads the next page
-    while this one is projected: the database driver lets other threads run while
-    it fetches, so reading overlaps extraction and writing. Pages still come in
-    log order.
-    """
-    ahead: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def fetch() -> None:
-        try:
-            for rows in _rows(engine, after, size):
-                ahead.put(rows)
-                if stop.is_set():
-                    return
-            ahead.put(_END)
-        except BaseException as exc:  # handed to the consumer, raised there
-            ahead.put(exc)
-
-    reader = threading.Thread(target=fetch, name="projection-reader", daemon=True)
-    reader.start()
-    loads = codec.loads
-    try:
-        while (rows := ahead.get()) is not _END:
-            if isinstance(rows, BaseException):
-                raise rows
-            yield [LogEvent(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6])) for r in rows]
-    finally:
-        stop.set()
-        # Make room for the reader's last put (at most one after stop), then wait for it.
-        while True:
-            try:
-                ahead.get_nowait()
-            except queue.Empty:
-                break
-        reader.join()
+def _batches(
+    engine: Engine, stories: Mapping[str, StoryDefinition], after: int, size: int
+) -> Iterator[Batch]:
+    """Yield the projection batches of the log after a position, in this process."""
+    store = EventStore(engine)
+    for page in _pages(engine, after, size):
+        yield build_batch(store, page, stories)
 
 
 def transitions_name(story_id: str) -> str:
@@ -198,30 +193,61 @@ def update(
     *,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
 ) -> int:
     """Bring every projection to the end of the log; return the log position reached.
 
     Rebuilds from position 0 when the rules, a story file or the table layout
-    changed since the projection was built.
+    changed since the projection was built. ``workers`` sets how many worker
+    processes build batches (0: none; default: see
+    :func:`tracker.projections.parallel.worker_count`).
     """
-    stories = _load(stories)
+    return _run(engine, _load(stories), progress, batch_size, workers, fresh=False)
+
+
+def rebuild(
+    engine: Engine,
+    stories: Mapping[str, StoryDefinition] | None = None,
+    *,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
+) -> int:
+    """Drop every projection and build it again from position 0."""
+    return _run(engine, _load(stories), progress, batch_size, workers, fresh=True)
+
+
+def _run(
+    engine: Engine,
+    stories: Mapping[str, StoryDefinition],
+    progress: Progress | None,
+    batch_size: int,
+    workers: int | None,
+    *,
+    fresh: bool,
+) -> int:
     collecting = gc.isenabled()
     try:
-        done = _up_to_date(engine, stories)
-        if done is not None:
-            return done
+        if not fresh:
+            done = _up_to_date(engine, stories)
+            if done is not None:
+                return done
         # A bulk pass makes many short-lived, acyclic objects: cycle collection
         # would only rescan them over and over.
         gc.disable()
         while True:
             try:
-                position, collected = _update_log(engine, stories, progress, batch_size)
+                position, collected = _update_log(
+                    engine, stories, progress, batch_size, fresh=fresh, workers=workers
+                )
                 _update_transitions(engine, stories, position, collected)
                 return position
             except _Moved:
+                fresh = False  # another process moved on: go on from where it is
                 continue
     except sa.exc.DBAPIError as exc:
-        raise StorageError(f"projection update failed: {_first_line(exc)}") from None
+        what = "rebuild" if fresh else "update"
+        raise StorageError(f"projection {what} failed: {_first_line(exc)}") from None
     finally:
         if collecting:
             gc.enable()
@@ -242,46 +268,34 @@ def _up_to_date(engine: Engine, stories: Mapping[str, StoryDefinition]) -> int |
     return last
 
 
-def rebuild(
-    engine: Engine,
-    stories: Mapping[str, StoryDefinition] | None = None,
-    *,
-    progress: Progress | None = None,
-    batch_size: int = BATCH_SIZE,
-) -> int:
-    """Drop every projection and build it again from position 0."""
-    stories = _load(stories)
-    try:
-        reset(engine, stories)
-    except sa.exc.DBAPIError as exc:
-        raise StorageError(f"projection rebuild failed: {_first_line(exc)}") from None
-    return update(engine, stories, progress=progress, batch_size=batch_size)
-
-
 def _update_log(
     engine: Engine,
     stories: Mapping[str, StoryDefinition],
     progress: Progress | None,
     batch_size: int,
+    *,
+    fresh: bool = False,
+    workers: int | None = None,
 ) -> tuple[int, Collector | None]:
     """Project the log's new events; return the position reached and, after a pass
-    from position 0, the evidence it made."""
+    from position 0, the evidence it made.
+
+    ``fresh`` empties the projection first. A long pass has its batches built by
+    worker processes (see :mod:`tracker.projections.parallel`) while this process
+    writes them in log order.
+    """
     version = log_version(stories.values())
     with engine.connect() as conn:
         current = read_checkpoints(conn).get(LOG)
-    if current is None or current.version != version:
-        reset(engine, stories)
-        position = 0
-    else:
-        position = current.position
+    fresh = fresh or current is None or current.version != version
+    position = 0 if fresh else current.position  # type: ignore[union-attr]
+    last = EventStore(engine).last_position()
+    helpers = _helpers(engine, stories, position, last, workers)
     collected = Collector() if position == 0 else None
-    store = EventStore(engine)
-    last = store.last_position() if progress is not None else 0
-    if progress is not None:
-        progress(position, last)
-    for page in _pages(engine, position, batch_size):
-        # Extraction runs before the lock is taken, so appenders are never kept waiting.
-        batch = build_batch(store, page, stories)
+
+    def apply(batch: Batch) -> None:
+        nonlocal position
+        # Batches are built before the lock is taken, so appenders never wait on them.
         with _writer(engine) as conn:
             now = read_checkpoints(conn).get(LOG)
             if now is None or now.version != version or now.position != position:
@@ -290,10 +304,46 @@ def _update_log(
             _save(conn, LOG, batch.last, version)
         if collected is not None:
             collected.absorb(batch)
-        position = page[-1].position
+        position = batch.last
         if progress is not None:
             progress(position, max(last, position))
-    return position, collected
+
+    try:
+        if fresh:
+            reset(engine, stories)  # the workers are already reading meanwhile
+        if progress is not None:
+            progress(position, last)
+        if helpers is not None:
+            try:
+                for batch in helpers:
+                    apply(batch)
+            except WorkersFailed as exc:
+                _log.warning("%s; going on in this process", exc)
+        # What the workers did not cover, and anything appended since the pass began.
+        for batch in _batches(engine, stories, position, batch_size):
+            apply(batch)
+        return position, collected
+    finally:
+        if helpers is not None:
+            helpers.close()
+
+
+def _helpers(
+    engine: Engine,
+    stories: Mapping[str, StoryDefinition],
+    position: int,
+    last: int,
+    workers: int | None,
+) -> ParallelBatches | None:
+    """Start worker processes for a long pass (None: this process does it all)."""
+    count = worker_count(engine, last - position, workers)
+    if not count:
+        return None
+    try:
+        return ParallelBatches(engine, stories, position, last, count).start()
+    except WorkersFailed as exc:
+        _log.warning("%s; going on in this process", exc)
+        return None
 
 
 def _changed_since(conn: Connection, story_id: str, since: int) -> bool:

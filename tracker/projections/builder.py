@@ -1,0 +1,61 @@
+"""A projection worker process: builds the batches of the log ranges it is asked for.
+
+Started by :mod:`tracker.projections.parallel` as ``python -m
+tracker.projections.builder``. Messages are length-prefixed pickles: first
+``("start", url, stories)``, then ``("build", after, until)`` for each range;
+each is answered ``("ok", batch or None)`` or ``("error", one line)``. It ends
+when its stdin closes. Interrupts are left to the parent, which stops it.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import sys
+from typing import IO, Any
+
+
+def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
+    """Answer build requests until the requests stream ends."""
+    import sqlalchemy as sa
+
+    from tracker import db
+    from tracker.errors import TrackerError
+    from tracker.eventlog.store import EventStore
+    from tracker.projections.claims import build_batch
+    from tracker.projections.engine import fetch, read_sql
+    from tracker.projections.parallel import receive, send
+
+    state: dict[str, Any] = {}
+    while True:
+        try:
+            message = receive(requests)
+        except EOFError:
+            return
+        try:
+            if message[0] == "start":
+                engine = db.create_engine(message[1])
+                state.update(engine=engine, store=EventStore(engine), stories=message[2],
+                             query=read_sql(engine, bounded=True))
+                continue
+            _, after, until = message
+            rows = fetch(state["engine"], state["query"], (after, until))
+            batch = build_batch(state["store"], rows, state["stories"]) if rows else None
+            send(answers, ("ok", batch))
+        except (sa.exc.DBAPIError, TrackerError) as exc:
+            text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            send(answers, ("error", f"projection worker failed: {text[0] if text else type(exc).__name__}"))
+
+
+def main() -> None:
+    """Serve on stdin/stdout; anything else printed goes to stderr, not into the answers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()  # batches are many short-lived, acyclic objects: collection only rescans them
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    serve(sys.stdin.buffer, answers)
+
+
+if __name__ == "__main__":
+    main()
