@@ -60,7 +60,15 @@ def __getattr__(name: str) -> Any:
 class _Rules:
     model: StoryModel
     lexicon: Lexicon
-    frames: dict[str, tuple[Compiled, ...]]
+    compiled: dict[str, tuple[Compiled, ...]]  # by language code, filled on first use
+
+    def frames(self, code: str) -> tuple[Compiled, ...]:
+        """Return one language's compiled frames (compiling them the first time: a
+        process that only meets English text never compiles the others)."""
+        found = self.compiled.get(code)
+        if found is None:
+            found = self.compiled[code] = compile_frames(languages()[code], self.lexicon)
+        return found
 
 
 _CACHE: dict[tuple[str, str], _Rules] = {}
@@ -72,8 +80,7 @@ def _rules(story: StoryDefinition) -> _Rules:
     if rules is None:
         model = model_of(story)
         lexicon = build(story, model)
-        frames = {code: compile_frames(lang, lexicon) for code, lang in languages().items()}
-        rules = _Rules(model, lexicon, frames)
+        rules = _Rules(model, lexicon, {})
         _CACHE[key] = rules
     return rules
 
@@ -125,7 +132,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     events: list[Event] = []
     for index, (sentence, in_title) in enumerate(parts):
         org_here = bool(lexicon.org_re.search(sentence))
-        for compiled in rules.frames[code]:
+        for compiled in rules.frames(code):
             for match in compiled.regex.finditer(sentence):
                 if compiled.frame.event not in _PARTNER_EVENTS and not org_in_article:
                     continue
