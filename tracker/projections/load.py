@@ -30,24 +30,36 @@ def load_evidence(
     conn: Connection, story_id: str, until: int | None = None, *, keep_rejected: bool = False
 ) -> Evidence:
     """Return (article, claims) pairs in position order: the latest revision of each
-    article as known at position ``until`` (None: now), rejected articles left out."""
-    e = tables.evidence
-    conditions = [e.c.story == story_id]
+    article as known at position ``until`` (None: now), rejected articles left out.
+
+    Rows are read on the driver's cursor (plain tuples): a story can have hundreds
+    of thousands of them."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    where = f"story = {mark}"
+    params: list[object] = [story_id]
     if until is None:
-        conditions.append(e.c.superseded.is_(None))
+        where += " AND superseded IS NULL"
     else:
-        conditions += [e.c.position <= until, sa.or_(e.c.superseded.is_(None), e.c.superseded > until)]
+        where += f" AND position <= {mark} AND (superseded IS NULL OR superseded > {mark})"
+        params += [until, until]
     rejected = set() if keep_rejected else rejected_articles(conn, story_id, until)
-    query = sa.select(
-        e.c.position, e.c.article_id, e.c.publisher, e.c.link, e.c.title, e.c.summary,
-        e.c.language, e.c.published_us, e.c.recorded_us, e.c.content_hash, e.c.stories,
-        e.c.claims,
-    ).where(*conditions).order_by(e.c.position)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(
+            "SELECT position, article_id, publisher, link, title, summary, language, "
+            "published_us, recorded_us, content_hash, stories, claims "
+            f"FROM {tables.evidence.name} WHERE {where} ORDER BY position",
+            tuple(params),
+        )
+        found_rows = cursor.fetchall()
+    finally:
+        cursor.close()
     found: Evidence = []
-    for row in conn.execute(query).all():
+    article_from_row, claims_from_json = rows.article_from_row, rows.claims_from_json
+    for row in found_rows:
         if row[1] in rejected:
             continue
-        found.append((rows.article_from_row(row), rows.claims_from_json(story_id, row[1], row[11])))
+        found.append((article_from_row(row), claims_from_json(story_id, row[1], row[11])))
     return found
 
 
