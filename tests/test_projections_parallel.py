@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from test_projections_helpers import at, projection_snapshot, revised
+from test_projections_helpers import at, observed, projection_snapshot, revised, toy_rules
 
 from tracker import db
 from tracker.errors import StorageError
@@ -17,6 +17,8 @@ from tracker.eventlog.store import EventStore, NewEvent
 from tracker.ingest.importer import import_paths
 from tracker.projections import engine as projection
 from tracker.projections import parallel
+
+__all__ = ["toy_rules"]
 
 DEMO = Path(projection.__file__).resolve().parent.parent / "data" / "demo"
 
@@ -95,3 +97,22 @@ def test_how_many_workers_a_pass_gets(
         parallel.worker_count(engine, 5)
     memory = db.create_engine("sqlite://")
     assert parallel.worker_count(memory, 10 * parallel.MIN_EVENTS, workers=2) == 0
+
+
+def test_workers_building_with_other_rules_are_not_used(
+    sqlite_url: str, toy_rules: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The toy rules exist in this process only; a worker process has the real ones.
+    engine = db.open_database(sqlite_url)
+    EventStore(engine).append([
+        observed("t1", "Stand-in [ceo set Mira Murati interim]", at(1), publisher="Wire A"),
+        observed("t2", "Stand-in named [ceo set Mira Murati interim]", at(2), publisher="Wire B"),
+    ])
+    projection.rebuild(engine, workers=0)
+    expected = projection_snapshot(engine)
+    with caplog.at_level(logging.WARNING, logger="tracker.projections.engine"):
+        projection.rebuild(engine, workers=2)
+    assert "builds with version" in caplog.text
+    assert projection_snapshot(engine) == expected
+    assert "Mira Murati" in expected
+    engine.dispose()

@@ -2,8 +2,10 @@
 
 Started by :mod:`tracker.projections.parallel` as ``python -m
 tracker.projections.builder``. Messages are length-prefixed pickles: first
-``("start", url, stories)``, then ``("build", after, until)`` for each range;
-each is answered ``("ok", batch or None)`` or ``("error", one line)``. It ends
+``("start", url, stories)``, answered ``("ok", version)`` (the projection version
+this process builds: rules, story files and layout), then ``("build", after,
+until)`` for each range, answered ``("ok", batch or None)``; a failure is
+answered ``("error", one line)``. It ends
 when its stdin closes. Interrupts are left to the parent, which stops it.
 """
 
@@ -26,6 +28,7 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     from tracker.projections.claims import build_batch
     from tracker.projections.engine import fetch, read_sql
     from tracker.projections.parallel import receive, send
+    from tracker.projections.versions import log_version
 
     state: dict[str, Any] = {}
     while True:
@@ -38,6 +41,7 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
                 engine = db.create_engine(message[1])
                 state.update(engine=engine, store=EventStore(engine), stories=message[2],
                              query=read_sql(engine, bounded=True))
+                send(answers, ("ok", log_version(message[2].values())))
                 continue
             _, after, until = message
             rows = fetch(state["engine"], state["query"], (after, until))

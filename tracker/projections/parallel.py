@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.errors import StorageError
 from tracker.projections.claims import Batch
+from tracker.projections.versions import log_version
 from tracker.stories.definition import StoryDefinition
 
 ENV_WORKERS = "TRACKER_PROJECTION_WORKERS"
@@ -93,7 +94,9 @@ def receive(stream: IO[bytes]) -> Any:
 
 
 class _Worker:
-    def __init__(self, url: str, stories: Mapping[str, StoryDefinition]) -> None:
+    def __init__(self, url: str, stories: Mapping[str, StoryDefinition], version: str) -> None:
+        self.version = version  # what the worker must build with: its rules and stories
+        self.greeted = False
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
         self.process = subprocess.Popen(
@@ -115,6 +118,17 @@ class _Worker:
             raise WorkersFailed(f"projection worker {self.process.pid} is gone: {exc}") from None
 
     def answer(self) -> Any:
+        if not self.greeted:
+            self.greeted = True
+            found = self._receive()
+            if found != self.version:
+                raise WorkersFailed(
+                    f"projection worker {self.process.pid} builds with version {found}, "
+                    f"not {self.version}"
+                )
+        return self._receive()
+
+    def _receive(self) -> Any:
         try:
             kind, value = receive(self.stdout)
         except (EOFError, OSError, pickle.UnpicklingError) as exc:
@@ -156,6 +170,7 @@ class ParallelBatches:
     ) -> None:
         self.url = engine.url.render_as_string(hide_password=False)
         self.stories = dict(stories)
+        self.version = log_version(self.stories.values())
         self.after, self.until, self.count, self.size = after, until, workers, size or RANGE
         self._workers: list[_Worker] = []
         self._pending: deque[_Worker] = deque()
@@ -166,15 +181,15 @@ class ParallelBatches:
         """Start the workers and give them their first ranges."""
         try:
             for _ in range(self.count):
-                self._workers.append(_Worker(self.url, self.stories))
+                self._workers.append(_Worker(self.url, self.stories, self.version))
+            for _ in range(self.count * AHEAD):
+                self._submit()
         except OSError as exc:
             self.close()
             raise WorkersFailed(f"cannot start projection workers: {exc}") from None
         except WorkersFailed:
             self.close()
             raise
-        for _ in range(self.count * AHEAD):
-            self._submit()
         return self
 
     def _submit(self) -> None:
