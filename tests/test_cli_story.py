@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import orjson
 import pytest
@@ -11,10 +12,13 @@ from test_projections_helpers import observed, toy_rules
 from tracker import db
 from tracker.cli import main
 from tracker.eventlog.store import EventStore
+from tracker.ingest.importer import import_paths
+from tracker.projections.engine import __file__ as _engine_file
 
 __all__ = ["toy_rules"]
 
 FRI = datetime(2023, 11, 17, 21, 0, tzinfo=UTC)
+DEMO = Path(_engine_file).resolve().parent.parent / "data" / "demo"
 
 
 @pytest.fixture
@@ -146,3 +150,18 @@ def test_rebuild_is_quiet_when_asked(url: str, capsys: pytest.CaptureFixture[str
     assert code == 0 and "position 4" in out
     code, _, err = run(capsys, "--db", url, "rebuild", "--story", "nope")
     assert code == 2 and "unknown story" in err
+
+
+def test_rebuild_takes_a_number_of_workers(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = db.open_database(sqlite_url)
+    import_paths(engine, sorted(DEMO.glob("*.xml")))
+    engine.dispose()
+    _, before, _ = run(capsys, "--db", sqlite_url, "timeline", "--json")
+    code, out, _ = run(capsys, "--db", sqlite_url, "rebuild", "--workers", "2")
+    assert code == 0 and "rebuilt projections" in out
+    _, after, _ = run(capsys, "--db", sqlite_url, "timeline", "--json")
+    assert after == before and len(orjson.loads(after)) > 3
+    code, _, err = run(capsys, "--db", sqlite_url, "rebuild", "--workers", "-1")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "--workers" in err

@@ -319,16 +319,22 @@ def reject_cmd(app: App, article_id: str, reason: str) -> None:
 
 @click.command("rebuild")
 @_story_option
+@click.option("--workers", type=click.IntRange(min=0, max=16), default=None, metavar="N",
+              help="Worker processes that build the projection beside this one (0: none). "
+                   "Default: $TRACKER_PROJECTION_WORKERS, else one per CPU for logs of "
+                   "200,000 events or more.")
 @pass_app
-def rebuild_cmd(app: App, story_id: str | None) -> None:
+def rebuild_cmd(app: App, story_id: str | None, workers: int | None) -> None:
     """Drop the projections and rebuild them from position 0 of the log.
 
     Projections share their article tables, so every story is rebuilt; ``--story``
-    only checks that the story exists.
+    only checks that the story exists. On a long log, worker processes read and
+    extract ranges of it in parallel while this process writes them in log order.
 
     \b
-    Example:
+    Examples:
       tracker rebuild
+      tracker rebuild --workers 0
     """
     from tracker.projections import engine as projection
 
@@ -337,7 +343,7 @@ def rebuild_cmd(app: App, story_id: str | None) -> None:
         query.pick_story(story_id, stories)
     started = time.perf_counter()
     if app.quiet or not sys.stdout.isatty():
-        position = projection.rebuild(app.engine, stories)
+        position = projection.rebuild(app.engine, stories, workers=workers)
     else:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -345,7 +351,7 @@ def rebuild_cmd(app: App, story_id: str | None) -> None:
                       MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
             task = bar.add_task("rebuilding", total=None)
             position = projection.rebuild(
-                app.engine, stories,
+                app.engine, stories, workers=workers,
                 progress=lambda done, last: bar.update(
                     task, completed=done, total=last,
                     description="resolving transitions" if done >= last else "rebuilding",
