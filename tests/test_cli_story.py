@@ -165,3 +165,28 @@ def test_rebuild_takes_a_number_of_workers(
     assert after == before and len(orjson.loads(after)) > 3
     code, _, err = run(capsys, "--db", sqlite_url, "rebuild", "--workers", "-1")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "--workers" in err
+
+
+def test_explain_leaves_out_removals_of_people_who_never_held_the_slot(
+    sqlite_url: str, toy_rules: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = db.open_database(sqlite_url)
+    EventStore(engine).append([
+        observed("m1", "Stand-in [ceo set Mira Murati interim]", FRI, publisher="Wire A"),
+        observed("m2", "Stand-in named [ceo set Mira Murati interim]", FRI + timedelta(hours=1),
+                 publisher="Wire B"),
+        # a board member's exit, read as "not the CEO" either: says nothing about the CEO
+        observed("g1", "Exit [ceo remove Greg Brockman]", FRI + timedelta(hours=2),
+                 publisher="Wire A"),
+        # the removal of the baseline's CEO does explain the change
+        observed("s1", "Ousted [ceo remove Sam Altman]", FRI + timedelta(hours=3),
+                 publisher="Wire C"),
+    ])
+    engine.dispose()
+    code, out, _ = run(capsys, "--db", sqlite_url, "explain", "ceo", "--as-of", "2023-11-18",
+                       "--json")
+    assert code == 0
+    doc = orjson.loads(out)
+    assert doc["value"] == "Mira Murati"
+    assert [r["article_id"] for r in doc["supporting"]] == ["m1", "m2", "s1"]
+    assert doc["contradicting"] == []

@@ -12,6 +12,7 @@ from tracker.projections.query import Instant, micros, prefix_position, prepare,
 from tracker.projections.slots import slot_spec
 from tracker.stories import state as fold
 from tracker.stories.definition import StoryDefinition
+from tracker.stories.spec import model_of
 from tracker.types import Article, Claim, Correction, SlotState, SlotValue, Transition
 
 SUPPORTS, CONTRADICTS = "supports", "contradicts"
@@ -62,11 +63,17 @@ def _when(report: Report) -> tuple[int, str, str]:
     return (report.article.published_us, report.article.publisher, report.article.article_id)
 
 
-def stance(claim: Claim, held: SlotState | None) -> str:
-    """Return whether a claim agrees with the slot's state (a negated claim inverts)."""
+def stance(claim: Claim, held: SlotState | None, former: frozenset[str] = frozenset()) -> str | None:
+    """Return whether a claim agrees with the slot's state (a negated claim inverts).
+
+    None when it bears on neither: the removal of someone who does not hold the
+    slot now and never held it (``former``: everyone who did), e.g. a board
+    member's departure read as "not the CEO" either."""
     value = held.value if held else None
     members = _members(value)
     claimed = _members(claim.value)
+    if claim.op in ("remove", "untag") and claimed and not (claimed & (members | former)):
+        return None
     if claim.op in ("set", "replace"):
         agrees = claimed == members
     elif claim.op == "clear":
@@ -101,6 +108,9 @@ def explain(
     found = transitions(engine, story, as_of_us=as_of_us, known_at_us=known_at_us, position=position)
     current = fold.state_at(story, found, as_of_us, known_at_us)
     held = next((s for s in current.slots if s.slot == slot), None)
+    former = frozenset(_members(fold.baseline_held(model_of(story))[slot].value)).union(
+        *(_members(t.value) for t in found if t.slot == slot)
+    )
     until = None if known_at_us is None else min(prefix_position(engine, known_at_us), position)
     with engine.connect() as conn:
         evidence = load.load_evidence(conn, story.id, until, keep_rejected=True)
@@ -124,7 +134,10 @@ def explain(
             if claim.slot != slot or said in seen:
                 continue  # an article repeating itself counts once
             seen.add(said)
-            report = Report(article, claim, stance(claim, held))
+            verdict = stance(claim, held, former)
+            if verdict is None:
+                continue
+            report = Report(article, claim, verdict)
             (supporting if report.stance == SUPPORTS else contradicting).append(report)
     if as_of_us is not None:
         corrections = [c for c in corrections if c.at_us <= as_of_us]
