@@ -157,3 +157,12 @@ def test_helpers() -> None:
     assert registrable_domain("www.bbc.co.uk") == "bbc.co.uk"
     assert registrable_domain("feeds.arstechnica.com") == "arstechnica.com"
     assert registrable_domain("127.0.0.1") == "127.0.0.1"
+    # The Public Suffix List, not a short list: any country's second level, and
+    # sites under shared hosting names are publishers of their own.
+    assert registrable_domain("www.dawn.com.pk") == "dawn.com.pk"
+    assert registrable_domain("www.abc.net.au") == "abc.net.au"
+    assert registrable_domain("wiadomosci.gazeta.pl") == "gazeta.pl"
+    assert registrable_domain("someone.github.io") == "someone.github.io"
+    assert registrable_domain("another.blogspot.com") != registrable_domain("someone.blogspot.com")
+    assert registrable_domain("localhost") == "localhost"
+    assert registrable_domain("co.uk") == "co.uk"

@@ -26,18 +26,6 @@ _COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
 _TAGS = re.compile(r"<[^>]*>")
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 
-# Public suffixes with a second level under which names are registered.
-_SECOND_LEVEL = frozenset(
-    {
-        "co.uk", "org.uk", "ac.uk", "gov.uk", "me.uk", "ltd.uk", "plc.uk", "com.au", "net.au",
-        "org.au", "edu.au", "gov.au", "co.nz", "org.nz", "co.za", "co.jp", "ne.jp", "or.jp",
-        "com.br", "com.mx", "com.ar", "com.cn", "com.hk", "com.sg", "com.tw", "com.tr",
-        "co.in", "co.kr", "co.il", "com.pl", "net.pl", "org.pl", "gov.pl", "com.ua", "co.id",
-        "com.my", "com.ph", "com.co", "gouv.fr", "asso.fr", "qc.ca", "com.es", "com.pt",
-    }
-)
-
-
 def plain_text(value: str | None, limit: int) -> str:
     """Return text with tags, scripts and entities removed and whitespace collapsed."""
     if not value:
@@ -96,17 +84,23 @@ def canonical_feed_url(url: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=1)
+def _suffixes() -> Any:
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()  # the Public Suffix List bundled with the package: no network
+
+
+@lru_cache(maxsize=65536)
 def registrable_domain(host: str) -> str:
-    """Return the registrable domain of a host name (``www.bbc.co.uk`` -> ``bbc.co.uk``)."""
+    """Return the registrable domain of a host name, by the Public Suffix List
+    (``www.bbc.co.uk`` -> ``bbc.co.uk``, ``www.dawn.com.pk`` -> ``dawn.com.pk``,
+    ``someone.github.io`` -> ``someone.github.io``: each such site is its own
+    publisher). IP addresses, bare suffixes and single labels come back as given."""
     host = host.lower().rstrip(".")
-    if host.startswith("[") or host.replace(".", "").isdigit():
+    if host.startswith("[") or host.replace(".", "").isdigit() or "." not in host:
         return host
-    labels = host.split(".")
-    if len(labels) <= 2:
-        return host
-    if ".".join(labels[-2:]) in _SECOND_LEVEL:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+    return _suffixes().privatesuffix(host) or host
 
 
 def publisher_of(link: str | None, fallback: str) -> str:
