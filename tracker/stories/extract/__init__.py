@@ -34,7 +34,7 @@ from tracker.stories.extract.text import clean, sentences
 from tracker.stories.spec import StoryModel, model_of
 from tracker.types import Article, Claim
 
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 
 # Events about the partner stand on the partner's name and a tracked person's full name.
 _PARTNER_EVENTS = ("join_partner", "partner_observer")

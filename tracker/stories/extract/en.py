@@ -69,9 +69,13 @@ _JOIN = (
     r"poached\s+by|picked\s+up\s+by|lead|leads|leading|head|heads|heading"
 )
 _GET = (
-    r"gets|get|getting|takes|took|receives|received|obtains|obtained|secures|secured|wins|won|"
-    r"given|granted|lands|landed|gains|gained|joins|joined|join|has|have"
+    r"gets|get|getting|takes|took|take|taking|receives|received|receive|obtains|obtained|obtain|"
+    r"secures|secured|secure|wins|won|win|given|granted|lands|landed|land|gains|gained|gain|"
+    r"joins|joined|join|has|have"
 )
+_TAKE = r"takes|took|take|taking|assumes|assumed|assume|assuming|grabs|grabbed|seizes|seized"
+# The end of a clause, for triggers that take no complement ("... takes over, ...").
+_CLAUSE_END = r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:and|but|after|amid|following|while|for\s+now)\b)"
 _BOARD = (
     r"(?:{ORG}'s\s+|{ORG}\s+|the\s+|its\s+|an?\s+)?(?:(?:new|revamped|interim|initial)\s+)?(?:{ORG}\s+)?"
     r"(?:(?:new|revamped|interim|initial)\s+)?board"
@@ -110,6 +114,16 @@ FRAMES = (
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BECOME + r")\s+" + _ROLE_Q),
     Frame("en.ceo.new-ceo-is", "appoint_ceo",
           r"{ORG}\s+(?:(?:new|next|interim|acting)\s+)+{ROLE}\s+(?P<v>is)\s+{FILL}{P}"),
+    # The office named by an idiom: "takes the helm", "takes over" (of the organisation).
+    Frame("en.ceo.takes-helm", "appoint_ceo",
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _TAKE + r")\s+(?:over\s+)?(?:the\s+)?"
+          r"(?:helm|reins|top\s+job)\b(?!\s+(?:of|at)\s+(?!{ORGX})(?-i:[A-Z]))"),
+    Frame("en.ceo.takes-over", "appoint_ceo",
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>takes\s+over|took\s+over|take\s+over|taking\s+over)"
+          r"(?:\s+(?:at|of)\s+{ORGX})?" + _CLAUSE_END),
+    Frame("en.ceo.to-lead", "appoint_ceo",
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>to\s+lead|will\s+lead|to\s+run|will\s+run|to\s+head|will\s+head)"
+          r"\s+{ORG}(?!'|\u2019)" + _CLAUSE_END),
     Frame("en.ceo.replaced-by", "appoint_ceo",
           r"(?P<v>replaced|succeeded)\s+(?:as\s+{ROLE}\s+)?by\s+{FILL}{P}"),
     Frame("en.ceo.succeeds", "appoint_ceo",
@@ -122,6 +136,9 @@ FRAMES = (
     Frame("en.return-ceo.brings-back", "return_ceo",
           r"{ORGX}\s+{GAP}(?P<v>" + _BRING_BACK + r"|brings|brought|bring)\s+{FILL}{P}(?:\s+back)?\s+"
           r"(?:to\s+{ORGX}\s+)?as\s+" + _ROLE_Q),
+    Frame("en.return-ceo.helm", "return_ceo",
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r")\s+(?:at|to|in)\s+the\s+(?:helm|top\s+job)\b"
+          r"(?!\s+(?:of|at)\s+(?!{ORGX})(?-i:[A-Z]))"),
     Frame("en.return.is-back", "return",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _BACK + r")\s+(?:(?:to|at|with|in)\s+){ORGX}"
           r"(?!'?s?\s+(?:\w+\s+)?(?:headquarters|HQ|offices?|campus|building))"),
