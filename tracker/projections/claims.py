@@ -233,6 +233,14 @@ class _Builder:
                 self._supersede(prior, position)
         stories, publisher, language, link = p["stories"], p["publisher"], p["language"], p["link"]
         latest[article_id] = (position, publisher, language, link, published, stories)
+        self._evidence(position, recorded, article_id, stories, publisher, language, link,
+                       published, p)
+
+    def _evidence(
+        self, position: int, recorded: int, article_id: str, stories: list[str], publisher: str,
+        language: str | None, link: str | None, published: int, p: dict[str, Any],
+    ) -> None:
+        """Add the evidence rows of one revision: a row per story it makes claims in."""
         title, summary, content = p["title"], p["summary"], p["content_hash"]
         key = (content, language, title, summary)
         made: Article | None = None
@@ -298,27 +306,8 @@ class _Builder:
             published = state.published_us
         if prior is not None:
             self._supersede(prior, ev.position)
-        title, summary, content = p["title"], p["summary"], p["content_hash"]
-        key = (content, language, title, summary)
-        made: Article | None = None
-        for story_id in stories:
-            memo = self.memos.get(story_id)
-            if memo is None:
-                continue
-            found = memo.get(key, _MISSING)
-            if found is _MISSING:
-                made = made or Article(
-                    article_id, ev.position, publisher, link, title, summary, language,
-                    published, ev.recorded_us, content, tuple(stories),
-                )
-                found = extract_json(self.stories[story_id], made)
-            if found is None:
-                continue
-            position = ev.position
-            self.batch.evidence[(story_id, position)] = [
-                story_id, position, article_id, None, publisher, link, title, summary,
-                language, published, ev.recorded_us, content, ",".join(stories), found,
-            ]
+        self._evidence(ev.position, ev.recorded_us, article_id, stories, publisher, language, link,
+                       published, p)
 
     def _supersede(self, prior: Prior, position: int) -> None:
         for story_id in prior.stories:
