@@ -116,3 +116,27 @@ def test_workers_building_with_other_rules_are_not_used(
     assert projection_snapshot(engine) == expected
     assert "Mira Murati" in expected
     engine.dispose()
+
+
+def test_a_worker_answers_failures_in_one_line_and_keeps_serving(sqlite_url: str) -> None:
+    import io
+
+    from tracker.projections.builder import serve
+    from tracker.stories.definition import load_stories
+
+    engine = db.open_database(sqlite_url)
+    import_paths(engine, sorted(DEMO.glob("*.xml")), update_projections=False)
+    engine.dispose()
+    requests = io.BytesIO()
+    for message in [("start", sqlite_url, dict(load_stories())), ("bogus",),
+                    ("build", 0, 10), ("build", 10_000, 20_000)]:
+        parallel.send(requests, message)
+    requests.seek(0)
+    answers = io.BytesIO()
+    serve(requests, answers)
+    answers.seek(0)
+    greeting, bogus, built, empty = (parallel.receive(answers) for _ in range(4))
+    assert greeting[0] == "ok" and greeting[1]
+    assert bogus[0] == "failed" and "\n" not in bogus[1]
+    assert built[0] == "ok" and built[1].first == 1 and built[1].last == 10
+    assert empty == ("ok", None)

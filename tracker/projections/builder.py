@@ -4,8 +4,10 @@ Started by :mod:`tracker.projections.parallel` as ``python -m
 tracker.projections.builder``. Messages are length-prefixed pickles: first
 ``("start", url, stories)``, answered ``("ok", version)`` (the projection version
 this process builds: rules, story files and layout), then ``("build", after,
-until)`` for each range, answered ``("ok", batch or None)``; a failure is
-answered ``("error", one line)``. It ends
+until)`` for each range, answered ``("ok", batch or None)``. A database or
+tracker error is answered ``("error", one line)`` (the caller fails with it);
+anything else ``("failed", one line)`` (the caller goes on without workers).
+Nothing is printed: no traceback reaches the user's terminal from here. It ends
 when its stdin closes. Interrupts are left to the parent, which stops it.
 """
 
@@ -47,9 +49,12 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
             rows = fetch(state["engine"], state["query"], (after, until))
             batch = build_batch(state["store"], rows, state["stories"]) if rows else None
             send(answers, ("ok", batch))
-        except (sa.exc.DBAPIError, TrackerError) as exc:
+        except (sa.exc.DBAPIError, TrackerError) as exc:  # the caller fails the same way
             text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
             send(answers, ("error", f"projection worker failed: {text[0] if text else type(exc).__name__}"))
+        except Exception as exc:  # anything else: the caller goes on without this worker
+            text = str(exc).strip().splitlines()
+            send(answers, ("failed", f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")))
 
 
 def main() -> None:

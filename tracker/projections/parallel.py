@@ -135,6 +135,8 @@ class _Worker:
             raise WorkersFailed(f"projection worker {self.process.pid} stopped: {exc!r}") from None
         if kind == "error":
             raise StorageError(value)
+        if kind == "failed":
+            raise WorkersFailed(f"projection worker {self.process.pid} failed: {value}")
         return value
 
     def stop(self, *, kill: bool) -> None:
