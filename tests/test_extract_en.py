@@ -56,6 +56,11 @@ def asserted(title: str, summary: str = "") -> set[tuple[str, str, object]]:
         ("Mira Murati takes the helm at OpenAI", {("ceo", "set", "Mira Murati")}),
         ("Sam Altman back at the helm of OpenAI after a turbulent week",
          {("ceo", "set", "Sam Altman")}),
+        ("Ilya Sutskever, Helen Toner and Tasha McCauley out of OpenAI's board",
+         {("board", "remove", "Ilya Sutskever"), ("board", "remove", "Helen Toner"),
+          ("board", "remove", "Tasha McCauley")}),
+        # a plan the organisation agrees to is decided
+        ("OpenAI agrees to bring back Sam Altman as CEO", {("ceo", "set", "Sam Altman")}),
     ],
 )
 def test_a_plain_report_is_an_asserted_claim(title: str, expected: set[tuple[str, str, object]]) -> None:

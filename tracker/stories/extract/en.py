@@ -171,7 +171,7 @@ FRAMES = (
           r"named\s+to|gets\s+a\s+seat\s+on|takes\s+a\s+seat\s+on)\s+" + _BOARD),
     Frame("en.board.leaves", "board_leave",
           r"{PL}\s+{GAP}(?P<v>leaves|leave|left|leaving|quits|quit|steps\s+down\s+from|stepped\s+down\s+from|"
-          r"resigns\s+from|resigned\s+from|removed\s+from|ousted\s+from|off|departs)\s+" + _BOARD),
+          r"resigns\s+from|resigned\s+from|removed\s+from|ousted\s+from|off|out\s+of|out\s+from|departs)\s+" + _BOARD),
     # The partner's non-voting seat.
     Frame("en.partner.observer", "partner_observer",
           r"{PARTNER}\s+{GAP}(?P<v>" + _GET + r")\s+(?:[^\s.;]+\s+){0,9}?(?:non-?voting|observer)"),
@@ -259,7 +259,7 @@ CUES = CueSet(
         ])
         + cues("announce", "article", [
             r"effective\s+immediately", r"with\s+immediate\s+effect",
-            r"announc\w*", r"confirm\w*", r"officially", r"agreement", r"agreed", r"statement",
+            r"announc\w*", r"confirm\w*", r"officially", r"agreement", r"agreed", r"agrees", r"statement",
             r"(?:reach\w*|strike\w*|struck|clinch\w*|seal\w*|hammer\w*\s+out)\s+(?:an?\s+)?(?:\w+\s+)?(?:deal|accord)",
             r"deal\s+(?:is\s+|was\s+|has\s+been\s+)?(?:reached|struck|agreed|done)",
             r"(?:company|board|directors|firm|start-?up|(?-i:[A-Z][\w.&-]*))(?:'s)?\s+(?:\w+\s+){0,2}?(?:says|said)",
