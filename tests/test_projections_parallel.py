@@ -140,3 +140,25 @@ def test_a_worker_answers_failures_in_one_line_and_keeps_serving(sqlite_url: str
     assert bogus[0] == "failed" and "\n" not in bogus[1]
     assert built[0] == "ok" and built[1].first == 1 and built[1].last == 10
     assert empty == ("ok", None)
+
+
+def test_a_worker_whose_caller_goes_away_exits_quietly(sqlite_url: str) -> None:
+    import subprocess
+
+    from tracker.stories.definition import load_stories
+
+    engine = db.open_database(sqlite_url)
+    import_paths(engine, sorted(DEMO.glob("*.xml")), update_projections=False)
+    engine.dispose()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tracker.projections.builder"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert worker.stdin is not None and worker.stdout is not None and worker.stderr is not None
+    parallel.send(worker.stdin, ("start", sqlite_url, dict(load_stories())))
+    parallel.send(worker.stdin, ("build", 0, 1000))
+    worker.stdout.close()  # the caller stops reading, then hangs up
+    worker.stdin.close()
+    assert worker.stderr.read() == b""  # no traceback reaches the terminal
+    assert worker.wait(timeout=60) == 0
+    worker.stderr.close()

@@ -13,6 +13,7 @@ when its stdin closes. Interrupts are left to the parent, which stops it.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import signal
@@ -63,7 +64,13 @@ def main() -> None:
     gc.disable()  # batches are many short-lived, acyclic objects: collection only rescans them
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    serve(sys.stdin.buffer, answers)
+    try:
+        serve(sys.stdin.buffer, answers)
+    except OSError:  # the caller went away (stopped, or killed): nobody left to answer
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            answers.close()
 
 
 if __name__ == "__main__":
