@@ -59,6 +59,10 @@ def asserted(title: str, summary: str = "") -> set[tuple[str, str, object]]:
         ("Ilya Sutskever, Helen Toner and Tasha McCauley out of OpenAI's board",
          {("board", "remove", "Ilya Sutskever"), ("board", "remove", "Helen Toner"),
           ("board", "remove", "Tasha McCauley")}),
+        ("OpenAI president Greg Brockman also quit on Friday",
+         {("board", "remove", "Greg Brockman")}),
+        ("Ilya Sutskever is no longer on OpenAI's board", {("board", "remove", "Ilya Sutskever")}),
+        ("Emmett Shear is OpenAI's new interim CEO", {("ceo", "set", "Emmett Shear")}),
         # a plan the organisation agrees to is decided
         ("OpenAI agrees to bring back Sam Altman as CEO", {("ceo", "set", "Sam Altman")}),
     ],
@@ -197,6 +201,8 @@ def test_going_back_to_another_office_is_not_a_return_as_ceo() -> None:
         "Sam Altman takes the helm of Microsoft's AI group",
         "Sam Altman to lead OpenAI's new devices effort",        # a project, not the company
         "Who takes the helm at OpenAI?",
+        "OpenAI's Sam Altman is a CEO like no other",           # a description, not an office
+        "Sam Altman is OpenAI's former CEO",
     ],
 )
 def test_idioms_for_the_office_need_the_office(title: str) -> None:

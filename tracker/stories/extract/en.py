@@ -20,7 +20,7 @@ ROLE = (
     r"(?!\s+(?:of|at)\s+(?!{ORGX})(?-i:[A-Z]))"
 )
 _APPOS = r"(?:\s*,[^,]{1,80},)?"
-_ROLE_Q = r"(?:the\s+|its\s+|an?\s+)?(?:{ORG}\s+)?(?:new\s+|next\s+|permanent\s+)?(?:interim\s+|acting\s+|temporary\s+)?(?:{ORG}\s+)?{ROLE}"
+_ROLE_Q = r"(?:the\s+|its\s+|an?\s+)?(?:{ORG}(?:'s|\u2019s)?\s+)?(?:new\s+|next\s+|permanent\s+)?(?:interim\s+|acting\s+|temporary\s+)?(?:{ORG}\s+)?{ROLE}"
 
 _FIRE = (
     r"fires|fired|firing|ousts|ousted|ousting|sacks|sacked|dismisses|dismissed|removes|removed|"
@@ -44,7 +44,7 @@ _NAMED = r"named|appointed|tapped|picked|chosen|installed|selected|confirmed|hir
 _BECOME = (
     r"becomes|became|become|becoming|be|takes\s+over\s+as|took\s+over\s+as|take\s+over\s+as|"
     r"steps\s+in\s+as|stepped\s+in\s+as|step\s+in\s+as|steps\s+into\s+the\s+breach\s+as|"
-    r"serves?\s+as|serving\s+as|is\s+now|is\s+the"
+    r"serves?\s+as|serving\s+as|is\s+now|is\s+the|is(?!\s+an?\s)"
 )
 _BACK = (
     r"returns|returned|returning|return|is\s+back|back|comes\s+back|came\s+back|coming\s+back|"
@@ -92,7 +92,9 @@ FRAMES = (
           r"{P}\s+(?:is\s+|was\s+|now\s+)?(?P<v>out)\s+(?:at|from|as)\s+{FILL}{ORGX}"),
     Frame("en.leave.quits", "leave",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _LEAVE + r")"
-          r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:{ORGX}|as|from|too|after|over|amid|following|in\s+protest|the\s+board|both|and)\b)"),
+          r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:{ORGX}|as|from|too|after|over|amid|following|in\s+protest|the\s+board|both|and|"
+          r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|today|tonight|yesterday|"
+          r"hours|shortly|immediately|late|early)\b)"),
     Frame("en.leave.no-longer-with", "leave",
           r"{P}\s+(?:is\s+)?(?P<v>no\s+longer)\s+(?:with|at|part\s+of)\s+{ORGX}", ignore=("negated",)),
     Frame("en.leave-ceo.steps-down", "leave_ceo",
@@ -172,6 +174,9 @@ FRAMES = (
     Frame("en.board.leaves", "board_leave",
           r"{PL}\s+{GAP}(?P<v>leaves|leave|left|leaving|quits|quit|steps\s+down\s+from|stepped\s+down\s+from|"
           r"resigns\s+from|resigned\s+from|removed\s+from|ousted\s+from|off|out\s+of|out\s+from|departs)\s+" + _BOARD),
+    Frame("en.board.no-longer-on", "board_leave",
+          r"{PL}\s+(?:is\s+|are\s+)?(?P<v>no\s+longer\s+(?:on|sits?\s+on|a\s+member\s+of|part\s+of))\s+"
+          + _BOARD, ignore=("negated",)),
     # The partner's non-voting seat.
     Frame("en.partner.observer", "partner_observer",
           r"{PARTNER}\s+{GAP}(?P<v>" + _GET + r")\s+(?:[^\s.;]+\s+){0,9}?(?:non-?voting|observer)"),
