@@ -213,3 +213,29 @@ def test_a_successor_to_lead_the_company_is_a_plan() -> None:
     found = claims("Twitch co-founder Emmett Shear to lead OpenAI")
     assert ("ceo", "set", "Emmett Shear", "planned") in found
 
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "expected"),
+    [
+        ("OpenAI shake-up",
+         "The AI company OpenAI said Friday it has pushed out its co-founder and chief executive Sam Altman.",
+         {("ceo", "remove", "Sam Altman")}),
+        ("Leadership change at OpenAI",
+         "OpenAI's board said Altman was no longer the company's CEO, and that technology chief "
+         "Mira Murati would take over on an interim basis.",
+         {("ceo", "remove", "Sam Altman"), ("ceo", "set", "Mira Murati")}),
+        ("OpenAI turmoil",
+         "Greg Brockman, OpenAI's president, announced his resignation hours after the board's decision.",
+         {("board", "remove", "Greg Brockman")}),
+        ("OpenAI picks a new leader",
+         "OpenAI has appointed Emmett Shear, the former head of Twitch, as interim chief executive.",
+         {("ceo", "set", "Emmett Shear")}),
+        ("OpenAI news", "Altman was abruptly fired by the OpenAI board on Friday.",
+         {("ceo", "remove", "Sam Altman")}),
+    ],
+)
+def test_a_report_in_a_summary_sentence(
+    title: str, summary: str, expected: set[tuple[str, str, object]]
+) -> None:
+    assert expected <= asserted(title, summary)

@@ -20,7 +20,7 @@ ROLE = (
     r"(?!\s+(?:of|at)\s+(?!{ORGX})(?-i:[A-Z]))"
 )
 _APPOS = r"(?:\s*,[^,]{1,80},)?"
-_ROLE_Q = r"(?:the\s+|its\s+|an?\s+)?(?:{ORG}(?:'s|\u2019s)?\s+)?(?:new\s+|next\s+|permanent\s+)?(?:interim\s+|acting\s+|temporary\s+)?(?:{ORG}\s+)?{ROLE}"
+_ROLE_Q = r"(?:the\s+(?:company|firm|start-?up|organi[sz]ation)(?:'s|\u2019s)\s+|the\s+|its\s+|an?\s+)?(?:{ORG}(?:'s|\u2019s)?\s+)?(?:new\s+|next\s+|permanent\s+)?(?:interim\s+|acting\s+|temporary\s+)?(?:{ORG}\s+)?{ROLE}"
 
 _FIRE = (
     r"fires|fired|firing|ousts|ousted|ousting|sacks|sacked|dismisses|dismissed|removes|removed|"
@@ -73,6 +73,11 @@ _GET = (
     r"secures|secured|secure|wins|won|win|given|granted|lands|landed|land|gains|gained|gain|"
     r"joins|joined|join|has|have"
 )
+# When something was said: "said Friday", "said late Tuesday".
+_WHEN = (
+    r"(?:(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday)"
+    r"(?:\s+(?:morning|afternoon|evening|night))?|late\s+\w+|earlier\s+\w+)"
+)
 _TAKE = r"takes|took|take|taking|assumes|assumed|assume|assuming|grabs|grabbed|seizes|seized"
 # The end of a clause, for triggers that take no complement ("... takes over, ...").
 _CLAUSE_END = r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:and|but|after|amid|following|while|for\s+now)\b)"
@@ -84,9 +89,10 @@ _BOARD = (
 FRAMES = (
     # Leaving the organisation (fired, ousted, quits): ends the office and the board seat.
     Frame("en.leave.fired-by", "leave",
-          r"(?:{ORGX}(?:\s+board(?:\s+of\s+directors)?)?|(?<=\bsays\s)it|(?<=\bsaid\s)it)\s+{GAP}(?P<v>" + _FIRE + r")\s+{FILL}{P}"),
+          r"(?:{ORGX}(?:\s+board(?:\s+of\s+directors)?)?|\b(?:says|said)\s+(?:" + _WHEN + r"\s+)?(?:that\s+)?it)"
+          r"\s+{GAP}(?P<v>" + _FIRE + r")\s+{FILL}{P}"),
     Frame("en.leave.is-fired", "leave",
-          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _FIRED + r")(?!\s+(?:by|at|from)\s+(?!{ORGX}))"
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>" + _FIRED + r")(?!\s+(?:by|at|from)\s+(?!(?:the\s+)?{ORGX}))"
           r"(?=\s*$|\s+(?:as|at|from|by|of|after|over|in|on|amid|for|,)|[,.;:!?]|\s+-)"),
     Frame("en.leave.out-at", "leave",
           r"{P}\s+(?:is\s+|was\s+|now\s+)?(?P<v>out)\s+(?:at|from|as)\s+{FILL}{ORGX}"),
@@ -95,6 +101,9 @@ FRAMES = (
           r"(?=\s*$|[,.;:!?]|\s+-|\s+(?:{ORGX}|as|from|too|after|over|amid|following|in\s+protest|the\s+board|both|and|"
           r"on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|today|tonight|yesterday|"
           r"hours|shortly|immediately|late|early)\b)"),
+    Frame("en.leave.resignation", "leave",
+          r"{P}" + _APPOS + r"\s+{GAP}(?P<v>announced|announces|announcing|tendered|tenders|submitted|"
+          r"handed\s+in|offered)\s+(?:his|her|their)\s+resignation"),
     Frame("en.leave.no-longer-with", "leave",
           r"{P}\s+(?:is\s+)?(?P<v>no\s+longer)\s+(?:with|at|part\s+of)\s+{ORGX}", ignore=("negated",)),
     Frame("en.leave-ceo.steps-down", "leave_ceo",
@@ -102,10 +111,10 @@ FRAMES = (
           r"steps\s+aside|stepped\s+aside|exits|exited|exiting|resigns|resigned)\s+(?:as|from)\s+"
           r"(?:{FILL})?{ROLE}"),
     Frame("en.leave-ceo.no-longer", "leave_ceo",
-          r"{P}\s+(?:is\s+)?(?P<v>no\s+longer)\s+" + _ROLE_Q, ignore=("negated",)),
+          r"{P}\s+(?:is\s+|was\s+)?(?P<v>no\s+longer)\s+" + _ROLE_Q, ignore=("negated",)),
     # Appointments to the CEO office.
     Frame("en.ceo.names", "appoint_ceo",
-          r"{ORGX}(?:\s+board)?\s+{GAP}(?P<v>" + _NAME_V + r")\s+{FILL}{P}'?\s*,?\s+"
+          r"{ORGX}(?:\s+board)?\s+{GAP}(?P<v>" + _NAME_V + r")\s+{FILL}{P}'?" + _APPOS + r"\s*,?\s+"
           r"(?:as\s+|to\s+be\s+|to\s+lead\s+)?" + _ROLE_Q),
     Frame("en.ceo.names-elided", "appoint_ceo",
           r"(?:[,;]|\band)\s+(?P<v>names|named|appoints|appointed|taps|tapped|picks|picked|installs|installed)\s+"
@@ -122,7 +131,8 @@ FRAMES = (
           r"(?:helm|reins|top\s+job)\b(?!\s+(?:of|at)\s+(?!{ORGX})(?-i:[A-Z]))"),
     Frame("en.ceo.takes-over", "appoint_ceo",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>takes\s+over|took\s+over|take\s+over|taking\s+over)"
-          r"(?:\s+(?:at|of)\s+{ORGX})?" + _CLAUSE_END),
+          r"(?:\s+(?:at|of)\s+{ORGX})?(?:\s+(?:on\s+an?\s+(?:interim|temporary|acting)\s+basis|"
+          r"temporarily|in\s+the\s+interim))?" + _CLAUSE_END),
     Frame("en.ceo.to-lead", "appoint_ceo",
           r"{P}" + _APPOS + r"\s+{GAP}(?P<v>to\s+lead|will\s+lead|to\s+run|will\s+run|to\s+head|will\s+head)"
           r"\s+{ORG}(?!'|\u2019)" + _CLAUSE_END),
