@@ -63,6 +63,8 @@ def asserted(title: str, summary: str = "") -> set[tuple[str, str, object]]:
          {("board", "remove", "Greg Brockman")}),
         ("Ilya Sutskever is no longer on OpenAI's board", {("board", "remove", "Ilya Sutskever")}),
         ("Emmett Shear is OpenAI's new interim CEO", {("ceo", "set", "Emmett Shear")}),
+        ("OpenAI board member Helen Toner steps down", {("board", "remove", "Helen Toner")}),
+        ("OpenAI's new board chair is Bret Taylor", {("board", "chair", "Bret Taylor")}),
         # a plan the organisation agrees to is decided
         ("OpenAI agrees to bring back Sam Altman as CEO", {("ceo", "set", "Sam Altman")}),
     ],
@@ -205,6 +207,7 @@ def test_going_back_to_another_office_is_not_a_return_as_ceo() -> None:
         "Sam Altman is OpenAI's former CEO",
     ],
 )
+
 def test_idioms_for_the_office_need_the_office(title: str) -> None:
     assert not {c for c in asserted(title) if c[0] == "ceo" and c[1] == "set"}
 
@@ -239,3 +242,8 @@ def test_a_report_in_a_summary_sentence(
     title: str, summary: str, expected: set[tuple[str, str, object]]
 ) -> None:
     assert expected <= asserted(title, summary)
+
+
+def test_a_board_member_stepping_down_from_something_else_keeps_the_seat() -> None:
+    title = "OpenAI board member Helen Toner steps down as director of a research centre"
+    assert not {c for c in asserted(title) if c[0] == "board"}

@@ -178,12 +178,17 @@ FRAMES = (
     Frame("en.board.to-chair", "board_chair",
           r"{P}\s+{GAP}(?P<v>to\s+chair|will\s+chair|chairs|chaired|chairing|to\s+lead|will\s+lead|leads|"
           r"named\s+chair(?:man|woman)?\s+of|becomes\s+chair(?:man|woman)?\s+of)\s+" + _BOARD),
+    Frame("en.board.chair-named", "board_chair",
+          r"board(?:'s)?\s+(?:new\s+)?(?:chair(?:man|woman|person)?)\s+(?P<v>is|will\s+be|becomes)\s+{FILL}{P}"),
     Frame("en.board.joins", "board_join",
           r"{PL}\s+{GAP}(?P<v>joins|joined|join|rejoins|rejoin|rejoining|added\s+to|appointed\s+to|"
           r"named\s+to|gets\s+a\s+seat\s+on|takes\s+a\s+seat\s+on)\s+" + _BOARD),
     Frame("en.board.leaves", "board_leave",
           r"{PL}\s+{GAP}(?P<v>leaves|leave|left|leaving|quits|quit|steps\s+down\s+from|stepped\s+down\s+from|"
           r"resigns\s+from|resigned\s+from|removed\s+from|ousted\s+from|off|out\s+of|out\s+from|departs)\s+" + _BOARD),
+    Frame("en.board.member-steps-down", "board_leave",
+          r"board\s+(?:member|director)\s+{P}" + _APPOS + r"\s+{GAP}(?P<v>steps\s+down|stepped\s+down|"
+          r"stepping\s+down|step\s+down|steps\s+aside|stepped\s+aside)" + _CLAUSE_END),
     Frame("en.board.no-longer-on", "board_leave",
           r"{PL}\s+(?:is\s+|are\s+)?(?P<v>no\s+longer\s+(?:on|sits?\s+on|a\s+member\s+of|part\s+of))\s+"
           + _BOARD, ignore=("negated",)),
