@@ -97,6 +97,11 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+def param_mark(dialect: sa.engine.Dialect) -> str:
+    """Return the driver's positional parameter mark: ``?`` (sqlite3) or ``%s`` (psycopg)."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
 def describe(engine: Engine) -> str:
     """Return the engine's URL with any password hidden."""
     return engine.url.render_as_string(hide_password=True)

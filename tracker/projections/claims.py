@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy.engine import Connection
 
+from tracker.db import param_mark
 from tracker.eventlog.events import (
     ArticleObserved,
     ArticleRejected,
@@ -113,7 +114,7 @@ class Prior:
 
 
 def _insert(conn: Connection, table: str, columns: Sequence[str]) -> str:
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = param_mark(conn.dialect)
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
 
 
@@ -131,7 +132,7 @@ class Batch:
     def write(self, conn: Connection) -> None:
         """Write the batch's rows: one driver-level executemany per table."""
         if self.superseded:
-            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            mark = param_mark(conn.dialect)
             conn.exec_driver_sql(
                 f"UPDATE proj_evidence SET superseded = {mark} "
                 f"WHERE story = {mark} AND position = {mark}",

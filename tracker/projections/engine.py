@@ -30,6 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from tracker.db import param_mark
 from tracker.errors import StorageError
 from tracker.eventlog.store import EventStore
 from tracker.eventlog.tables import events
@@ -56,7 +57,7 @@ def read_sql(engine: Engine, *, bounded: bool = False) -> str:
     Only the columns the projections use are read; SQLite hands the payload over
     as bytes, which the JSON decoder takes as is (no text object made in between).
     """
-    mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    mark = param_mark(engine.dialect)
     payload = "CAST(payload AS BLOB)" if engine.dialect.name == "sqlite" else "payload"
     where = f"position > {mark} AND position <= {mark} ORDER BY position" if bounded else (
         f"position > {mark} ORDER BY position LIMIT {mark}"

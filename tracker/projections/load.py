@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from tracker.db import param_mark
 from tracker.projections import rows, tables
 from tracker.types import Article, Claim, Correction
 
@@ -34,7 +35,7 @@ def load_evidence(
 
     Rows are read on the driver's cursor (plain tuples): a story can have hundreds
     of thousands of them."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = param_mark(conn.dialect)
     where = f"story = {mark}"
     params: list[object] = [story_id]
     if until is None:

@@ -173,10 +173,10 @@ class ParallelBatches:
         self.url = engine.url.render_as_string(hide_password=False)
         self.stories = dict(stories)
         self.version = log_version(self.stories.values())
-        self.after, self.until, self.count, self.size = after, until, workers, size or RANGE
+        self.until, self.count, self.size = until, workers, size or RANGE
         self._workers: list[_Worker] = []
-        self._pending: deque[_Worker] = deque()
-        self._next = after
+        self._pending: deque[_Worker] = deque()  # who answers each range handed out, in order
+        self._next = after  # where the next range starts
         self._turn = 0
 
     def start(self) -> ParallelBatches:
