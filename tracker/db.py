@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from tracker.errors import SchemaError, StorageError
+from tracker.eventlog.sql import first_line
 
 ENV_URL = "TRACKER_DATABASE_URL"
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,7 +189,7 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
     except sa.exc.DBAPIError as exc:
-        raise StorageError(f"cannot open database {describe(engine)}: {_first_line(exc)}") from None
+        raise StorageError(f"cannot open database {describe(engine)}: {first_line(exc)}") from None
     if len(rows) > 1:
         raise SchemaError(f"database {describe(engine)} has several schema heads; tracker has one")
     return str(rows[0][0]) if rows else None
@@ -204,7 +205,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     try:
         command.upgrade(alembic_config(engine), revision)
     except sa.exc.DBAPIError as exc:
-        raise StorageError(f"migration failed on {describe(engine)}: {_first_line(exc)}") from None
+        raise StorageError(f"migration failed on {describe(engine)}: {first_line(exc)}") from None
 
 
 @dataclass(frozen=True)
@@ -269,8 +270,3 @@ def _newer_message(engine: Engine, current: str) -> str:
         f"database {describe(engine)} has schema revision {current}, newer than this "
         "tracker knows; upgrade tracker"
     )
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

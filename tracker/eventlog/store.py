@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from tracker.errors import ConcurrencyError, StorageError
 from tracker.eventlog import codec
 from tracker.eventlog.events import DomainEvent, UnknownEvent, decode
-from tracker.eventlog.sql import COLUMNS, LOCK_TIMEOUT, Statements, first_line, storage_error
+from tracker.eventlog.sql import COLUMNS, LOCK_TIMEOUT, Statements, storage_error
 from tracker.eventlog.tables import events
 from tracker.eventlog.verify import VerifyReport, verify_rows
 from tracker.timeutil import from_micros, to_micros, utcnow
@@ -364,7 +364,3 @@ class EventStore:
     def verify(self, *, chunk_size: int = 10000) -> VerifyReport:
         """Walk positions, clocks and the hash chain; report the first broken event."""
         return verify_rows(self.pages(chunk_size=chunk_size))
-
-
-def _first_line(exc: BaseException) -> str:
-    return first_line(exc)

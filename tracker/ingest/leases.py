@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tracker.eventlog import codec
+from tracker.eventlog.sql import first_line
 from tracker.eventlog.tables import metadata
 from tracker.ingest.feeds import Feed, FeedRegistry, PollOutcome, _row_to_feed
 from tracker.ingest.tables import feeds
@@ -149,7 +150,7 @@ class LeasedRegistry(FeedRegistry):
             delay = min(BACKOFF_FIRST * 2 ** (self._failures - 1), BACKOFF_CAP)
             self._retry_at = time.monotonic() + delay
             self._log(logging.WARNING, "database_unavailable", retry_in_s=delay,
-                      failures=self._failures, error=_first_line(exc))
+                      failures=self._failures, error=first_line(exc))
             return []
         if self._failures:
             self._log(logging.INFO, "database_back", after_failures=self._failures)
@@ -227,7 +228,7 @@ class LeasedRegistry(FeedRegistry):
                 conn.execute(feed_leases.delete().where(feed_leases.c.worker == self.worker_id))
                 conn.execute(tracker_workers.delete().where(tracker_workers.c.worker == self.worker_id))
         except sa.exc.DBAPIError as exc:  # leases expire on their own
-            self._log(logging.WARNING, "release_failed", error=_first_line(exc))
+            self._log(logging.WARNING, "release_failed", error=first_line(exc))
 
     def _log(self, level: int, event: str, **fields: object) -> None:
         log.log(level, codec.dumps({"event": event, "worker": self.worker_id, **fields}))
@@ -326,8 +327,3 @@ def worker_registry(engine: Engine) -> Iterator[FeedRegistry]:
         registry.release_all()
         for handler in handlers:
             handler.removeFilter(tag)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

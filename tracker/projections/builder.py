@@ -27,6 +27,7 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
 
     from tracker import db
     from tracker.errors import TrackerError
+    from tracker.eventlog.sql import first_line
     from tracker.eventlog.store import EventStore
     from tracker.projections.claims import build_batch
     from tracker.projections.engine import fetch, read_sql
@@ -51,8 +52,7 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
             batch = build_batch(state["store"], rows, state["stories"]) if rows else None
             send(answers, ("ok", batch))
         except (sa.exc.DBAPIError, TrackerError) as exc:  # the caller fails the same way
-            text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-            send(answers, ("error", f"projection worker failed: {text[0] if text else type(exc).__name__}"))
+            send(answers, ("error", f"projection worker failed: {first_line(exc)}"))
         except Exception as exc:  # anything else: the caller goes on without this worker
             text = str(exc).strip().splitlines()
             send(answers, ("failed", f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")))

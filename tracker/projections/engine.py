@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tracker.db import param_mark
 from tracker.errors import StorageError
+from tracker.eventlog.sql import first_line
 from tracker.eventlog.store import EventStore
 from tracker.eventlog.tables import events
 from tracker.projections import load, rows, tables
@@ -248,7 +249,7 @@ def _run(
                 continue
     except sa.exc.DBAPIError as exc:
         what = "rebuild" if fresh else "update"
-        raise StorageError(f"projection {what} failed: {_first_line(exc)}") from None
+        raise StorageError(f"projection {what} failed: {first_line(exc)}") from None
     finally:
         if collecting:
             gc.enable()
@@ -425,8 +426,3 @@ def _resolve_story(
             if accepted:
                 conn.execute(t.insert(), accepted)
         _save(conn, name, position, version)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
