@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,17 @@ def _configure_sqlite(engine: Engine) -> None:
 def param_mark(dialect: sa.engine.Dialect) -> str:
     """Return the driver's positional parameter mark: ``?`` (sqlite3) or ``%s`` (psycopg)."""
     return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
+def driver_rows(conn: sa.Connection, query: str, params: Sequence[Any]) -> list[Any]:
+    """Run a read on the connection's driver cursor (in its transaction, if any) and
+    return plain tuples: no result objects to make by the hundred thousand."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(query, tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def describe(engine: Engine) -> str:

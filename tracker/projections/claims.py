@@ -225,7 +225,8 @@ class _Builder:
         return Prior(found[0], found[1], found[2], found[3], found[4], tuple(found[5]))
 
     def observed(self, position: int, published: int, recorded: int, p: dict[str, Any]) -> None:
-        """Add the rows of an observation at the current schema (the common case, kept lean)."""
+        """Add the rows of an observation (the common case, kept lean); an earlier
+        observation of the same article in this page is superseded."""
         article_id = p["article_id"]
         latest = self.latest
         if article_id in latest:  # observed twice within one page: the second supersedes
@@ -290,21 +291,16 @@ class _Builder:
 
     def article(self, ev: Event, p: dict[str, Any]) -> None:
         """Add the rows of one article revision (and supersede the one before)."""
-        article_id = p["article_id"]
         if ev.type == ArticleObserved.TYPE:
-            # observed twice within one page: the second supersedes the first
-            prior = self._latest(article_id) if article_id in self.latest else None
-            stories = p["stories"]
-            publisher, language, link = p["publisher"], p["language"], p["link"]
-            published = ev.occurred_us
-            self.latest[article_id] = (ev.position, publisher, language, link, published, stories)
-        else:
-            prior = self.prior(ev, article_id)
-            state = self._state(ev, p, prior)
-            self.latest[article_id] = state
-            stories = list(state.stories)
-            publisher, language, link = state.publisher, state.language, state.link
-            published = state.published_us
+            self.observed(ev.position, ev.occurred_us, ev.recorded_us, p)
+            return
+        article_id = p["article_id"]
+        prior = self.prior(ev, article_id)
+        state = self._state(ev, p, prior)
+        self.latest[article_id] = state
+        stories = list(state.stories)
+        publisher, language, link = state.publisher, state.language, state.link
+        published = state.published_us
         if prior is not None:
             self._supersede(prior, ev.position)
         self._evidence(ev.position, ev.recorded_us, article_id, stories, publisher, language, link,

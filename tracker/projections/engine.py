@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from tracker.db import param_mark
+from tracker.db import driver_rows, param_mark
 from tracker.errors import StorageError
 from tracker.eventlog.sql import first_line
 from tracker.eventlog.store import EventStore
@@ -70,15 +70,9 @@ def read_sql(engine: Engine, *, bounded: bool = False) -> str:
 
 
 def fetch(engine: Engine, query: str, params: tuple[int, int]) -> list[Any]:
-    """Run a read on the driver's own cursor: plain tuples, no result objects to make
-    by the million."""
+    """Read rows on a connection of its own, as plain tuples (see ``driver_rows``)."""
     with engine.connect() as conn:
-        cursor = conn.connection.cursor()
-        try:
-            cursor.execute(query, params)
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
+        return driver_rows(conn, query, params)
 
 
 def _pages(engine: Engine, after: int, size: int) -> Iterator[list[Any]]:

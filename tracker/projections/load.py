@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from tracker.db import param_mark
+from tracker.db import driver_rows, param_mark
 from tracker.projections import rows, tables
 from tracker.types import Article, Claim, Correction
 
@@ -44,17 +44,13 @@ def load_evidence(
         where += f" AND position <= {mark} AND (superseded IS NULL OR superseded > {mark})"
         params += [until, until]
     rejected = set() if keep_rejected else rejected_articles(conn, story_id, until)
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(
-            "SELECT position, article_id, publisher, link, title, summary, language, "
-            "published_us, recorded_us, content_hash, stories, claims "
-            f"FROM {tables.evidence.name} WHERE {where} ORDER BY position",
-            tuple(params),
-        )
-        found_rows = cursor.fetchall()
-    finally:
-        cursor.close()
+    found_rows = driver_rows(
+        conn,
+        "SELECT position, article_id, publisher, link, title, summary, language, "
+        "published_us, recorded_us, content_hash, stories, claims "
+        f"FROM {tables.evidence.name} WHERE {where} ORDER BY position",
+        params,
+    )
     found: Evidence = []
     article_from_row, claims_from_json = rows.article_from_row, rows.claims_from_json
     for row in found_rows:
