@@ -36,16 +36,17 @@ id = "jane"
 name = "Jane Doyle"
 aliases = ["Jane Doyle", "Doyle"]
 
-[roles]
-organisation = "globex"
-
 [slots.ceo]
 kind = "single"
-interim = true
+body = "globex"
+qualifiers = ["interim"]
+roles = { en = ["chief executive", "CEO", "boss"] }
 
 [slots.board]
 kind = "set"
-chair = true
+body = "globex"
+qualifiers = ["chair"]
+roles = { en = ["board"] }
 
 [baseline]
 as_of = "2024-01-01T00:00:00Z"
@@ -59,9 +60,6 @@ window_hours = 6
 quiet_hours = 48
 authoritative = ["globex.example"]
 
-[events]
-leave = ["ceo remove $person", "board remove $person"]
-appoint_ceo = ["ceo set $person"]
 """
 
 

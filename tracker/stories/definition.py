@@ -1,9 +1,11 @@
 """Load story definitions from ``config/stories/*.toml`` into frozen types.
 
-A story file names the story, the terms that make a feed item relevant, and the
-entities it tracks (with aliases in several languages). Sections this module
-does not interpret (slots, rules, corroboration ...) are kept in ``raw`` for the
-modules that do. Errors name the file (and line, for TOML syntax errors).
+A story file names the story, the terms that make a feed item relevant, the
+entities it tracks (with aliases in several languages) and its offices. Every
+key is checked: an unknown key, entity kind or reference is refused in one line
+that names the file, the line and the valid choices. The offices, baseline and
+event meanings are read into a ``StoryModel`` by ``tracker.stories.spec``; this
+module checks the file's shape and its entities.
 """
 
 from __future__ import annotations
@@ -19,16 +21,35 @@ from tracker.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+PERSON = "person"
+ENTITY_KINDS = (PERSON, "company", "organisation", "government", "parliament", "country", "party", "body")
+
+# The keys each part of a story file may hold (a list for a table of tables).
+TOP = ("id", "title", "description", "match", "entity", "slots", "baseline", "corroboration",
+       "events", "background", "succession")
+MATCH = ("terms", "names")
+ENTITY = ("id", "name", "kind", "aliases", "ambiguous")
+SLOT = ("kind", "body", "subject", "roles", "qualifiers", "actors", "tags", "cues", "head")
+CORROBORATION = ("publishers", "window_hours", "quiet_hours", "lookback_hours", "repeat_publishers",
+                 "authoritative")
+_HINTS = {
+    "roles": "each slot names its organisation with body = \"ENTITY-ID\"",
+    "interim": "write qualifiers = [\"interim\"] in the slot",
+    "chair": "write qualifiers = [\"chair\"] in the slot",
+    "organisation": "each slot names its organisation with body = \"ENTITY-ID\"",
+    "partner": "a tags slot names its partner with subject = \"ENTITY-ID\"",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    """A tracked person or organisation, by canonical name and aliases."""
+    """A tracked person or body (company, government, parliament ...), by canonical name and aliases."""
 
     id: str
     name: str
     kind: str
     aliases: tuple[str, ...]
+    ambiguous: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +73,14 @@ class StoryDefinition:
         raise KeyError(entity_id)
 
 
+class _Invalid(ValueError):
+    """A problem in a story file, with the dotted key it is about (for its line)."""
+
+    def __init__(self, message: str, where: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.where = where
+
+
 def stories_dir() -> Path:
     """Return the folder of story files: $TRACKER_STORIES_DIR, else config/stories."""
     import os
@@ -59,60 +88,161 @@ def stories_dir() -> Path:
     return Path(os.environ.get("TRACKER_STORIES_DIR", ROOT / "config" / "stories"))
 
 
+def line_of(text: str, where: tuple[str, ...]) -> int | None:
+    """Return the line a dotted key is written on (best effort: header, then ``key =``)."""
+    lines = text.splitlines()
+    start = 0
+    if len(where) > 1:
+        header = re.compile(r"^\s*\[+\s*" + r"\s*\.\s*".join(re.escape(p) for p in where[:-1]) + r"\s*\]+")
+        for number, line in enumerate(lines):
+            if header.match(line):
+                start = number
+                break
+    key = re.compile(r"^\s*(?:\"?" + re.escape(where[-1]) + r"\"?\s*=|\[+\s*(?:[\w-]+\s*\.\s*)*"
+                     + re.escape(where[-1]) + r"\s*\]+)") if where else None
+    if key is not None:
+        for number in range(start, len(lines)):
+            if key.match(lines[number]):
+                return number + 1
+    return start + 1 if where else None
+
+
 def load_story(path: Path) -> StoryDefinition:
-    """Parse and check one story file; raise ConfigError naming the file on any problem."""
+    """Parse and check one story file; raise ConfigError naming the file and line on any problem."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read story file: {exc.strerror}") from None
     try:
-        raw = tomllib.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        raw = tomllib.loads(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: story file is not UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     try:
-        return _build(path, raw, hashlib.sha256(data).hexdigest())
+        story = _build(path, raw, hashlib.sha256(data).hexdigest())
+        from tracker.stories.spec import model_of
+
+        model_of(story)     # offices, baseline and events are checked here
+        return story
+    except _Invalid as exc:
+        line = line_of(text, exc.where)
+        raise ConfigError(f"{path}:{line}: {exc}" if line else f"{path}: {exc}") from None
+    except ConfigError as exc:
+        # The model names the file already; add the line of the key it is about when it can be found.
+        message = str(exc)
+        prefix = f"{path}: "
+        body = message[len(prefix):] if message.startswith(prefix) else message
+        line = _line_for_message(text, body)
+        raise ConfigError(f"{path}:{line}: {body}" if line else f"{path}: {body}") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{path}: invalid story definition: {exc}") from None
 
 
-def _strings(value: Any, what: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ValueError(f"{what} must be a list of non-empty strings")
+def _line_for_message(text: str, message: str) -> int | None:
+    """Find the line of the section or key a model error names ("slot 'ceo'", "baseline.ceo")."""
+    found = re.match(r"(?:slot|\[events\]|\[background\]|\[succession\]) '?([\w.-]+)'?", message)
+    if message.startswith("slot ") and found:
+        return line_of(text, ("slots", found.group(1)))
+    dotted = re.match(r"(baseline|corroboration)\.(\w+)", message)
+    if dotted:
+        return line_of(text, (dotted.group(1), dotted.group(2)))
+    section = re.match(r"\[(\w+)\] '([^']+)'", message)
+    if section:
+        return line_of(text, (section.group(1), section.group(2)))
+    for name in ("baseline", "corroboration", "events"):
+        if message.startswith(f"[{name}]"):
+            return line_of(text, (name,))
+    return None
+
+
+def _strings(value: Any, what: str, where: tuple[str, ...]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _Invalid(f"{what} must be a list of non-empty strings", where)
     return tuple(value)
 
 
-def _build(path: Path, raw: dict[str, Any], digest: str) -> StoryDefinition:
-    story_id = raw.get("id")
-    if not isinstance(story_id, str) or not _ID.match(story_id):
-        raise ValueError("'id' must be a lowercase identifier")
-    match = raw.get("match", {})
-    if not isinstance(match, dict):
-        raise ValueError("[match] must be a table")
-    terms = _strings(match.get("terms", []), "match.terms")
-    names = _strings(match.get("names", []), "match.names")
+def _keys(table: Any, allowed: tuple[str, ...], what: str, where: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise _Invalid(f"{what} must be a table", where)
+    for key in table:
+        if key not in allowed:
+            hint = _HINTS.get(key)
+            extra = f"; {hint}" if hint else ""
+            raise _Invalid(f"unknown key {key!r} in {what} (valid: {', '.join(allowed)}){extra}", (*where, key))
+    return table
+
+
+def _entities(raw: dict[str, Any]) -> tuple[Entity, ...]:
+    items = raw.get("entity", [])
+    if not isinstance(items, list):
+        raise _Invalid("[[entity]] must be an array of tables", ("entity",))
     entities = []
     seen: set[str] = set()
-    for i, item in enumerate(raw.get("entity", [])):
-        if not isinstance(item, dict):
-            raise ValueError(f"entity #{i + 1} must be a table")
-        entity_id = item["id"]
+    for i, item in enumerate(items):
+        item = _keys(item, ENTITY, f"entity #{i + 1}", ("entity",))
+        entity_id = item.get("id")
+        if not isinstance(entity_id, str) or not _ID.match(entity_id):
+            raise _Invalid(f"entity #{i + 1}: 'id' must be a lowercase identifier", ("entity", "id"))
         if entity_id in seen:
-            raise ValueError(f"entity {entity_id!r} is defined twice")
+            raise _Invalid(f"entity {entity_id!r} is defined twice", ("entity", "id"))
         seen.add(entity_id)
-        name = item["name"]
-        aliases = _strings(item.get("aliases", [name]), f"entity {entity_id!r} aliases")
-        entities.append(Entity(entity_id, name, item.get("kind", "person"), aliases))
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _Invalid(f"entity {entity_id!r}: 'name' must be a non-empty string", ("entity", "name"))
+        kind = item.get("kind", PERSON)
+        if kind not in ENTITY_KINDS:
+            raise _Invalid(f"entity {entity_id!r}: kind {kind!r} is not one of: {', '.join(ENTITY_KINDS)}",
+                           ("entity", "kind"))
+        aliases = _strings(item.get("aliases", [name]), f"entity {entity_id!r} aliases", ("entity", "aliases"))
+        ambiguous = _strings(item.get("ambiguous", []), f"entity {entity_id!r} ambiguous", ("entity", "ambiguous"))
+        missing = [a for a in ambiguous if a not in aliases]
+        if missing:
+            raise _Invalid(f"entity {entity_id!r}: ambiguous alias {missing[0]!r} is not one of its aliases",
+                           ("entity", "ambiguous"))
+        entities.append(Entity(entity_id, name, kind, aliases, ambiguous))
+    return tuple(entities)
+
+
+def _check_sections(raw: dict[str, Any]) -> None:
+    _keys(raw, TOP, "the story file", ())
+    _keys(raw.get("match", {}), MATCH, "[match]", ("match",))
+    slots = raw.get("slots", {})
+    if not isinstance(slots, dict):
+        raise _Invalid("[slots] must be a table of offices: [slots.NAME] with kind, body and roles",
+                       ("slots",))
+    for name, body in slots.items():
+        if not _ID.match(name) or "-" in name:
+            raise _Invalid(f"slot name {name!r} must be a lowercase identifier (letters, digits, _)",
+                           ("slots", name))
+        _keys(body, SLOT, f"[slots.{name}]", ("slots", name))
+        for key in ("qualifiers", "actors", "tags"):
+            if key in body:
+                _strings(body[key], f"slot {name!r} {key}", ("slots", name, key))
+    _keys(raw.get("corroboration", {}), CORROBORATION, "[corroboration]", ("corroboration",))
+    for section in ("baseline", "events", "background", "succession"):
+        if not isinstance(raw.get(section, {}), dict):
+            raise _Invalid(f"[{section}] must be a table", (section,))
+
+
+def _build(path: Path, raw: dict[str, Any], digest: str) -> StoryDefinition:
+    _check_sections(raw)
+    story_id = raw.get("id")
+    if not isinstance(story_id, str) or not _ID.match(story_id):
+        raise _Invalid("'id' must be a lowercase identifier", ("id",))
+    match = raw.get("match", {})
+    terms = _strings(match.get("terms", []), "match.terms", ("match", "terms"))
+    names = _strings(match.get("names", []), "match.names", ("match", "names"))
     if not terms and not names:
-        raise ValueError("[match] needs 'terms' or 'names'")
+        raise _Invalid("[match] needs 'terms' or 'names'", ("match",))
     return StoryDefinition(
         id=story_id,
         title=str(raw.get("title", story_id)),
         path=path,
         terms=terms,
         names=names,
-        entities=tuple(entities),
+        entities=_entities(raw),
         raw=raw,
         digest=digest,
     )

@@ -1,14 +1,15 @@
 """Extract claims from an article's title and summary (a projection: pure, versioned).
 
 Contract: ``extract(story, article)`` returns the claims the text makes about the
-story's slots, deterministically; ``RULES_VERSION`` changes whenever the rules'
-behaviour does, so projections know to rebuild.
+story's slots, deterministically; ``rules_version()`` is a hash of the rule data,
+so projections know to rebuild whenever a rule changes.
 
-Each language module supplies trigger frames (a verb or role noun anchored to a
-tracked entity) and cue lists; a frame names an *event* ("leave",
-"appoint_ceo", ...) and the story file's ``[events]`` table says what that event
-does to the slots. The result depends only on the article's text, language,
-publisher and date, and on the story definition.
+The rules are data (``languages/<code>/``, read by ``rules``): trigger frames
+bound to an office or a body, and cue lists with scopes. A frame names a
+generic event ("appoint", "resign", "leave" ...) about its target, and the story
+file's ``[events]`` (or the defaults of its slot kinds) says what that event does
+to the slots. The result depends only on the article's text, language, publisher
+and date, on the story definition and on the rule data.
 """
 
 from __future__ import annotations
@@ -28,29 +29,29 @@ from tracker.stories.extract.events import (
     drop_partial_lists,
     succession,
 )
-from tracker.stories.extract.frames import Compiled, Language, compile_frames
+from tracker.stories.extract.frames import Compiled, compile_frames
 from tracker.stories.extract.lexicon import Lexicon, build
+from tracker.stories.extract.rules import Language, codes, data_digest, languages
 from tracker.stories.extract.text import clean, sentences
 from tracker.stories.spec import StoryModel, model_of
 from tracker.types import Article, Claim
 
-RULES_VERSION = "4"
-
-# Events about the partner stand on the partner's name and a tracked person's full name.
-_PARTNER_EVENTS = ("join_partner", "partner_observer")
-_CODES = ("en", "fr", "pl")
+# Bump when the engine's own behaviour changes (the rule data is hashed on its own).
+ENGINE_VERSION = "5"
+# Events that give an office its holder: an interim flag is looked for beside them.
+_FILLING = ("appoint", "elect", "take_office", "replace")
 
 
 @cache
-def languages() -> dict[str, Language]:
-    """Return the rule languages by code (their patterns are compiled on first use)."""
-    from tracker.stories.extract import en, fr, pl
-
-    return {lang.code: lang for lang in (en.LANGUAGE, fr.LANGUAGE, pl.LANGUAGE)}
+def rules_version() -> str:
+    """Return the rules' version: the engine's and a hash of every rule data file."""
+    return f"{ENGINE_VERSION}.{data_digest()[:16]}"
 
 
 def __getattr__(name: str) -> Any:
-    # ``LANGUAGES`` stays importable, but importing this package compiles no pattern.
+    # ``RULES_VERSION`` and ``LANGUAGES`` stay importable, computed on first use.
+    if name == "RULES_VERSION":
+        return rules_version()
     if name == "LANGUAGES":
         return languages()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -59,15 +60,17 @@ def __getattr__(name: str) -> Any:
 @dataclass(frozen=True, slots=True)
 class _Rules:
     model: StoryModel
-    lexicon: Lexicon
-    compiled: dict[str, tuple[Compiled, ...]]  # by language code, filled on first use
+    story: StoryDefinition
+    compiled: dict[str, tuple[Lexicon, tuple[Compiled, ...]]]  # by language code, filled on first use
 
-    def frames(self, code: str) -> tuple[Compiled, ...]:
-        """Return one language's compiled frames (compiling them the first time: a
-        process that only meets English text never compiles the others)."""
+    def of(self, code: str) -> tuple[Lexicon, tuple[Compiled, ...]]:
+        """Return one language's lexicon and compiled frames (compiling them the first time:
+        a process that only meets English text never compiles the others)."""
         found = self.compiled.get(code)
         if found is None:
-            found = self.compiled[code] = compile_frames(languages()[code], self.lexicon)
+            language = languages()[code]
+            lexicon = build(self.story, self.model, language)
+            found = self.compiled[code] = (lexicon, compile_frames(self.story, self.model, language, lexicon))
         return found
 
 
@@ -78,35 +81,21 @@ def _rules(story: StoryDefinition) -> _Rules:
     key = (story.id, story.digest)
     rules = _CACHE.get(key)
     if rules is None:
-        model = model_of(story)
-        lexicon = build(story, model)
-        rules = _Rules(model, lexicon, {})
-        _CACHE[key] = rules
+        rules = _CACHE[key] = _Rules(model_of(story), story, {})
     return rules
-
-
-# Function words that tell the languages apart when a feed does not declare one.
-_FUNCTION_WORDS = {
-    "fr": r"(?<!\w)(?:le|la|les|des|du|une|est|et|dans|pour|sur|qui|au|aux|d'|l')(?!\w)",
-    "pl": r"(?<!\w)(?:się|nie|jest|został\w*|że|na|do|przez|oraz|jako|już|który\w*)(?!\w)",
-    "en": r"(?<!\w)(?:the|a|of|and|to|is|was|as|for|with|after|has|his)(?!\w)",
-}
-
-
-@cache
-def _function_words() -> dict[str, re.Pattern[str]]:
-    return {lang: re.compile(pattern, re.I) for lang, pattern in _FUNCTION_WORDS.items()}
 
 
 def language_of(article: Article) -> str:
     """Return the rule language: the declared one, else a guess from function words."""
+    known = codes()
     code = (article.language or "").split("-")[0].split("_")[0].lower()
-    if code in _CODES:
+    if code in known:
         return code
     text = f"{article.title} {article.summary}"
-    counts = {lang: len(pattern.findall(text)) for lang, pattern in _function_words().items()}
-    best = max(sorted(counts), key=lambda lang: counts[lang])
-    return best if counts[best] > counts["en"] else "en"
+    counts = {c: len(languages()[c].function_words.findall(text)) for c in known}
+    fallback = "en" if "en" in counts else known[0]
+    best = max(sorted(counts), key=lambda c: counts[c])
+    return best if counts[best] > counts[fallback] else fallback
 
 
 def extract(story: StoryDefinition, article: Article) -> list[Claim]:
@@ -114,13 +103,14 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     rules = _rules(story)
     code = language_of(article)
     language = languages()[code]
-    lexicon = rules.lexicon
+    lexicon, frames = rules.of(code)
     title = clean(article.title)
     parts = [(s, True) for s in sentences(title)] + [(s, False) for s in sentences(article.summary)]
     whole = " ".join(s for s, _ in parts)
-    org_in_article = bool(lexicon.org_re.search(whole))
+    mentioned = {entity for entity, pattern in lexicon.body_res if pattern.search(whole)}
+    anchor_in_article = bool(lexicon.anchor_re.search(whole))
     full_names = {p.name for _, p, amb in lexicon.persons_in(whole) if not amb}
-    if not parts or not (org_in_article or full_names):
+    if not parts or not (mentioned or full_names):
         return []
     article_kinds = language.cues.kinds(title, 0, len(title), ("article",))
     found = language.cues.kinds(whole, 0, len(whole), ("article", "sourced"))
@@ -128,30 +118,30 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     announced = "announce" in found and "unnamed" not in found
     article_kinds.discard("announce")
     article_kinds.discard("unnamed")
-    title_has_org = bool(lexicon.org_re.search(title))
+    title_anchored = bool(lexicon.anchor_re.search(title))
     events: list[Event] = []
     for index, (sentence, in_title) in enumerate(parts):
-        org_here = bool(lexicon.org_re.search(sentence))
-        for compiled in rules.frames(code):
+        here = bool(lexicon.anchor_re.search(sentence))
+        anchored = here or (title_anchored if not in_title else anchor_in_article)
+        for compiled in frames:
+            if not compiled.self_anchored and compiled.body is not None and compiled.body not in mentioned:
+                continue
             for match in compiled.regex.finditer(sentence):
-                if compiled.frame.event not in _PARTNER_EVENTS and not org_in_article:
-                    continue
-                anchored = org_here or (title_has_org if not in_title else org_in_article)
-                event = _event_of(rules, language, compiled, match, sentence, article_kinds,
+                event = _event_of(rules, language, lexicon, compiled, match, sentence, article_kinds,
                                   announced, anchored, full_names, index, article.published_us)
                 if event is not None:
                     events.append(event)
     events = background(rules.model, succession(rules.model, chairs_are_members(events)))
     claims: dict[tuple[str, ...], Claim] = {}
     for event in events:
-        _claims_of(rules, language, event, article, claims)
+        _claims_of(rules.model, language, event, article, claims)
     return drop_partial_lists([claims[k] for k in sorted(claims)])
 
 
-def _persons(lexicon: Lexicon, text: str, org_here: bool, full_names: set[str]) -> list[str]:
+def _persons(lexicon: Lexicon, text: str, anchored: bool, full_names: set[str]) -> list[str]:
     names = []
     for _, person, ambiguous in lexicon.persons_in(text):
-        if ambiguous and not org_here and person.name not in full_names:
+        if ambiguous and not anchored and person.name not in full_names:
             continue
         if person.name not in names:
             names.append(person.name)
@@ -161,6 +151,7 @@ def _persons(lexicon: Lexicon, text: str, org_here: bool, full_names: set[str]) 
 def _event_of(
     rules: _Rules,
     language: Language,
+    lexicon: Lexicon,
     compiled: Compiled,
     match: re.Match[str],
     sentence: str,
@@ -172,12 +163,12 @@ def _event_of(
     published_us: int,
 ) -> Event | None:
     frame = compiled.frame
-    lexicon = rules.lexicon
     groups = match.groupdict()
     v_start, v_end = match.span("v")
     people: list[str] = []
     subjects: list[str] = []
-    if frame.event == "board_new":
+    key = f"{frame.event} {compiled.target}"
+    if frame.event == "new":
         listed = groups.get("pl") or sentence[v_end:]
         people = _persons(lexicon, listed, anchored, full_names)
         if len(people) < 2:
@@ -186,11 +177,11 @@ def _event_of(
         subjects = _persons(lexicon, groups["pl"], anchored, full_names)
     elif groups.get("p"):
         subjects = _persons(lexicon, groups["p"], anchored, full_names)
-    if not anchored and frame.event not in _PARTNER_EVENTS:
-        # Without the organisation in the sentence (or title), only full names count.
+    if not anchored and not compiled.self_anchored:
+        # Without a body in the sentence (or title), only full names count.
         subjects = [s for s in subjects if s in full_names]
-    needs_person = any(op.value == "$person" for op in rules.model.ops_for(frame.event))
-    if frame.event != "board_new" and (needs_person or groups.get("p") or groups.get("pl")) and not subjects:
+    needs_person = any(op.value == "$person" for op in rules.model.ops_for(key))
+    if frame.event != "new" and (needs_person or groups.get("p") or groups.get("pl")) and not subjects:
         return None
     fact = factuality(language.cues, sentence, (v_start, v_end), article_kinds, announced, frame.base)
     if fact in frame.ignore:
@@ -198,34 +189,35 @@ def _event_of(
     if fact == "asserted" and dated_earlier(language, sentence, match.start(), v_end, published_us):
         fact = "historical"
     interim = None
-    if frame.event == "appoint_ceo":
+    spec = rules.model.slot(compiled.target)
+    if frame.event in _FILLING and spec is not None and spec.interim:
         clause = language.cues.clause_start(sentence, match.start())
         found = language.interim.search(sentence, min(clause, match.start()), match.end() + 40)
         interim = True if found else None
-    elif frame.event == "return_ceo":
+    elif frame.event == "return" and spec is not None:
         interim = False
-    return Event(frame.event, frame.rule, tuple(subjects), tuple(sorted(people)), fact, interim,
-                  match.group(0).strip(), index)
-
-
-def _has_interim(model: StoryModel, slot: str) -> bool:
-    spec = model.slot(slot)
-    return spec is not None and spec.interim
+    return Event(frame.event, compiled.target, frame.rule, tuple(subjects), tuple(sorted(people)), fact,
+                 interim, match.group(0).strip(), index, compiled.tag)
 
 
 def _claims_of(
-    rules: _Rules, language: Language, event: Event, article: Article, out: dict[tuple[str, ...], Claim]
+    model: StoryModel, language: Language, event: Event, article: Article, out: dict[tuple[str, ...], Claim]
 ) -> None:
-    for op in rules.model.ops_for(event.kind):
+    for op in model.ops_for(event.key):
         if op.value == "$person":
             values: list[object] = list(event.subjects)
         elif op.value == "$people":
             values = [event.members]
+        elif op.value == "$tag":
+            values = [event.tag or None]
         else:
             values = [op.value or None]
+        spec = model.slot(op.slot)
         for value in values:
+            if op.value == "$tag" and value is None:
+                continue
             claim = Claim(
-                story=rules.model.story,
+                story=model.story,
                 article_id=article.article_id,
                 slot=op.slot,
                 op=op.op,  # type: ignore[arg-type]
@@ -233,11 +225,11 @@ def _claims_of(
                 factuality=event.factuality,  # type: ignore[arg-type]
                 language=language.code,
                 evidence=event.evidence,
-                interim=event.interim if op.op == "set" and _has_interim(rules.model, op.slot) else None,
+                interim=event.interim if op.op == "set" and spec is not None and spec.interim else None,
                 rule=event.rule,
             )
             key = (op.slot, op.op, repr(value), event.factuality, event.rule, event.evidence)
             out.setdefault(key, claim)
 
 
-__all__ = ["RULES_VERSION", "extract", "language_of"]
+__all__ = ["extract", "language_of", "rules_version"]

@@ -1,19 +1,20 @@
 """Events a frame found in one article, and the article-level rules applied to them.
 
-Within one article: a chair named beside a new board is one of its members; an
+Within one article: a chair named beside a new set of members is one of them; an
 asserted reversal ("returns as CEO") makes the earlier events it implies
 ("fired", "hired elsewhere") background; a successor planned beside an asserted
-departure ("X is out; Y will serve as interim CEO") is decided; a cut-off copy of a member list gives
-way to the full list; a weekday two days before publication dates a claim.
+departure ("X is out; Y will serve as interim CEO") is decided; a cut-off copy of a
+member list gives way to the full list; a weekday two days before publication dates
+a claim. Which events reverse or succeed which is the story's ``[background]`` and
+``[succession]`` (or their defaults), not code.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
-from tracker.stories.extract.frames import Language
-from tracker.stories.spec import StoryModel
+from tracker.stories.extract.rules import Language
+from tracker.stories.spec import StoryModel, event_matches
 from tracker.types import Claim
 
 
@@ -22,6 +23,7 @@ class Event:
     """One event a frame found: kind, people, how it is put, and its evidence."""
 
     kind: str
+    target: str             # the slot or body the event is about
     rule: str
     subjects: tuple[str, ...]
     members: tuple[str, ...]
@@ -29,17 +31,23 @@ class Event:
     interim: bool | None
     evidence: str
     sentence: int = 0
+    tag: str = ""
+
+    @property
+    def key(self) -> str:
+        """The event as the story file names it: "KIND TARGET"."""
+        return f"{self.kind} {self.target}"
 
 
 def chairs_are_members(events: list[Event]) -> list[Event]:
-    """Count a chair named in the same sentence as a new board among its members."""
-    chairs: dict[int, set[str]] = {}
+    """Count a chair named in the same sentence as a new set of members among them."""
+    chairs: dict[tuple[int, str], set[str]] = {}
     for event in events:
-        if event.kind == "board_chair":
-            chairs.setdefault(event.sentence, set()).update(event.subjects)
+        if event.kind == "chair":
+            chairs.setdefault((event.sentence, event.target), set()).update(event.subjects)
     return [
-        replace(event, members=tuple(sorted(set(event.members) | chairs[event.sentence])))
-        if event.kind == "board_new" and chairs.get(event.sentence) else event
+        replace(event, members=tuple(sorted(set(event.members) | chairs[(event.sentence, event.target)])))
+        if event.kind == "new" and chairs.get((event.sentence, event.target)) else event
         for event in events
     ]
 
@@ -49,21 +57,25 @@ def background(model: StoryModel, events: list[Event]) -> list[Event]:
     demoted: set[tuple[str, str]] = set()
     for event in events:
         if event.factuality == "asserted":
-            for kind in model.background_of(event.kind):
-                demoted.update((kind, subject) for subject in event.subjects)
+            for pattern in model.background_of(event.key):
+                demoted.update((pattern, subject) for subject in event.subjects)
+    patterns = {p for p, _ in demoted}
+
+    def told(event: Event) -> bool:
+        return any(event_matches(p, event.key) and (p, s) in demoted for p in patterns for s in event.subjects)
+
     return [
-        replace(event, factuality="historical")
-        if event.factuality == "asserted" and any((event.kind, s) in demoted for s in event.subjects)
-        else event
+        replace(event, factuality="historical") if event.factuality == "asserted" and told(event) else event
         for event in events
     ]
 
 
 def succession(model: StoryModel, events: list[Event]) -> list[Event]:
     """Count a planned successor reported beside an asserted departure as decided."""
-    decided = {kind for e in events if e.factuality == "asserted" for kind in model.succession_of(e.kind)}
+    decided = {p for e in events if e.factuality == "asserted" for p in model.succession_of(e.key)}
     return [
-        replace(event, factuality="asserted") if event.factuality == "planned" and event.kind in decided
+        replace(event, factuality="asserted")
+        if event.factuality == "planned" and any(event_matches(p, event.key) for p in decided)
         else event
         for event in events
     ]
@@ -78,16 +90,13 @@ def drop_partial_lists(claims: list[Claim]) -> list[Claim]:
     ]
 
 
-_NEXT = re.compile(r"(?:next|coming|this|prochain|ce|w\s+przyszł\w*|w\s+najbliższ\w*)\s*$", re.I)
-
-
 def dated_earlier(language: Language, sentence: str, start: int, end: int, published_us: int) -> bool:
     """Whether the trigger's clause names a weekday two or more days before publication."""
     clause = sentence[language.cues.clause_start(sentence, start):language.cues.clause_end(sentence, end)]
     published = (published_us // 86_400_000_000 + 3) % 7       # 1970-01-01 was a Thursday (3)
     for day, pattern in enumerate(language.weekdays):
         for found in pattern.finditer(clause):
-            if _NEXT.search(clause[max(0, found.start() - 12):found.start()]):
+            if language.next_words.search(clause[max(0, found.start() - 12):found.start()]):
                 continue
             if (published - day) % 7 >= 2:
                 return True

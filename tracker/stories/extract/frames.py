@@ -1,79 +1,170 @@
-"""Trigger rules: a verb or role noun anchored to a tracked entity, naming an event.
+"""Compile a language's frames against one story: each frame once per target it binds to.
 
-A ``Frame`` is a regex template (see ``lexicon`` for its placeholders) with a
-group ``v`` marking the trigger word: cues are looked for in the clause up to
-the trigger's end. The person comes from group ``p`` (one) or ``pl`` (a list);
-``board_new`` frames take every person named after the trigger in the sentence.
-A language module provides its frames, its cues and its ``{ORGX}``/``{ROLE}``
-phrases; nothing here is specific to one story.
+A frame (``languages/<code>/frames.toml``) names an event kind and what it is
+bound to:
+
+- ``single``: every single-holder office with role nouns in the language
+  (``{ROLE}`` is the office's role nouns, ``{BODY}`` its body);
+- ``head``: the office that leads each body ("takes the helm", "à la tête de");
+- ``set``: every set office (a board, a cabinet) with role nouns in the language;
+- ``tags``: every tag of a tags slot that has cue words in the language
+  (``{SUBJECT}`` the entity it describes, ``{TAG}`` the tag's words);
+- ``body``: every organisation of the story (``{BODY}`` its names): joining,
+  leaving, returning to it without an office named.
+
+The compiled frame keeps its target, so an event always knows which office or
+body it is about; nothing here is specific to one story or one language.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from tracker.stories.extract.cues import CueSet
-from tracker.stories.extract.lexicon import FILL, GAP, Lexicon
-
-
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """One trigger rule: an event kind, a pattern template and how it is put."""
-
-    rule: str
-    event: str
-    template: str
-    base: str = "asserted"          # e.g. "planned" for a nominal "return of X"
-    ignore: tuple[str, ...] = ()    # cue kinds the trigger itself carries ("no longer")
-
-
-@dataclass(frozen=True, slots=True)
-class Language:
-    """Everything one language contributes to extraction."""
-
-    code: str
-    frames: tuple[Frame, ...]
-    cues: CueSet
-    orgx: str                       # phrases standing for the organisation
-    role: str                       # the CEO office
-    interim: re.Pattern[str]        # words marking an interim appointment
-    chair: re.Pattern[str]          # "chaired by {P}" and the like, group p
-    weekdays: tuple[re.Pattern[str], ...] = ()   # Monday .. Sunday
-    vocabulary: Sequence[str] = field(default=())
+from tracker.stories.definition import PERSON, StoryDefinition
+from tracker.stories.extract.lexicon import Lexicon, alternatives
+from tracker.stories.extract.rules import Frame, Language
+from tracker.stories.spec import SET, SINGLE, TAGS, SlotSpec, StoryModel
 
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
-    """A frame compiled against a story's lexicon."""
+    """A frame compiled for one target: a slot name or a body's entity id."""
 
     frame: Frame
     regex: re.Pattern[str]
+    target: str                 # slot name ("ceo") or entity id ("openai")
+    body: str | None            # the entity id whose mention anchors the event
+    tag: str = ""               # for tags frames: the tag
+    self_anchored: bool = False  # the pattern names its own entity (a partner, a tags subject)
 
 
-def compile_frames(language: Language, lexicon: Lexicon) -> tuple[Compiled, ...]:
-    """Fill every template of a language with the story's patterns."""
+def _expand(template: str, pieces: dict[str, str]) -> str:
+    # Named pieces may use other pieces and placeholders; expand until nothing changes.
+    for _ in range(6):
+        before = template
+        for key, value in pieces.items():
+            template = template.replace("{" + key + "}", value)
+        if template == before:
+            break
+    return template
+
+
+def _gap_words(language: Language) -> tuple[str, str]:
+    clause = language.clause_words or "(?!)"
+    not_gap = "|".join(p for p in (clause, language.not_gap) if p) or "(?!)"
+    fill = rf"(?:(?!(?:{clause})\s)[\w'.&-]+\s+){{0,5}}?"
+    gap = rf"(?:(?!(?:{not_gap})\s)[\w'-]+\s+){{0,3}}?"
+    return fill, gap
+
+
+def _role(spec: SlotSpec, language: Language) -> str | None:
+    nouns = spec.role_nouns(language.code)
+    if not nouns:
+        return None
+    role = f"{language.role_prefix}(?:{alternatives(list(nouns))})"
+    if language.role_not_before:
+        role += rf"(?!\s+(?:{language.role_not_before})\b)"
+    # "CEO of X" is X's CEO; "a board of X, Y and Z" lists its members.
+    return role + language.role_tail if spec.kind == SINGLE else role
+
+
+def _bodyx(model: StoryModel, story: StoryDefinition, lexicon: Lexicon, language: Language,
+           body: str | None, actors: tuple[str, ...] = ()) -> str:
+    parts = []
+    if body is not None:
+        parts.append(lexicon.body(body))
+        entity = model.entity(body)
+        phrases = language.body_phrases(entity.kind) if entity is not None else ""
+        if phrases:
+            parts.append(phrases)
+    for actor in actors:
+        entity = model.entity(actor)
+        if entity is None:
+            continue
+        if entity.kind == PERSON:
+            parts.append(r"(?<![\w'])(?-i:" + alternatives(list(entity.aliases)) + r")(?:'s)?(?!\w)")
+        else:
+            parts.append(lexicon.body(actor))
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+def compile_frames(story: StoryDefinition, model: StoryModel, language: Language,
+                   lexicon: Lexicon) -> tuple[Compiled, ...]:
+    """Fill every template of a language with the story's patterns, once per target."""
     person = lexicon.person
     plist = (
-        rf"{person}(?:(?:\s*,\s*|\s*,?\s+(?:and|&|et|i|oraz)\s+){person})*"
-        r"(?:\s*,?\s+(?:and|et|i|oraz)\s+(?:others|colleagues|other\s+\w+|d'autres|inni|kilku\s+\w+))?"
+        rf"{person}(?:(?:\s*,\s*|\s*,?\s+(?:{language.conjunctions})\s+){person})*"
+        rf"(?:\s*,?\s+(?:{language.conjunctions})\s+(?:{language.others}))?"
     )
-    values = {
-        "ROLE": language.role,      # first: a role may name the organisation
+    fill, gap = _gap_words(language)
+    common = {
         "P": rf"(?P<p>{person})",
         "PL": rf"(?P<pl>{plist})",
         "ANYP": person,
-        "ORG": lexicon.org,
-        "PARTNER": lexicon.partner,
-        "ORGX": rf"(?:{lexicon.org}|{language.orgx})",
-        "FILL": FILL,
-        "GAP": GAP,
+        "FILL": fill,
+        "GAP": gap,
     }
-    compiled = []
+    named = dict(language.patterns)
+    office_bodies = set(model.bodies())
+    compiled: list[Compiled] = []
+
+    def add(frame: Frame, target: str, body: str | None, values: dict[str, str], tag: str = "",
+            self_anchored: bool = False) -> None:
+        text = _expand(frame.template, named)
+        text = _expand(text, {**values, **common})
+        left = re.search(r"\{[A-Z][A-Z_]*\}", text)
+        if left:
+            from tracker.errors import ConfigError
+
+            raise ConfigError(f"rule {frame.rule}: {left.group(0)} is not a placeholder of a "
+                              f"{frame.bind} frame nor a pattern of the {language.code} lexicon")
+        try:
+            regex = re.compile(text, re.I)
+        except re.error as exc:
+            from tracker.errors import ConfigError
+
+            raise ConfigError(f"rule {frame.rule} for {story.id}/{target}: invalid pattern: {exc}") from None
+        compiled.append(Compiled(frame, regex, target, body, tag, self_anchored))
+
     for frame in language.frames:
-        text = frame.template
-        for key, value in values.items():
-            text = text.replace("{" + key + "}", value)
-        compiled.append(Compiled(frame, re.compile(text, re.I)))
+        if frame.bind in ("single", "set"):
+            kind = SINGLE if frame.bind == "single" else SET
+            for spec in model.slots:
+                role = _role(spec, language) if spec.kind == kind and spec.elect_of is None else None
+                if role is None:
+                    continue
+                body = spec.body
+                values = {"ROLE": role, "BODY": lexicon.body(body) if body else "(?!)",
+                          "BODYX": _bodyx(model, story, lexicon, language, body, spec.actors)}
+                add(frame, spec.name, body, values)
+        elif frame.bind == "head":
+            for body in model.bodies():
+                head = model.head_of(body)
+                if head is None:
+                    continue
+                role = _role(head, language) or "(?!)"
+                values = {"ROLE": role, "BODY": lexicon.body(body),
+                          "BODYX": _bodyx(model, story, lexicon, language, body, head.actors)}
+                add(frame, head.name, body, values)
+        elif frame.bind == "tags":
+            for spec in model.slots:
+                if spec.kind != TAGS or spec.subject is None:
+                    continue
+                for tag, by_language in spec.tag_cues:
+                    words = dict(by_language).get(language.code)
+                    if not words:
+                        continue
+                    values = {"SUBJECT": lexicon.body(spec.subject), "TAG": f"(?:{alternatives(list(words))})",
+                              "BODY": lexicon.body(spec.body) if spec.body else "(?!)",
+                              "BODYX": _bodyx(model, story, lexicon, language, spec.body)}
+                    add(frame, spec.name, spec.subject, values, tag, self_anchored=True)
+        else:
+            for entity in story.entities:
+                if entity.kind == PERSON:
+                    continue
+                actors = tuple(a for s in model.slots if s.body == entity.id for a in s.actors)
+                values = {"BODY": lexicon.body(entity.id),
+                          "BODYX": _bodyx(model, story, lexicon, language, entity.id, actors)}
+                add(frame, entity.id, entity.id, values, self_anchored=entity.id not in office_bodies)
     return tuple(compiled)

@@ -1,18 +1,25 @@
-"""Turn a story's entities into the patterns rules are written with.
+"""Turn a story's entities and offices into the patterns rule templates are written with.
 
-Rule templates use placeholders that this module fills from the story file:
+Rule templates (``languages/<code>/frames.toml``) use placeholders filled here,
+per story and language:
 
-- ``{P}`` one tracked person (group ``p``), ``{PL}`` a list of them (group ``pl``),
-  ``{ANYP}`` a tracked person without a group (an object that is not the subject);
-- ``{ORG}`` the organisation the slots describe; ``{PARTNER}`` the tagged partner;
-- ``{ORGX}`` the organisation or a phrase standing for it ("the board", "the
-  company"), supplied per language;
+- ``{P}`` one tracked person (group ``p``), ``{PL}`` a list of them (group
+  ``pl``), ``{ANYP}`` a tracked person without a group;
+- ``{BODY}`` the names of the body a frame is bound to (the office's body, or
+  the organisation itself), with the language's name endings;
+- ``{BODYX}`` the body, a phrase standing for a body of its kind ("the company",
+  "parliament", "voters"), or one of the office's actors;
+- ``{ROLE}`` the office's role nouns in this language; ``{SUBJECT}`` the entity
+  a tags slot describes and ``{TAG}`` the words of one of its tags;
 - ``{FILL}`` up to five descriptor words ("co-founder and CEO"), ``{GAP}`` up to
-  three auxiliary words ("will not", "has been"), both without punctuation.
+  three auxiliary words ("will not", "has been"), both without punctuation;
+- any ``{NAME}`` of the language's ``[patterns]``.
 
-Person names may carry Polish case endings ("Altmana", "Sama"); an alias listed
-as ``ambiguous`` (a bare surname others share) only counts in a sentence that
-also names the organisation, or in an article that names the person in full.
+A role noun or alias is written plainly: spaces match any white space, a final
+``*`` any inflected ending ("prezes*"). Person names and bodies take the
+language's case endings ("Altmana", "Sejmu"); an alias listed as ``ambiguous``
+only counts in a sentence that also names a body, or in an article that names
+the person in full.
 """
 
 from __future__ import annotations
@@ -20,28 +27,39 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker.stories.definition import StoryDefinition
+from tracker.stories.definition import PERSON, Entity, StoryDefinition
+from tracker.stories.extract.rules import Language
 from tracker.stories.spec import StoryModel
 
-# Polish noun endings a name may take ("Altmana", "Brockmanem", "Sutskeverowi").
-_ENDINGS = r"(?:a|u|owi|em|ie|ę|ą|y|i|ego|emu)?"
-_CLAUSE_WORDS = (
-    r"that|who|which|whom|but|then|when|while|after|before|since|if|unless|because|"
-    r"it|he|she|they|we|qui|que|quand|après|si|który|która|które|gdy|po|jeśli"
-)
-FILL = rf"(?:(?!(?:{_CLAUSE_WORDS})\s)[\w'.&-]+\s+){{0,5}}?"
-GAP = rf"(?:(?!(?:{_CLAUSE_WORDS}|and|or)\s)[\w'-]+\s+){{0,3}}?"
+
+def words_pattern(text: str) -> str:
+    """Return the regex of a plainly written phrase: spaces match white space, ``*`` an ending."""
+    parts = []
+    for word in re.split(r"\s+", text.strip()):
+        star = word.endswith("*") and len(word) > 1
+        body = re.escape(word[:-1] if star else word)
+        parts.append(body + (r"\w*" if star else ""))
+    return r"\s+".join(parts)
 
 
-def _word_pattern(word: str) -> str:
-    if len(word) > 3 and word.endswith("a") and word[-2].isalpha():
-        # Feminine names decline by their final vowel: "Mira" -> "Mirę", "Miry", "Mirą".
-        return re.escape(word[:-1]) + r"(?:a|ę|y|ą|ie|o)"
-    return re.escape(word) + _ENDINGS
+def alternatives(phrases: tuple[str, ...] | list[str]) -> str:
+    """Return one alternation of plainly written phrases, longest first."""
+    ordered = sorted({p.strip() for p in phrases if p.strip()}, key=lambda p: (-len(p), p))
+    return "|".join(words_pattern(p) for p in ordered)
 
 
-def _alias_pattern(alias: str) -> str:
-    return r"\s+".join(_word_pattern(w) for w in re.split(r"\s+", alias.strip()))
+def _word_pattern(word: str, language: Language) -> str:
+    if word.endswith("*") and len(word) > 1:
+        return re.escape(word[:-1]) + r"\w*"
+    if language.feminine_endings and len(word) > 3 and word.endswith("a") and word[-2].isalpha():
+        return re.escape(word[:-1]) + f"(?:{language.feminine_endings})"
+    if language.name_endings:
+        return re.escape(word) + f"(?:{language.name_endings})?"
+    return re.escape(word)
+
+
+def _alias_pattern(alias: str, language: Language) -> str:
+    return r"\s+".join(_word_pattern(w, language) for w in re.split(r"\s+", alias.strip()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +73,21 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class Lexicon:
-    """The story's entities as regex fragments and resolvers."""
+    """A story's entities as regex fragments and resolvers, in one language."""
 
     person: str
-    org: str
-    partner: str
     people: tuple[Person, ...]
-    org_re: re.Pattern[str]
+    bodies: tuple[tuple[str, str], ...]                 # entity id -> name pattern
+    body_res: tuple[tuple[str, re.Pattern[str]], ...]   # entity id -> compiled name pattern
+    anchor_re: re.Pattern[str]                          # any body an office belongs to
+
+    def body(self, entity_id: str) -> str:
+        """Return the name pattern of a body (a pattern matching nothing when unknown)."""
+        return dict(self.bodies).get(entity_id, "(?!)")
+
+    def body_re(self, entity_id: str) -> re.Pattern[str] | None:
+        """Return the compiled name pattern of a body."""
+        return dict(self.body_res).get(entity_id)
 
     def resolve(self, text: str) -> Person | None:
         """Return the tracked person a matched name stands for."""
@@ -74,6 +100,8 @@ class Lexicon:
     def persons_in(self, text: str) -> list[tuple[int, Person, bool]]:
         """Return (position, person, by an ambiguous alias) for every name in text."""
         found: list[tuple[int, Person, bool]] = []
+        if not self.people:
+            return found
         for match in re.finditer(self.person, text):
             person = self.resolve(match.group(0))
             if person is not None:
@@ -82,35 +110,36 @@ class Lexicon:
         return found
 
 
-def build(story: StoryDefinition, model: StoryModel) -> Lexicon:
-    """Compile the story's entities into a Lexicon."""
-    entities = {item["id"]: item for item in story.raw.get("entity", []) if isinstance(item, dict)}
+def _body_pattern(entity: Entity, language: Language) -> str:
+    aliases = sorted(entity.aliases, key=lambda a: (-len(a), a))
+    names = "|".join(r"[\s-]+".join(_word_pattern(w, language) for w in re.split(r"\s+", a.strip()))
+                     for a in aliases)
+    return r"(?<!\w)(?i:" + names + r")(?:'s|'|-\w+)?(?!\w)"
+
+
+def build(story: StoryDefinition, model: StoryModel, language: Language) -> Lexicon:
+    """Compile the story's entities into a Lexicon for one language."""
     people = []
     all_aliases: list[str] = []
-    org_aliases: list[str] = []
-    partner_aliases: list[str] = []
+    bodies: list[tuple[str, str]] = []
     for entity in story.entities:
-        raw = entities.get(entity.id, {})
-        if entity.name == model.organisation:
-            org_aliases.extend(entity.aliases)
-            continue
-        if entity.name == model.partner:
-            partner_aliases.extend(entity.aliases)
-            continue
-        if entity.kind != "person":
+        if entity.kind != PERSON:
+            bodies.append((entity.id, _body_pattern(entity, language)))
             continue
         aliases = sorted(entity.aliases, key=lambda a: (-len(a), a))
-        ambiguous = tuple(str(a) for a in raw.get("ambiguous", ()))
         people.append(
             Person(
                 entity.name,
-                tuple(re.compile(_alias_pattern(a)) for a in aliases),
-                tuple(re.compile(_alias_pattern(a)) for a in ambiguous),
+                tuple(re.compile(_alias_pattern(a, language)) for a in aliases),
+                tuple(re.compile(_alias_pattern(a, language)) for a in entity.ambiguous),
             )
         )
         all_aliases.extend(aliases)
     all_aliases.sort(key=lambda a: (-len(a), a))
-    person = r"(?<![\w'])(?-i:" + "|".join(_alias_pattern(a) for a in all_aliases) + r")(?!\w)"
-    org = r"(?<!\w)(?i:" + "|".join(re.escape(a).replace(r"\ ", r"[\s-]+") for a in sorted(org_aliases, key=len, reverse=True)) + r")(?:'s|'|-\w+)?(?!\w)"
-    partner = r"(?<!\w)(?-i:" + "|".join(re.escape(a) for a in sorted(partner_aliases, key=len, reverse=True)) + r")(?:'s)?(?!\w)"
-    return Lexicon(person, org, partner, tuple(people), re.compile(org))
+    person = (r"(?<![\w'])(?-i:" + "|".join(_alias_pattern(a, language) for a in all_aliases) + r")(?!\w)"
+              if all_aliases else "(?!)")
+    table = dict(bodies)
+    anchors = [table[b] for b in model.bodies() if b in table]
+    anchor = re.compile("|".join(anchors) if anchors else "(?!)")
+    return Lexicon(person, tuple(people), tuple(bodies),
+                   tuple((k, re.compile(v)) for k, v in bodies), anchor)

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import html
 import re
+from functools import cache
+
+from tracker.stories.extract.rules import languages
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "‚": ",", " ": " ", "\u200b": ""})
-# Feed furniture that carries no claim: aggregator footers, "read more" tails.
-_FURNITURE = (
-    re.compile(r"\bArticle URL:.*$", re.S),
-    re.compile(r"\bComments URL:.*$", re.S),
-    re.compile(r"\bThe post .{0,300}? appeared first on .*$", re.S),
-    re.compile(r"\bContinue reading\W*$"),
-    re.compile(r"https?://\S+"),
-)
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"“«„(\[]?[A-ZÀ-ÖØ-ÞĄĆĘŁŃÓŚŹŻ0-9-])|\s+\|\s+(?=[A-Z])")
 _SPACE = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]{0,400}>")
-# Abbreviations whose full stop does not end a sentence.
-_ABBREV = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|inc|Inc|Corp|Co|ws|tzw|np|m\.in|ok|ang|fr|C\.E\.O|C\.EO|A\.I|U\.S|U\.K|p\.o)\.$")
+_URL = re.compile(r"https?://\S+")
+
+
+@cache
+def _furniture() -> tuple[re.Pattern[str], ...]:
+    # Feed furniture ("read more" tails, aggregator footers), from every language's lexicon.
+    return (*(f for lang in languages().values() for f in lang.furniture), _URL)
+
+
+@cache
+def _abbreviations() -> re.Pattern[str]:
+    # Abbreviations whose full stop does not end a sentence, from every language's lexicon.
+    words = "|".join(lang.abbreviations for lang in languages().values() if lang.abbreviations)
+    return re.compile(rf"\b(?:{words or '(?!)'})\.$")
 
 
 def clean(text: str) -> str:
@@ -26,7 +33,7 @@ def clean(text: str) -> str:
     if "<" in text or "&" in text:
         text = html.unescape(_TAG.sub(" ", text))
     text = text.translate(_QUOTES)
-    for pattern in _FURNITURE:
+    for pattern in _furniture():
         text = pattern.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
 
@@ -40,7 +47,7 @@ def sentences(text: str) -> list[str]:
     start = 0
     for match in _SENTENCE.finditer(text):
         piece = text[start:match.start()]
-        if _ABBREV.search(piece):
+        if _abbreviations().search(piece):
             continue
         if piece.strip():
             parts.append(piece.strip())

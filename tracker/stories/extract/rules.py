@@ -1,0 +1,222 @@
+"""Load the rule data: one folder per language under ``languages/``, found by its name.
+
+A language folder holds four TOML files (see README, "Rule data"):
+
+- ``lexicon.toml``: ``[patterns]`` named regex pieces the frames use as
+  ``{NAME}`` (verb forms, descriptor phrases); ``[bodies]`` phrases that stand
+  for a body by its kind ("the company", "parliament", "voters"); ``[roles]``
+  how a role noun is bounded; ``[words]`` interim and chair words, weekdays,
+  clause words, list conjunctions, name endings, function words, abbreviations;
+- ``frames.toml``: ``[[frame]]`` trigger rules, each naming an event kind and
+  what it is bound to (an office, a body, a set, a tags slot);
+- ``cues.toml``: clause terminators and ``[[cues]]`` lists with a kind and a scope;
+- ``cases.toml``: sentences with the claims they must give (run by the tests).
+
+Adding a language is adding a folder. Nothing here knows a word of any language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import ConfigError
+from tracker.stories.extract.cues import Cue, CueSet
+
+FOLDER = Path(__file__).resolve().parent / "languages"
+BINDS = ("single", "head", "set", "tags", "body")
+EVENT_KINDS = (
+    "appoint", "elect", "win", "take_office", "return", "replace", "remove", "resign",
+    "join", "leave", "chair", "new", "tag",
+)
+_FILES = ("lexicon.toml", "frames.toml", "cues.toml")
+_SCOPES = ("clause", "after", "sentence", "article", "sourced")
+_KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
+          "announce", "unnamed")
+_WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "conjunctions", "others",
+          "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One trigger rule: an event kind, what it is bound to, a template and how it is put."""
+
+    rule: str
+    event: str
+    bind: str
+    template: str
+    base: str = "asserted"          # e.g. "planned" for a nominal "return of X"
+    ignore: tuple[str, ...] = ()    # cue kinds the trigger itself carries ("no longer")
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """Everything one language contributes to extraction, read from its folder."""
+
+    code: str
+    frames: tuple[Frame, ...]
+    cues: CueSet
+    patterns: tuple[tuple[str, str], ...]     # named pieces, expanded in frames as {NAME}
+    bodies: tuple[tuple[str, str], ...]       # body kind -> phrases standing for such a body
+    role_not_before: str
+    role_tail: str
+    role_prefix: str
+    interim: re.Pattern[str]
+    chair: re.Pattern[str]
+    weekdays: tuple[re.Pattern[str], ...]
+    next_words: re.Pattern[str]
+    clause_words: str
+    not_gap: str
+    conjunctions: str
+    others: str
+    name_endings: str
+    feminine_endings: str
+    function_words: re.Pattern[str]
+    abbreviations: str
+    furniture: tuple[re.Pattern[str], ...]
+    digest: str
+
+    def body_phrases(self, kind: str) -> str:
+        """Return the phrases that stand for a body of this kind ("" when none)."""
+        table = dict(self.bodies)
+        if kind == "organisation":
+            kind = "company"
+        return table.get(kind, "")
+
+
+def _fail(path: Path, message: str) -> ConfigError:
+    return ConfigError(f"{path}: {message}")
+
+
+def _table(raw: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise _fail(path, f"[{key}] must be a table")
+    return value
+
+
+def _compile(pattern: str, path: Path, what: str, flags: int = re.I) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise _fail(path, f"{what}: invalid pattern: {exc}") from None
+
+
+def _frames(path: Path) -> tuple[Frame, ...]:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    frames = []
+    seen: set[str] = set()
+    for i, body in enumerate(raw.get("frame", [])):
+        unknown = set(body) - {"rule", "event", "bind", "template", "base", "ignore"}
+        if unknown:
+            raise _fail(path, f"frame #{i + 1}: unknown key {sorted(unknown)[0]!r}")
+        rule = str(body.get("rule", ""))
+        if not rule or rule in seen:
+            raise _fail(path, f"frame #{i + 1}: missing or repeated rule name {rule!r}")
+        seen.add(rule)
+        event, bind = str(body.get("event")), str(body.get("bind"))
+        if event not in EVENT_KINDS:
+            raise _fail(path, f"frame {rule}: unknown event {event!r} (one of: {', '.join(EVENT_KINDS)})")
+        if bind not in BINDS:
+            raise _fail(path, f"frame {rule}: unknown bind {bind!r} (one of: {', '.join(BINDS)})")
+        frames.append(Frame(rule, event, bind, str(body["template"]), str(body.get("base", "asserted")),
+                            tuple(str(x) for x in body.get("ignore", ()))))
+    return tuple(frames)
+
+
+def _cues(path: Path) -> CueSet:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    compiled: list[Cue] = []
+    for group in raw.get("cues", []):
+        kind, scope = str(group.get("kind")), str(group.get("scope"))
+        if kind not in _KINDS or scope not in _SCOPES:
+            raise _fail(path, f"cues: unknown kind {kind!r} or scope {scope!r}")
+        bounded = bool(group.get("bounded", True))
+        for word in group.get("words", ()):
+            text = rf"(?<!\w){word}(?!\w)" if bounded else str(word)
+            compiled.append(Cue(kind, _compile(text, path, f"cue {word!r}"), scope))
+    return CueSet(tuple(compiled), _compile(str(raw.get("terminators", r"[,;:!?]")), path, "terminators"))
+
+
+def _digest(folder: Path) -> str:
+    hasher = hashlib.sha256()
+    for path in sorted(folder.glob("*.toml")):
+        hasher.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return hasher.hexdigest()
+
+
+def load_language(folder: Path) -> Language:
+    """Read one language folder (ConfigError naming the file on any problem)."""
+    for name in _FILES:
+        if not (folder / name).is_file():
+            raise ConfigError(f"{folder}: language folder lacks {name}")
+    lexicon_path = folder / "lexicon.toml"
+    try:
+        lexicon = tomllib.loads(lexicon_path.read_text(encoding="utf-8"))
+        frames = _frames(folder / "frames.toml")
+        cueset = _cues(folder / "cues.toml")
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{folder}: invalid TOML: {exc}") from None
+    words = _table(lexicon, "words", lexicon_path)
+    unknown = set(words) - set(_WORDS)
+    if unknown:
+        raise _fail(lexicon_path, f"[words]: unknown key {sorted(unknown)[0]!r} (one of: {', '.join(_WORDS)})")
+    roles = _table(lexicon, "roles", lexicon_path)
+
+    def word(key: str, default: str = "") -> str:
+        return str(words.get(key, default))
+
+    return Language(
+        code=folder.name,
+        frames=frames,
+        cues=cueset,
+        patterns=tuple((str(k), str(v)) for k, v in _table(lexicon, "patterns", lexicon_path).items()),
+        bodies=tuple((str(k), str(v)) for k, v in _table(lexicon, "bodies", lexicon_path).items()),
+        role_not_before=str(roles.get("not_before", "")),
+        role_tail=str(roles.get("tail", "")),
+        role_prefix=str(roles.get("prefix", "")),
+        interim=_compile(word("interim", "(?!)"), lexicon_path, "interim"),
+        chair=_compile(word("chair", "(?!)"), lexicon_path, "chair"),
+        weekdays=tuple(_compile(rf"(?<!\w){w}(?!\w)", lexicon_path, "weekday")
+                       for w in words.get("weekdays", ())),
+        next_words=_compile(word("next", "(?!)"), lexicon_path, "next"),
+        clause_words=word("clause"),
+        not_gap=word("not_gap"),
+        conjunctions=word("conjunctions", "(?!)"),
+        others=word("others", "(?!)"),
+        name_endings=word("name_endings"),
+        feminine_endings=word("feminine_endings"),
+        function_words=_compile(rf"(?<!\w)(?:{word('function_words', '(?!)')})(?!\w)", lexicon_path,
+                                "function_words"),
+        abbreviations=word("abbreviations"),
+        furniture=tuple(_compile(f, lexicon_path, "furniture", re.S) for f in words.get("furniture", ())),
+        digest=_digest(folder),
+    )
+
+
+@cache
+def languages() -> dict[str, Language]:
+    """Return every language of the rule data, by folder name."""
+    found = {}
+    for folder in sorted(FOLDER.iterdir()):
+        if folder.is_dir() and (folder / "frames.toml").is_file():
+            found[folder.name] = load_language(folder)
+    return found
+
+
+def codes() -> tuple[str, ...]:
+    """Return the language codes the rule data has, without compiling anything."""
+    return tuple(sorted(p.name for p in FOLDER.iterdir() if p.is_dir() and (p / "frames.toml").is_file()))
+
+
+def data_digest() -> str:
+    """Return one hash of every rule data file (the rules' version)."""
+    hasher = hashlib.sha256()
+    for code in codes():
+        hasher.update(code.encode() + b"\0" + _digest(FOLDER / code).encode())
+    return hasher.hexdigest()
