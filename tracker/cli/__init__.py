@@ -20,12 +20,13 @@ from tracker.errors import InputError, TrackerError
 # The modules whose ``register`` adds commands, and which module each command lives in:
 # running one command imports only its module. A command missing from HOME is still
 # found (every module is then loaded), and listing commands loads them all.
-MODULES = ("db", "ingest", "story", "events", "completion", "demo", "workers")
+MODULES = ("db", "ingest", "story", "stories", "events", "completion", "demo", "workers")
 HOME = {
     "db": "db", "verify": "db",
     "import": "ingest", "feeds": "ingest", "poll": "ingest", "worker": "ingest",
     "state": "story", "timeline": "story", "explain": "story", "assert": "story",
     "reject": "story", "rebuild": "story",
+    "stories": "stories",
     "events": "events", "completion": "completion", "demo": "demo", "workers": "workers",
 }
 

@@ -148,7 +148,7 @@ def _line_for_message(text: str, message: str) -> int | None:
     dotted = re.match(r"(baseline|corroboration)\.(\w+)", message)
     if dotted:
         return line_of(text, (dotted.group(1), dotted.group(2)))
-    section = re.match(r"\[(\w+)\] '([^']+)'", message)
+    section = re.match(r"\[(\w+)\]:? '([^']+)'", message)
     if section:
         return line_of(text, (section.group(1), section.group(2)))
     for name in ("baseline", "corroboration", "events"):

@@ -62,7 +62,7 @@ def _role(spec: SlotSpec, language: Language) -> str | None:
     nouns = spec.role_nouns(language.code)
     if not nouns:
         return None
-    role = f"{language.role_prefix}(?:{alternatives(list(nouns))})"
+    role = f"{language.role_prefix}(?<!\\w)(?:{alternatives(list(nouns))})(?!\\w)"
     if language.role_not_before:
         role += rf"(?!\s+(?:{language.role_not_before})\b)"
     # "CEO of X" is X's CEO; "a board of X, Y and Z" lists its members.
