@@ -31,7 +31,7 @@ from tracker.stories.spec import SINGLE, StoryModel, model_of
 from tracker.stories.state import Held, apply_op, baseline_held
 from tracker.types import Article, Claim, Correction, SlotValue, Source, Transition
 
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 _WORD = re.compile(r"[^\w]+")
 _SCHEME = re.compile(r"^https?://(www\.)?")
 _WHOLE = ("replace", "set")
@@ -244,6 +244,27 @@ def _interim(supports: Sequence[_Support]) -> bool | None:
     return flags.count(True) > len(flags) / 2
 
 
+def _dated(window: Sequence[_Support], lead_us: int) -> int:
+    """Date a corroborated change by its earliest report that another publisher confirms soon after.
+
+    One publisher whose clock runs hours ahead (a feed stamping local time as UTC) cannot
+    date a change alone: its report counts only if another publisher's follows within
+    ``lead_us``. A fast real scoop is confirmed within that lead, so it still dates it.
+    """
+    for index, support in enumerate(window):
+        for other in window[index + 1:]:
+            if other.article.published_us - support.article.published_us > lead_us:
+                break
+            if other.unit != support.unit and other.article.publisher != support.article.publisher:
+                return support.article.published_us
+    publishers: set[str] = set()
+    for support in window:      # no pair that close: the time the second publisher reported
+        publishers.add(support.article.publisher)
+        if len(publishers) == 2:
+            return support.article.published_us
+    return window[0].article.published_us
+
+
 def _accepted(model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Claim]]]) -> list[_Op]:
     grouped = _supports(model, evidence)
     asserted_at = _times(grouped, "asserted")
@@ -278,7 +299,8 @@ def _accepted(model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Clai
                     i += 1
                     continue
                 single = True
-            ops.append(_Op(start, key[0], key[1], key[2], _interim(window), (), single,
+            at = start if single or authority else _dated(window, rules.lead_us)
+            ops.append(_Op(at, key[0], key[1], key[2], _interim(window), (), single,
                            window=tuple(window)))
             i += len(window)
             repeat = True

@@ -31,7 +31,7 @@ MATCH = ("terms", "names")
 ENTITY = ("id", "name", "kind", "aliases", "ambiguous")
 SLOT = ("kind", "body", "subject", "roles", "qualifiers", "actors", "tags", "cues", "head")
 CORROBORATION = ("publishers", "window_hours", "quiet_hours", "lookback_hours", "repeat_publishers",
-                 "authoritative")
+                 "lead_hours", "authoritative")
 _HINTS = {
     "roles": "each slot names its organisation with body = \"ENTITY-ID\"",
     "interim": "write qualifiers = [\"interim\"] in the slot",
@@ -141,11 +141,20 @@ def load_story(path: Path) -> StoryDefinition:
 
 
 def _line_for_message(text: str, message: str) -> int | None:
-    """Find the line of the section or key a model error names ("slot 'ceo'", "baseline.ceo")."""
-    found = re.match(r"(?:slot|\[events\]|\[background\]|\[succession\]) '?([\w.-]+)'?", message)
-    if message.startswith("slot ") and found:
-        return line_of(text, ("slots", found.group(1)))
-    dotted = re.match(r"(baseline|corroboration)\.(\w+)", message)
+    """Find the line of the key a model error is about ("slot 'ceo': kind ...", "baseline.ceo: ...")."""
+    slot = re.match(r"slot '([\w-]+)'(?:\s+(\w+))?", message)
+    if slot:
+        rest = message[slot.end():]
+        key = slot.group(2) or next((k for k in SLOT if re.match(rf":?\s+{k}\b", rest)), None)
+        if key is None and "qualifier" in rest.split("(")[0]:
+            key = "qualifiers"
+        if key is not None:
+            for where in (("slots", slot.group(1), key), ("slots", slot.group(1), f"{key}.")):
+                found = _key_line(text, where)
+                if found:
+                    return found
+        return line_of(text, ("slots", slot.group(1)))
+    dotted = re.match(r"(baseline|corroboration|match)\.(\w+)", message)
     if dotted:
         return line_of(text, (dotted.group(1), dotted.group(2)))
     section = re.match(r"\[(\w+)\]:? '([^']+)'", message)
@@ -154,6 +163,20 @@ def _line_for_message(text: str, message: str) -> int | None:
     for name in ("baseline", "corroboration", "events"):
         if message.startswith(f"[{name}]"):
             return line_of(text, (name,))
+    return None
+
+
+def _key_line(text: str, where: tuple[str, ...]) -> int | None:
+    """The line of ``key =`` or ``key.sub =`` inside a table, or None."""
+    header = line_of(text, where[:-1])
+    lines = text.splitlines()
+    key = where[-1]
+    pattern = re.compile(r"^\s*" + re.escape(key.rstrip(".")) + (r"\s*\." if key.endswith(".") else r"\s*="))
+    for number in range((header or 1), len(lines)):
+        if lines[number].lstrip().startswith("["):
+            break
+        if pattern.match(lines[number]):
+            return number + 1
     return None
 
 

@@ -8,7 +8,8 @@ CLI all use the ``StoryModel`` built here::
     [slots.board]  kind = "set", body = "openai", roles = {...}, qualifiers = ["chair"]
     [slots.microsoft] kind = "tags", body = "openai", subject = "microsoft", tags = [...], cues = {...}
     [baseline]     as_of, source, one key per slot (+ <slot>_chair, <slot>_interim)
-    [corroboration] publishers, window_hours, quiet_hours, lookback_hours, repeat_publishers, authoritative
+    [corroboration] publishers, window_hours, quiet_hours, lookback_hours, repeat_publishers, lead_hours,
+                   authoritative
     [events]       "KIND TARGET" -> slot operations ("ceo set $person"); defaults follow the slot kinds
     [background]   "KIND TARGET" -> event kinds an article reporting it tells as background
     [succession]   "KIND TARGET" -> event kinds whose planned report beside it is decided
@@ -118,6 +119,7 @@ class Corroboration:
     authoritative: tuple[str, ...] = ()
     lookback_us: int = 7 * 24 * HOUR_US
     repeat_publishers: int = 4
+    lead_us: int = 2 * HOUR_US          # a report dates a change only if another publisher follows within this
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,6 +461,7 @@ def _corroboration(raw: dict[str, Any]) -> Corroboration:
         quiet = float(body.get("quiet_hours", 24))
         lookback = float(body.get("lookback_hours", 168))
         repeat = int(body.get("repeat_publishers", 2 * publishers))
+        lead = float(body.get("lead_hours", 2))
     except (TypeError, ValueError):
         raise ValueError("[corroboration]: publishers, window_hours, quiet_hours, lookback_hours and "
                          "repeat_publishers must be numbers") from None
@@ -474,6 +477,7 @@ def _corroboration(raw: dict[str, Any]) -> Corroboration:
         authoritative=tuple(sorted(str(a).lower() for a in authoritative)),
         lookback_us=int(lookback * HOUR_US),
         repeat_publishers=repeat,
+        lead_us=int(lead * HOUR_US),
     )
 
 
