@@ -59,7 +59,7 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 def check(tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     path = tmp_path / "story.toml"
     path.write_text(text, encoding="utf-8")
-    code, out, err = run(["stories", "check", str(path)], capsys)
+    code, _, err = run(["stories", "check", str(path)], capsys)
     assert "Traceback" not in err
     return code, err.strip()
 
