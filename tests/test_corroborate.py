@@ -171,3 +171,32 @@ def test_a_lone_shorter_member_list_does_not_undo_a_confirmed_one() -> None:
     evidence.append((partial, [claim(partial, "board", "replace", ("Adam D'Angelo", "Larry Summers"))]))
     evidence.append((report("z.example", "2023-11-28T00:00:00Z"), []))
     assert [t.value for t in resolve(STORY, evidence)] == [full]
+
+
+def test_one_publisher_whose_clock_runs_hours_ahead_does_not_date_a_change() -> None:
+    # A feed stamping local time as UTC reports 2.5 h "before" everyone else; the others agree
+    # within minutes of each other, so the change is dated by them.
+    skewed = report("skewed.example", "2023-11-17T18:00:00Z")
+    first = report("one.example", "2023-11-17T20:30:00Z")
+    second = report("two.example", "2023-11-17T20:50:00Z")
+    evidence = [(item, [claim(item)]) for item in (skewed, first, second)]
+    found = resolve(STORY, evidence)
+    assert [(t.value, t.at_us) for t in found] == [("Mira Murati", us("2023-11-17T20:30:00Z"))]
+    assert "skewed.example" in [s.publisher for s in found[0].sources]
+
+
+def test_a_fast_real_report_still_dates_the_change() -> None:
+    scoop = report("fast.example", "2023-11-17T20:28:00Z")
+    follow = report("one.example", "2023-11-17T21:40:00Z")
+    found = resolve(STORY, [(item, [claim(item)]) for item in (scoop, follow)])
+    assert [t.at_us for t in found] == [us("2023-11-17T20:28:00Z")]
+
+
+def test_a_shifted_publisher_moves_no_transition_of_a_whole_story() -> None:
+    # The same reports with one publisher's clock shifted 3 h early: every transition stays put.
+    reports = [("a.example", "2023-11-17T21:00:00Z"), ("b.example", "2023-11-17T21:20:00Z"),
+               ("c.example", "2023-11-17T22:00:00Z")]
+    plain = [report(p, at) for p, at in reports]
+    shifted = [report(p, "2023-11-17T18:00:00Z" if p == "c.example" else at) for p, at in reports]
+    times = [t.at_us for t in resolve(STORY, [(i, [claim(i)]) for i in plain])]
+    assert [t.at_us for t in resolve(STORY, [(i, [claim(i)]) for i in shifted])] == times

@@ -235,3 +235,24 @@ def test_story_files_shipped_as_examples_check() -> None:
     for path in sorted((ROOT / "config" / "stories").rglob("*.toml")):
         assert load_story(path).id
     assert definition.ENTITY_KINDS[0] == "person"
+
+
+def test_the_readme_example_story_reads_what_the_readme_says(tmp_path: Path) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"A complete story about two offices of one government:\n\n```toml\n(.*?)```", text, re.S)
+    assert block is not None
+    path = tmp_path / "cabinet.toml"
+    path.write_text(block.group(1), encoding="utf-8")
+    story = load_story(path)
+
+    def asserted(title: str) -> set[tuple[str, str, object]]:
+        return {(c.slot, c.op, c.value) for c in extract(story, article(title)) if c.factuality == "asserted"}
+
+    assert ("home_secretary", "remove", "Ann Lee") in asserted("Ode sacks Ann Lee")
+    assert asserted("Lee fired as Home Secretary") == {("home_secretary", "remove", "Ann Lee")}
+    assert asserted("Bob Marsh moves from the Foreign Office to become Home Secretary") == {
+        ("home_secretary", "set", "Bob Marsh")}
+    assert asserted("Marsh replaces Lee as interior minister") == {("home_secretary", "set", "Bob Marsh")}
+    assert asserted("Marsh named Home Secretary") == {("home_secretary", "set", "Bob Marsh")}
+    for trap in ("Lee could be sacked", "Will Marsh become Home Secretary?", "Lee denies she will resign"):
+        assert asserted(trap) == set(), trap

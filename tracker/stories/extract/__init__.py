@@ -109,8 +109,9 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     whole = " ".join(s for s, _ in parts)
     mentioned = {entity for entity, pattern in lexicon.body_res if pattern.search(whole)}
     anchor_in_article = bool(lexicon.anchor_re.search(whole))
-    full_names = {p.name for _, p, amb in lexicon.persons_in(whole) if not amb}
-    if not parts or not (mentioned or full_names):
+    named = lexicon.persons_in(whole)
+    full_names = {p.name for _, p, amb in named if not amb}
+    if not parts or not (named or mentioned):
         return []
     article_kinds = language.cues.kinds(title, 0, len(title), ("article",))
     found = language.cues.kinds(whole, 0, len(whole), ("article", "sourced"))
@@ -124,11 +125,16 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
         here = bool(lexicon.anchor_re.search(sentence))
         anchored = here or (title_anchored if not in_title else anchor_in_article)
         for compiled in frames:
-            if not compiled.self_anchored and compiled.body is not None and compiled.body not in mentioned:
+            gated = not compiled.self_anchored and compiled.body is not None and compiled.body not in mentioned
+            if gated and compiled.anchors is None:
                 continue
             for match in compiled.regex.finditer(sentence):
+                # Without its body in the article, a match must name the office, the body or an actor.
+                named = compiled.anchors is not None and bool(compiled.anchors.search(match.group(0)))
+                if gated and not named:
+                    continue
                 event = _event_of(rules, language, lexicon, compiled, match, sentence, article_kinds,
-                                  announced, anchored, full_names, index, article.published_us)
+                                  announced, anchored or named, full_names, index, article.published_us)
                 if event is not None:
                     events.append(event)
     events = background(rules.model, succession(rules.model, chairs_are_members(events)))

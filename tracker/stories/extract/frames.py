@@ -26,6 +26,9 @@ from tracker.stories.extract.lexicon import Lexicon, alternatives
 from tracker.stories.extract.rules import Frame, Language
 from tracker.stories.spec import SET, SINGLE, TAGS, SlotSpec, StoryModel
 
+# Bodies whose offices are unique enough that naming the office anchors a report to them.
+PUBLIC_BODIES = ("government", "parliament", "country", "party")
+
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
@@ -37,6 +40,7 @@ class Compiled:
     body: str | None            # the entity id whose mention anchors the event
     tag: str = ""               # for tags frames: the tag
     self_anchored: bool = False  # the pattern names its own entity (a partner, a tags subject)
+    anchors: re.Pattern[str] | None = None   # role nouns, body names, actors: a match naming one is anchored
 
 
 def _expand(template: str, pieces: dict[str, str]) -> str:
@@ -89,6 +93,26 @@ def _bodyx(model: StoryModel, story: StoryDefinition, lexicon: Lexicon, language
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
+def _anchors(model: StoryModel, lexicon: Lexicon, language: Language, spec: SlotSpec | None,
+             body: str | None, actors: tuple[str, ...] = ()) -> str:
+    """What, named inside a match, ties it to its office without the body in the article:
+    the body's names, one of its actors, or, for a public office (a government's, a
+    parliament's, a country's), one of its role nouns: "the Home Secretary" names one
+    office, while "the CEO" or "the board" could be any company's."""
+    parts = []
+    entity = model.entity(body) if body is not None else None
+    public = entity is not None and entity.kind in PUBLIC_BODIES
+    if spec is not None and public and spec.kind == SINGLE and spec.role_nouns(language.code):
+        parts.append(rf"(?<!\w)(?:{alternatives(list(spec.role_nouns(language.code)))})(?!\w)")
+    if body is not None:
+        parts.append(lexicon.body(body))
+    for actor in (*(spec.actors if spec is not None else ()), *actors):
+        entity = model.entity(actor)
+        if entity is not None:
+            parts.append(r"(?<!\w)(?:" + alternatives(list(entity.aliases)) + r")(?!\w)")
+    return "|".join(parts)
+
+
 def compile_frames(story: StoryDefinition, model: StoryModel, language: Language,
                    lexicon: Lexicon) -> tuple[Compiled, ...]:
     """Fill every template of a language with the story's patterns, once per target."""
@@ -110,7 +134,7 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
     compiled: list[Compiled] = []
 
     def add(frame: Frame, target: str, body: str | None, values: dict[str, str], tag: str = "",
-            self_anchored: bool = False) -> None:
+            self_anchored: bool = False, anchors: str = "") -> None:
         text = _expand(frame.template, named)
         text = _expand(text, {**values, **common})
         left = re.search(r"\{[A-Z][A-Z_]*\}", text)
@@ -125,7 +149,8 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
             from tracker.errors import ConfigError
 
             raise ConfigError(f"rule {frame.rule} for {story.id}/{target}: invalid pattern: {exc}") from None
-        compiled.append(Compiled(frame, regex, target, body, tag, self_anchored))
+        anchor = re.compile(anchors, re.I) if anchors else None
+        compiled.append(Compiled(frame, regex, target, body, tag, self_anchored, anchor))
 
     for frame in language.frames:
         if frame.bind in ("single", "set"):
@@ -137,7 +162,7 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                 body = spec.body
                 values = {"ROLE": role, "BODY": lexicon.body(body) if body else "(?!)",
                           "BODYX": _bodyx(model, story, lexicon, language, body, spec.actors)}
-                add(frame, spec.name, body, values)
+                add(frame, spec.name, body, values, anchors=_anchors(model, lexicon, language, spec, body))
         elif frame.bind == "head":
             for body in model.bodies():
                 head = model.head_of(body)
@@ -146,7 +171,7 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                 role = _role(head, language) or "(?!)"
                 values = {"ROLE": role, "BODY": lexicon.body(body),
                           "BODYX": _bodyx(model, story, lexicon, language, body, head.actors)}
-                add(frame, head.name, body, values)
+                add(frame, head.name, body, values, anchors=_anchors(model, lexicon, language, head, body))
         elif frame.bind == "tags":
             for spec in model.slots:
                 if spec.kind != TAGS or spec.subject is None:
@@ -163,8 +188,9 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
             for entity in story.entities:
                 if entity.kind == PERSON:
                     continue
-                actors = tuple(a for s in model.slots if s.body == entity.id for a in s.actors)
+                actors = tuple(dict.fromkeys(a for s in model.slots if s.body == entity.id for a in s.actors))
                 values = {"BODY": lexicon.body(entity.id),
                           "BODYX": _bodyx(model, story, lexicon, language, entity.id, actors)}
-                add(frame, entity.id, entity.id, values, self_anchored=entity.id not in office_bodies)
+                add(frame, entity.id, entity.id, values, self_anchored=entity.id not in office_bodies,
+                    anchors=_anchors(model, lexicon, language, None, entity.id, actors))
     return tuple(compiled)
