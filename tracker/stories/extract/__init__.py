@@ -109,9 +109,9 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     whole = " ".join(s for s, _ in parts)
     mentioned = {entity for entity, pattern in lexicon.body_res if pattern.search(whole)}
     anchor_in_article = bool(lexicon.anchor_re.search(whole))
-    named = lexicon.persons_in(whole)
-    full_names = {p.name for _, p, amb in named if not amb}
-    if not parts or not (named or mentioned):
+    people = lexicon.persons_in(whole)
+    full_names = {p.name for _, p, amb in people if not amb}
+    if not parts or not (people or mentioned):
         return []
     article_kinds = language.cues.kinds(title, 0, len(title), ("article",))
     found = language.cues.kinds(whole, 0, len(whole), ("article", "sourced"))
