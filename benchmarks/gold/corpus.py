@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.common import CORPUS, ROOT
 from tracker.errors import FeedError, TrackerError
 from tracker.ingest.importer import read_file
 from tracker.ingest.items import FeedItem
@@ -21,8 +22,8 @@ from tracker.stories.definition import StoryDefinition, load_story
 from tracker.timeutil import to_micros
 from tracker.types import Article
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus" / "nov2023"
+__all__ = ["CORPUS", "ROOT", "CorpusItem", "article_of", "feed_languages", "find_stories", "read_items"]
+
 STORY_DIRS = (ROOT / "config" / "stories", ROOT / "config" / "stories" / "examples")
 # A fixed "now" for reading the archive: later than every item, so none is in the future.
 NOW = datetime(2024, 1, 1, tzinfo=UTC)

@@ -8,8 +8,11 @@ For each story, every corpus item in the language that the story's match terms
 find (the story file's ``[match]`` when it exists, else the terms below) is put
 in a stratum by period (before, during and after 17-22 November 2023); each
 publisher's feed contributes at least one item, then the quota of each stratum
-is filled at random. The draw depends only on the corpus and the seed. It lists
-feed, guid, date and text to read, for labelling by hand; nothing is labelled.
+is filled at random. A second stage adds every item published within a day of
+each known change of the story (``WINDOWS``, from the public record), so that
+enough items report a change while it is news. The draw depends only on the
+corpus and the seed. It lists feed, guid, date and text to read, for labelling
+by hand; nothing is labelled.
 """
 
 from __future__ import annotations
