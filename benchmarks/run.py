@@ -4,7 +4,8 @@ Usage::
 
     .venv/bin/python benchmarks/run.py [--quick] [--only SECTION[,SECTION]] [--events N]
 
-Sections: log, ingest, rebuild, asof, polling (all by default). Every
+Sections: log, ingest, rebuild, asof, polling, gold (all by default; gold is the
+claim precision/recall against the hand-labelled set, see benchmarks/gold/). Every
 measurement runs in its own process, so each figure comes with that process'
 peak RSS. A section whose API is missing reports ``{"status": "not available"}``
 and the others still run. Progress goes to stderr; the JSON to stdout.
@@ -28,11 +29,22 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 from benchmarks import asof, ingest, log, polling, rebuild
 from benchmarks.common import NOT_AVAILABLE, OUT, ProbeError, available, probe
 
-SECTIONS = ("log", "ingest", "rebuild", "asof", "polling")
+SECTIONS = ("log", "ingest", "rebuild", "asof", "polling", "gold")
 DEFAULT_EVENTS = 1_000_000
 QUICK_EVENTS = 100_000
 LOG_EVENTS = 200_000
 QUICK_LOG_EVENTS = 50_000
+
+
+def _gold_module() -> Any:
+    """Import the gold scorer only when its section runs (it needs the extraction API)."""
+    from benchmarks.gold import score
+
+    return score
+
+
+def _gold_check() -> None:
+    _gold_module().check()
 
 
 def _section(name: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -44,6 +56,7 @@ def _section(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "rebuild": (rebuild.check, lambda: rebuild.run(events, args.quick, probe)),
         "asof": (asof.check, lambda: asof.run(events, args.quick, probe)),
         "polling": (polling.check, lambda: polling.run(args.quick, probe)),
+        "gold": (_gold_check, lambda: _gold_module().run(probe)),
     }
     check, work = plans[name]
     missing = available(check)
