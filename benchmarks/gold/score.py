@@ -32,9 +32,12 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmarks.gold.corpus import CORPUS, CorpusItem, article_of, find_stories, read_items
+from tracker.stories.corroborate import accepted_changes
 from tracker.stories.definition import StoryDefinition
 from tracker.stories.extract import extract
 from tracker.stories.match import Matcher
+from tracker.stories.refine import Change, refine
+from tracker.stories.spec import model_of
 from tracker.types import Claim
 
 GOLD_DIR = Path(__file__).resolve().parent
@@ -148,6 +151,36 @@ def _shown(value: Value) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+_CHANGES: dict[tuple[str, str, str], list[Change]] = {}
+
+
+def changes_of(story: StoryDefinition, corpus: Path) -> list[Change]:
+    """Return the changes the engine accepts for a story over the whole corpus.
+
+    The claims are scored as the story reads them (``tracker.stories.refine``): a removal
+    of someone who did not hold the office is no claim, and a report's age against the
+    change it reports decides whether it is news or a recap. The changes come from the
+    engine itself: every corpus item the story matches, extracted and resolved.
+    """
+    key = (story.id, story.digest, str(corpus))
+    found = _CHANGES.get(key)
+    if found is None:
+        matcher = Matcher([story])
+        screen = [*story.terms, *(n.rstrip("*") for n in story.names)]
+        seen: set[str] = set()
+        evidence = []
+        for entry in read_items(corpus, screen):
+            item = entry.item
+            if item.article_id in seen or not matcher.match(item.title, item.summary):
+                continue
+            seen.add(item.article_id)
+            article = article_of(entry, (story.id,))
+            evidence.append((article, extract(story, article)))
+        evidence.sort(key=lambda pair: (pair[0].published_us, pair[0].article_id))
+        found = _CHANGES[key] = accepted_changes(story, evidence)
+    return found
+
+
 def score(gold: Sequence[GoldItem], corpus: Path,
           stories: dict[str, StoryDefinition] | None = None) -> dict[str, Any]:
     """Return the figures of the engine against the gold items (see the module docstring)."""
@@ -179,7 +212,9 @@ def score(gold: Sequence[GoldItem], corpus: Path,
         if g.story not in matchers[g.story].match(entry.item.title, entry.item.summary):
             unmatched.append({"feed": g.feed, "guid": guid, "story": g.story})
             continue
-        for claim in extract(story, article_of(entry, (g.story,))):
+        item = article_of(entry, (g.story,))
+        refined = refine(model_of(story), item, extract(story, item), changes_of(story, corpus))
+        for claim in refined:
             key = (g.feed, guid, g.story, claim.slot, claim.op, _norm(claim.value))
             (engine if claim.factuality == "asserted" else engine_other).setdefault(key, claim)
     gold_asserted = {k for k, f in gold_claims.items() if f == "asserted"}

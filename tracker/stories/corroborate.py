@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from tracker.stories.definition import StoryDefinition
+from tracker.stories.refine import ever_set, never_held
 from tracker.stories.spec import SINGLE, StoryModel, model_of
 from tracker.stories.state import Held, apply_op, baseline_held
 from tracker.types import Article, Claim, Correction, SlotValue, Source, Transition
@@ -157,12 +158,13 @@ def _supports(
     """Return, per slot operation, one support per article (its strongest claim)."""
     units, rank = _units([article for article, _ in evidence])
     known = {slot.name for slot in model.slots}
+    holders = ever_set(model, evidence)
     authorities = model.corroboration.authoritative
     best: dict[tuple[str, str, SlotValue, str], tuple[Claim, int]] = {}
     for index, (article, claims) in enumerate(evidence):
         article_id = article.article_id
         for claim in claims:
-            if claim.slot not in known:
+            if claim.slot not in known or never_held(claim, holders):
                 continue
             pair = (claim.slot, claim.op, claim.value, article_id)
             found = best.get(pair)
@@ -330,6 +332,17 @@ def _order(model: StoryModel, op: _Op) -> tuple[int, int, int, str, str]:
     # Within one instant: removals before additions, so a replacement reads naturally.
     op_rank = {"remove": 0, "untag": 0, "clear": 0, "replace": 1, "set": 1, "add": 2, "tag": 2, "chair": 3}
     return (op.at_us, slot_rank, op_rank.get(op.op, 4), repr(op.value), op.op)
+
+
+def accepted_changes(
+    story: StoryDefinition,
+    evidence: Sequence[tuple[Article, Sequence[Claim]]],
+    corrections: Sequence[Correction] = (),
+) -> list[tuple[int, str, str, SlotValue]]:
+    """Return the accepted operations (at, slot, op, value) the transitions are folded from."""
+    model = model_of(story)
+    ops = _corrected(model, _accepted(model, evidence), [c for c in corrections if c.story == story.id])
+    return sorted((op.at_us, op.slot, op.op, op.value) for op in ops)
 
 
 def resolve(

@@ -40,6 +40,8 @@ from tracker.types import Article, Claim
 ENGINE_VERSION = "5"
 # Events that give an office its holder: an interim flag is looked for beside them.
 _FILLING = ("appoint", "elect", "take_office", "replace")
+# Events a headline "X to ..." announces for later: still a plan when decided.
+_CEREMONIES = ("take_office",)
 
 
 @cache
@@ -133,8 +135,11 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                 named = compiled.anchors is not None and bool(compiled.anchors.search(match.group(0)))
                 if gated and not named:
                     continue
+                if compiled.office_after is not None and compiled.office_after.match(sentence, match.end()):
+                    continue    # "fired as CEO": the office's own frame says it
                 event = _event_of(rules, language, lexicon, compiled, match, sentence, article_kinds,
-                                  announced, anchored or named, full_names, index, article.published_us)
+                                  announced, anchored or named, full_names, index, article.published_us,
+                                  in_title)
                 if event is not None:
                     events.append(event)
     events = background(rules.model, succession(rules.model, chairs_are_members(events)))
@@ -167,6 +172,7 @@ def _event_of(
     full_names: set[str],
     index: int,
     published_us: int,
+    in_title: bool = False,
 ) -> Event | None:
     frame = compiled.frame
     groups = match.groupdict()
@@ -189,7 +195,8 @@ def _event_of(
     needs_person = any(op.value == "$person" for op in rules.model.ops_for(key))
     if frame.event != "new" and (needs_person or groups.get("p") or groups.get("pl")) and not subjects:
         return None
-    fact = factuality(language.cues, sentence, (v_start, v_end), article_kinds, announced, frame.base)
+    fact = factuality(language.cues, sentence, (v_start, v_end), article_kinds, announced, frame.base,
+                      headline_decided=in_title and frame.event not in _CEREMONIES)
     if fact in frame.ignore:
         fact = "asserted"
     if fact == "asserted" and dated_earlier(language, sentence, match.start(), v_end, published_us):

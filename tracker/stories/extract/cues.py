@@ -77,8 +77,13 @@ def factuality(
     article_kinds: set[str],
     announced: bool,
     base: str = "asserted",
+    headline_decided: bool = False,
 ) -> str:
-    """Return the factuality of a trigger at sentence[trigger[0]:trigger[1]]."""
+    """Return the factuality of a trigger at sentence[trigger[0]:trigger[1]].
+
+    A ``headline`` cue ("X to join Y") is a decided change when ``headline_decided`` (the
+    sentence is the title and the event takes effect when decided), else a plan.
+    """
     clause = cueset.clause_start(sentence, trigger[0])
     kinds = set(article_kinds)
     kinds |= cueset.kinds(sentence, clause, trigger[1], ("clause",))
@@ -87,6 +92,10 @@ def factuality(
     kinds |= cueset.kinds(sentence, 0, len(sentence), ("sentence",))
     if base != "asserted":
         kinds.add(base)
+    if "headline" in kinds:
+        kinds.discard("headline")
+        if not headline_decided:
+            kinds.add("planned")
     for kind in PRECEDENCE:
         if kind in kinds:
             if kind == "planned" and announced:

@@ -41,6 +41,7 @@ class Compiled:
     tag: str = ""               # for tags frames: the tag
     self_anchored: bool = False  # the pattern names its own entity (a partner, a tags subject)
     anchors: re.Pattern[str] | None = None   # role nouns, body names, actors: a match naming one is anchored
+    office_after: re.Pattern[str] | None = None  # "fired as CEO": a departure from that office, not the body
 
 
 def _expand(template: str, pieces: dict[str, str]) -> str:
@@ -134,7 +135,7 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
     compiled: list[Compiled] = []
 
     def add(frame: Frame, target: str, body: str | None, values: dict[str, str], tag: str = "",
-            self_anchored: bool = False, anchors: str = "") -> None:
+            self_anchored: bool = False, anchors: str = "", office_after: str = "") -> None:
         text = _expand(frame.template, named)
         text = _expand(text, {**values, **common})
         left = re.search(r"\{[A-Z][A-Z_]*\}", text)
@@ -150,7 +151,8 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
 
             raise ConfigError(f"rule {frame.rule} for {story.id}/{target}: invalid pattern: {exc}") from None
         anchor = re.compile(anchors, re.I) if anchors else None
-        compiled.append(Compiled(frame, regex, target, body, tag, self_anchored, anchor))
+        after = re.compile(office_after, re.I) if office_after else None
+        compiled.append(Compiled(frame, regex, target, body, tag, self_anchored, anchor, after))
 
     for frame in language.frames:
         if frame.bind in ("single", "set"):
@@ -191,6 +193,10 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                 actors = tuple(dict.fromkeys(a for s in model.slots if s.body == entity.id for a in s.actors))
                 values = {"BODY": lexicon.body(entity.id),
                           "BODYX": _bodyx(model, story, lexicon, language, entity.id, actors)}
+                roles = [r for s in model.slots if s.body == entity.id and s.kind == SINGLE
+                         for r in s.role_nouns(language.code)]
+                after = (rf"\s*(?:{language.as_office})\s+(?:[\w'.&-]+\s+){{0,3}}?(?:{alternatives(roles)})(?!\w)"
+                         if frame.event == "leave" and roles and language.as_office else "")
                 add(frame, entity.id, entity.id, values, self_anchored=entity.id not in office_bodies,
-                    anchors=_anchors(model, lexicon, language, None, entity.id, actors))
+                    anchors=_anchors(model, lexicon, language, None, entity.id, actors), office_after=after)
     return tuple(compiled)

@@ -37,8 +37,8 @@ EVENT_KINDS = (
 _FILES = ("lexicon.toml", "frames.toml", "cues.toml")
 _SCOPES = ("clause", "after", "sentence", "article", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
-          "announce", "unnamed")
-_WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "conjunctions", "others",
+          "announce", "unnamed", "headline")
+_WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "conjunctions", "others",
           "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture")
 
 
@@ -72,6 +72,7 @@ class Language:
     next_words: re.Pattern[str]
     clause_words: str
     not_gap: str
+    as_office: str
     conjunctions: str
     others: str
     name_endings: str
@@ -187,6 +188,7 @@ def load_language(folder: Path) -> Language:
         next_words=_compile(word("next", "(?!)"), lexicon_path, "next"),
         clause_words=word("clause"),
         not_gap=word("not_gap"),
+        as_office=word("as_office"),
         conjunctions=word("conjunctions", "(?!)"),
         others=word("others", "(?!)"),
         name_endings=word("name_endings"),

@@ -1,0 +1,48 @@
+"""Claims read against the story's accepted changes: who can be removed, and how old the news is."""
+
+from __future__ import annotations
+
+from factories import article
+
+from tracker.stories.corroborate import accepted_changes, resolve
+from tracker.stories.definition import ROOT, load_story
+from tracker.stories.refine import refine
+from tracker.stories.spec import model_of
+from tracker.timeutil import parse_instant, to_micros
+from tracker.types import Article, Claim
+
+STORY = load_story(ROOT / "config" / "stories" / "openai.toml")
+MODEL = model_of(STORY)
+
+
+def claim(item: Article, slot: str, op: str, value: object, factuality: str = "asserted") -> Claim:
+    return Claim("openai", item.article_id, slot, op, value, factuality, "en", "span")  # type: ignore[arg-type]
+
+
+def test_removing_someone_who_never_held_the_office_is_no_claim() -> None:
+    # "X quits the company" removes X from the board, not from a CEO post X never held.
+    quits = [article(f"report {i}", publisher=p, at="2023-11-18T01:00:00Z") for i, p in enumerate("ab")]
+    evidence = [(a, [claim(a, "ceo", "remove", "Greg Brockman"), claim(a, "board", "remove", "Greg Brockman")])
+                for a in quits]
+    found = resolve(STORY, evidence)
+    assert [(t.slot, t.op) for t in found] == [("board", "remove")]
+    changes = accepted_changes(STORY, evidence)
+    kept = refine(MODEL, quits[0], evidence[0][1], changes)
+    assert [(c.slot, c.op) for c in kept] == [("board", "remove")]
+
+
+def test_a_report_a_day_after_the_change_is_a_recap_and_a_fresh_one_is_news() -> None:
+    first = [article(f"fired {i}", publisher=p, at="2023-11-17T21:00:00Z") for i, p in enumerate("ab")]
+    evidence = [(a, [claim(a, "ceo", "remove", "Sam Altman")]) for a in first]
+    changes = accepted_changes(STORY, evidence)
+    late = article("three days on", at="2023-11-20T21:00:00Z")
+    told = refine(MODEL, late, [claim(late, "ceo", "remove", "Sam Altman")], changes)
+    assert [c.factuality for c in told] == ["historical"]
+    # Told "after ..." or in an explainer the same evening, it is still news.
+    soon = article("how it happened", at="2023-11-17T23:00:00Z")
+    told = refine(MODEL, soon, [claim(soon, "ceo", "remove", "Sam Altman", "historical")], changes)
+    assert [c.factuality for c in told] == ["asserted"]
+    # Speculation stays speculation whatever its age.
+    told = refine(MODEL, late, [claim(late, "ceo", "remove", "Sam Altman", "speculative")], changes)
+    assert [c.factuality for c in told] == ["speculative"]
+    assert to_micros(parse_instant("2023-11-17T21:00:00Z")) == changes[0][0]

@@ -1,0 +1,98 @@
+"""Claims an analyst would sign: an article's claims read against what the story already holds.
+
+Extraction reads one article alone. Two judgements need the story's accepted
+changes, and both are deterministic from the log (the changes come from the
+claims themselves, resolved by ``corroborate``):
+
+- **who can be removed.** Removing someone from a single-holder office they do not
+  hold, and did not hold in the week before, is no claim: "X quits the company"
+  does not remove X as its CEO when X never was. ``never_held`` gives the removals
+  resolution drops outright (no accepted change ever made the person the holder).
+- **how old the news is.** A report of a change the story took on a day or more
+  before the article is a recap (historical), however it is phrased; a change
+  reported within a day of when it happened is news, even told in an "after ..."
+  clause or an explainer. ``refine`` applies this, with the accepted changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from tracker.stories.spec import SINGLE, StoryModel
+from tracker.types import Article, Claim, SlotValue
+
+DAY_US = 86_400_000_000
+Change = tuple[int, str, str, SlotValue]       # (at, slot, op, value) of an accepted operation
+
+
+def ever_set(model: StoryModel, evidence: Iterable[tuple[Article, Sequence[Claim]]]) -> dict[str, set[str]]:
+    """Return, per single slot, who could ever have held it: its baseline holder and anyone
+    an asserted claim names as its holder."""
+    held: dict[str, set[str]] = {}
+    for spec in model.slots:
+        if spec.kind == SINGLE:
+            base = model.baseline.value(spec.name)
+            held[spec.name] = {base} if isinstance(base, str) else set()
+    for _, claims in evidence:
+        for claim in claims:
+            if claim.op == "set" and claim.factuality == "asserted" and isinstance(claim.value, str) \
+                    and claim.slot in held:
+                held[claim.slot].add(claim.value)
+    return held
+
+
+def never_held(claim: Claim, holders: dict[str, set[str]]) -> bool:
+    """Whether a claim removes someone from a single office nobody ever said they held."""
+    return claim.op == "remove" and claim.slot in holders and claim.value not in holders[claim.slot]
+
+
+def _after(holder: SlotValue, op: str, value: SlotValue) -> SlotValue:
+    if op == "set":
+        return value
+    if op == "clear" or (op == "remove" and value == holder):
+        return None
+    return holder
+
+
+def _held_between(model: StoryModel, changes: Sequence[Change], slot: str, person: str,
+                  start: int, end: int) -> bool:
+    """Whether ``person`` held a single slot at any instant of [start, end]."""
+    holder = model.baseline.value(slot)
+    for at, _, op, value in sorted(c for c in changes if c[1] == slot):
+        if at > end:
+            break
+        if at > start and holder == person:
+            return True
+        holder = _after(holder, op, value)
+    return holder == person
+
+
+def refine(model: StoryModel, article: Article, claims: Sequence[Claim], changes: Sequence[Change],
+           recap_after_us: int = DAY_US) -> list[Claim]:
+    """Return an article's claims as the story reads them: removals of people who did not
+    hold the office dropped, and asserted or recap claims dated by the change they report."""
+    lookback = model.corroboration.lookback_us
+    window = model.corroboration.window_us
+    published = article.published_us
+    out: list[Claim] = []
+    for claim in claims:
+        spec = model.slot(claim.slot)
+        if spec is not None and spec.kind == SINGLE and claim.op == "remove" and isinstance(claim.value, str) \
+                and not _held_between(model, changes, claim.slot, claim.value, published - lookback,
+                                      published + window):
+            continue
+        if claim.factuality in ("asserted", "historical"):
+            key = (claim.slot, claim.op, claim.value)
+            times = [at for at, s, op, v in changes if (s, op, v) == key and at <= published + window]
+            if times:
+                age = published - max(times)
+                fresh = age < recap_after_us
+                wanted = "asserted" if fresh else "historical"
+                if wanted != claim.factuality:
+                    claim = replace(claim, factuality=wanted)  # type: ignore[arg-type]
+        out.append(claim)
+    return out
+
+
+__all__ = ["Change", "ever_set", "never_held", "refine"]
