@@ -20,6 +20,7 @@ Factuality = Literal[
     "conditional",   # "if X returns ..."; French journalistic conditional
     "historical",    # recap: "has been fired before", "a timeline of ..."
     "opinion",       # "why X should ...", analysis
+    "background",    # a descriptor: "OpenAI's new CEO X said ...", "ousted CEO X"
 ]
 
 # What a claim does to a slot.

@@ -38,7 +38,7 @@ _SCHEME = re.compile(r"^https?://(www\.)?")
 _WHOLE = ("replace", "set")
 _INVERSE = {"add": "remove", "remove": "add", "tag": "untag", "untag": "tag"}
 _RANK = {"asserted": 0, "negated": 1, "planned": 2, "speculative": 3, "conditional": 4,
-         "question": 5, "historical": 6, "opinion": 7}
+         "question": 5, "historical": 6, "opinion": 7, "background": 8}
 
 Key = tuple[str, str, SlotValue]
 
@@ -339,10 +339,18 @@ def accepted_changes(
     evidence: Sequence[tuple[Article, Sequence[Claim]]],
     corrections: Sequence[Correction] = (),
 ) -> list[tuple[int, str, str, SlotValue]]:
-    """Return the accepted operations (at, slot, op, value) the transitions are folded from."""
+    """Return the accepted operations (at, slot, op, value) that changed the story's state
+    (an operation accepted again while it already holds, a recap wave, is left out)."""
     model = model_of(story)
     ops = _corrected(model, _accepted(model, evidence), [c for c in corrections if c.story == story.id])
-    return sorted((op.at_us, op.slot, op.op, op.value) for op in ops)
+    held: dict[str, Held] = baseline_held(model)
+    changed = []
+    for op in sorted(ops, key=lambda o: _order(model, o)):
+        after = apply_op(model, op.slot, held[op.slot], op.op, op.value, op.interim)
+        if after != held[op.slot]:
+            held[op.slot] = after
+            changed.append((op.at_us, op.slot, op.op, op.value))
+    return changed
 
 
 def resolve(

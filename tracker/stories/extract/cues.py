@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 _PUNCTUATION = re.compile(r"[,;:!?()\[\]\"“”«»—–|]|\s-\s|\.(?:\s|$)")
 # When several cues govern a trigger, the first kind in this list wins.
-PRECEDENCE = ("question", "conditional", "negated", "speculative", "opinion", "historical", "planned")
+PRECEDENCE = ("question", "conditional", "negated", "speculative", "opinion", "background", "historical",
+              "planned")
 
 
 @dataclass(frozen=True, slots=True)
