@@ -107,7 +107,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     language = languages()[code]
     lexicon, frames = rules.of(code)
     title = clean(article.title)
-    parts = [(s, True) for s in sentences(title)] + [(s, False) for s in sentences(article.summary)]
+    parts = [(s, True) for s in _title_parts(title)] + [(s, False) for s in sentences(article.summary)]
     whole = " ".join(s for s, _ in parts)
     mentioned = {entity for entity, pattern in lexicon.body_res if pattern.search(whole)}
     anchor_in_article = bool(lexicon.anchor_re.search(whole))
@@ -147,6 +147,19 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     for event in events:
         _claims_of(rules.model, language, event, article, claims)
     return drop_partial_lists([claims[k] for k in sorted(claims)])
+
+
+def _title_parts(title: str) -> list[str]:
+    """Split a title's sentences, and a statement from the question after its colon
+    ("X ousted: was it necessary?" states the ouster and asks the rest)."""
+    out = []
+    for sentence in sentences(title):
+        head, colon, tail = sentence.rpartition(": ")
+        if colon and tail.rstrip().endswith("?") and "?" not in head and head.strip():
+            out += [head.strip(), tail.strip()]
+        else:
+            out.append(sentence)
+    return out
 
 
 def _persons(lexicon: Lexicon, text: str, anchored: bool, full_names: set[str]) -> list[str]:
