@@ -175,9 +175,12 @@ def test_being_back_at_the_headquarters_is_not_a_return() -> None:
 
 def test_a_successor_planned_beside_an_asserted_departure_is_decided() -> None:
     with_departure = claims("Sam Altman departs OpenAI", "CTO Mira Murati will serve as interim CEO.")
-    alone = claims("OpenAI shake-up", "CTO Mira Murati will serve as interim CEO of OpenAI.")
+    alone = claims("OpenAI shake-up", "CTO Mira Murati is expected to serve as interim CEO of OpenAI.")
     assert ("ceo", "set", "Mira Murati", "asserted") in with_departure
     assert ("ceo", "set", "Mira Murati", "planned") in alone
+    # The plain future of a reported decision is the decision; a ceremony to come is a plan.
+    assert ("ceo", "set", "Mira Murati", "asserted") in claims(
+        "OpenAI shake-up", "CTO Mira Murati will serve as interim CEO of OpenAI.")
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from tracker.stories.extract.events import (
     drop_partial_lists,
     succession,
 )
-from tracker.stories.extract.frames import Compiled, compile_frames
+from tracker.stories.extract.frames import Compiled, compile_frames, public_anchors
 from tracker.stories.extract.lexicon import Lexicon, build
 from tracker.stories.extract.rules import Language, codes, data_digest, languages
 from tracker.stories.extract.text import clean, sentences
@@ -63,16 +63,18 @@ def __getattr__(name: str) -> Any:
 class _Rules:
     model: StoryModel
     story: StoryDefinition
-    compiled: dict[str, tuple[Lexicon, tuple[Compiled, ...]]]  # by language code, filled on first use
+    compiled: dict[str, tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]]
 
-    def of(self, code: str) -> tuple[Lexicon, tuple[Compiled, ...]]:
-        """Return one language's lexicon and compiled frames (compiling them the first time:
-        a process that only meets English text never compiles the others)."""
+    def of(self, code: str) -> tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]:
+        """Return one language's lexicon, compiled frames and public-body anchors (compiled the
+        first time: a process that only meets English text never compiles the others)."""
         found = self.compiled.get(code)
         if found is None:
             language = languages()[code]
             lexicon = build(self.story, self.model, language)
-            found = self.compiled[code] = (lexicon, compile_frames(self.story, self.model, language, lexicon))
+            frames = compile_frames(self.story, self.model, language, lexicon)
+            found = self.compiled[code] = (lexicon, frames,
+                                           public_anchors(self.model, self.story, lexicon, language))
         return found
 
 
@@ -105,11 +107,13 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     rules = _rules(story)
     code = language_of(article)
     language = languages()[code]
-    lexicon, frames = rules.of(code)
+    lexicon, frames, public = rules.of(code)
     title = clean(article.title)
     parts = [(s, True) for s in _title_parts(title)] + [(s, False) for s in sentences(article.summary)]
     whole = " ".join(s for s, _ in parts)
     mentioned = {entity for entity, pattern in lexicon.body_res if pattern.search(whole)}
+    # A public body is in the article when one of its offices, a phrase for it or an actor is.
+    mentioned |= {entity for entity, pattern in public if entity not in mentioned and pattern.search(whole)}
     anchor_in_article = bool(lexicon.anchor_re.search(whole))
     people = lexicon.persons_in(whole)
     full_names = {p.name for _, p, amb in people if not amb}
@@ -132,7 +136,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                 continue
             for match in compiled.regex.finditer(sentence):
                 # Without its body in the article, a match must name the office, the body or an actor.
-                named = compiled.anchors is not None and bool(compiled.anchors.search(match.group(0)))
+                named = compiled.anchors is not None and bool(compiled.anchors.search(sentence))
                 if gated and not named:
                     continue
                 if compiled.office_after is not None and compiled.office_after.match(sentence, match.end()):
@@ -209,7 +213,8 @@ def _event_of(
     if frame.event != "new" and (needs_person or groups.get("p") or groups.get("pl")) and not subjects:
         return None
     fact = factuality(language.cues, sentence, (v_start, v_end), article_kinds, announced, frame.base,
-                      headline_decided=in_title and frame.event not in _CEREMONIES)
+                      headline_decided=in_title and frame.event not in _CEREMONIES,
+                      future_decided=frame.event not in _CEREMONIES)
     if fact in frame.ignore:
         fact = "asserted"
     if fact == "asserted" and dated_earlier(language, sentence, match.start(), v_end, published_us):

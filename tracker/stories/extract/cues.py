@@ -79,6 +79,7 @@ def factuality(
     announced: bool,
     base: str = "asserted",
     headline_decided: bool = False,
+    future_decided: bool = False,
 ) -> str:
     """Return the factuality of a trigger at sentence[trigger[0]:trigger[1]].
 
@@ -96,6 +97,11 @@ def factuality(
     if "headline" in kinds:
         kinds.discard("headline")
         if not headline_decided:
+            kinds.add("planned")
+    if "future" in kinds:
+        # "X will step down": a reported decision; a ceremony still to come is a plan.
+        kinds.discard("future")
+        if not future_decided:
             kinds.add("planned")
     for kind in PRECEDENCE:
         if kind in kinds:

@@ -55,11 +55,12 @@ def _expand(template: str, pieces: dict[str, str]) -> str:
     return template
 
 
-def _gap_words(language: Language) -> tuple[str, str]:
+def _gap_words(language: Language, person: str) -> tuple[str, str]:
     clause = language.clause_words or "(?!)"
     not_gap = "|".join(p for p in (clause, language.not_gap) if p) or "(?!)"
     fill = rf"(?:(?!(?:{clause})\s)[\w'.&-]+\s+){{0,5}}?"
-    gap = rf"(?:(?!(?:{not_gap})\s)[\w'-]+\s+){{0,3}}?"
+    # Auxiliaries between a subject and its verb ("will not", "has been"): never a name.
+    gap = rf"(?:(?!(?:{not_gap})\s)(?!{person})[\w'-]+\s+){{0,3}}?"
     return fill, gap
 
 
@@ -122,7 +123,7 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
         rf"{person}(?:(?:\s*,\s*|\s*,?\s+(?:{language.conjunctions})\s+){person})*"
         rf"(?:\s*,?\s+(?:{language.conjunctions})\s+(?:{language.others}))?"
     )
-    fill, gap = _gap_words(language)
+    fill, gap = _gap_words(language, person)
     common = {
         "P": rf"(?P<p>{person})",
         "PL": rf"(?P<pl>{plist})",
@@ -200,3 +201,23 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                 add(frame, entity.id, entity.id, values, self_anchored=entity.id not in office_bodies,
                     anchors=_anchors(model, lexicon, language, None, entity.id, actors), office_after=after)
     return tuple(compiled)
+
+
+def public_anchors(model: StoryModel, story: StoryDefinition, lexicon: Lexicon,
+                   language: Language) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """For each public body (a government, parliament, country, party): what in an article
+    ties it to the story without its name: a role noun of its offices, a phrase standing for
+    such a body, or an actor."""
+    found = []
+    for entity in story.entities:
+        if entity.kind not in PUBLIC_BODIES:
+            continue
+        offices = [s for s in model.slots if s.body == entity.id]
+        parts = [_anchors(model, lexicon, language, spec, entity.id) for spec in offices]
+        phrases = language.body_phrases(entity.kind)
+        if phrases:
+            parts.append(rf"(?<!\w)(?:{phrases})(?!\w)")
+        pattern = "|".join(p for p in parts if p)
+        if pattern:
+            found.append((entity.id, re.compile(pattern, re.I)))
+    return tuple(found)

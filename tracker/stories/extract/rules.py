@@ -37,7 +37,7 @@ EVENT_KINDS = (
 _FILES = ("lexicon.toml", "frames.toml", "cues.toml")
 _SCOPES = ("clause", "after", "sentence", "article", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
-          "announce", "unnamed", "headline")
+          "announce", "unnamed", "headline", "future", "background")
 _WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "conjunctions", "others",
           "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture")
 
