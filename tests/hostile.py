@@ -81,10 +81,6 @@ def _gzip_stream(chunk: bytes, size: int) -> bytes:
 
 
 def many_items(count: int = 200_000) -> bytes:
-    """Return a feed of ``count`` small items (newest first)."""
-    items = [
-        b"<item><title>Note %d</title><guid>https://many.example/%d</guid>"
-        b"<pubDate>Mon, 20 Nov 2023 10:00:00 GMT</pubDate></item>" % (count - i, count - i)
-        for i in range(count)
-    ]
+    """Return a feed of ``count`` small items, newest first (200,000 fit in 12 MB, under the cap)."""
+    items = [b"<item><title>Note %d</title><guid>m%d</guid></item>" % (count - i, count - i) for i in range(count)]
     return _HEAD + b"".join(items) + _TAIL
