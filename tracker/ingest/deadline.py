@@ -41,16 +41,17 @@ def fetch_deadline(seconds: float) -> Iterator[float]:
     if previous is not None:
         at = min(at, previous)
     _local.at = at
+    _local.cut = False
     try:
         yield at
     finally:
         _local.at = previous
 
 
-def passed() -> bool:
-    """True when this thread's current deadline is over."""
-    at = getattr(_local, "at", None)
-    return at is not None and time.monotonic() >= at
+def cut_short() -> bool:
+    """True when this thread's last socket operation had less time than its own timeout
+    (what was left of the deadline): a timeout then is the deadline's."""
+    return bool(getattr(_local, "cut", False))
 
 
 def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
@@ -59,6 +60,7 @@ def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
     if at is None:
         return timeout
     left = at - time.monotonic()
+    _local.cut = timeout is None or left < timeout
     if left <= 0:
         raise error(DEADLINE_PASSED)
     return left if timeout is None else min(timeout, left)

@@ -34,7 +34,7 @@ import httpx
 from tracker import __version__
 from tracker.errors import FetchError, InputError
 from tracker.ingest import reasons
-from tracker.ingest.deadline import deadline_transport, fetch_deadline, passed
+from tracker.ingest.deadline import cut_short, deadline_transport, fetch_deadline
 from tracker.ingest.decode import ACCEPT_ENCODING, BoundedDecoder
 from tracker.timeutil import utcnow
 
@@ -230,7 +230,7 @@ class Fetcher:
             try:
                 return self._fetch(url, etag, last_modified, stop)
             except httpx.TimeoutException as exc:
-                if passed():
+                if cut_short():
                     raise FetchError(f"fetch took longer than {total:g} s", reason=reasons.DEADLINE) from None
                 raise FetchError(f"timed out ({type(exc).__name__})", reason=reasons.TIMEOUT) from None
 
