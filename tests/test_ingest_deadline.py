@@ -221,3 +221,19 @@ def test_the_worker_polls_a_good_feed_on_time_while_a_trickling_one_hangs(
             logger.removeHandler(polls)
             worker.stopping.set()
             runner.join(10)
+
+
+def test_feeds_not_started_before_the_cycle_deadline_stay_due_unrecorded(
+    server: FeedServer, engine: sa.Engine, matcher: Matcher
+) -> None:
+    registry = FeedRegistry(engine)
+    first = registry.add(server.url("/trickle"), interval=600).id
+    second = registry.add(server.url("/continue"), interval=600).id
+    poller = Poller(engine, matcher=matcher, registry=registry, update_projections=False,
+                    fetch_deadline=20.0, cycle_deadline=1.0, max_workers=1)
+    summary = poller.cycle(due_only=False)
+    poller.close()
+    assert summary.feeds == 1
+    feeds = {f.id: f for f in registry.all()}
+    assert reasons.reason_of(feeds[first].last_error) == reasons.CYCLE_DEADLINE
+    assert feeds[second].last_poll_at is None and feeds[second].consecutive_errors == 0

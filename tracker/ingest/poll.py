@@ -206,11 +206,12 @@ class Poller:
                 # (its thread runs out its own fetch deadline; the result is dropped).
                 detail = f"still fetching when the poll cycle's {self.cycle_deadline:g} s deadline passed"
                 error = reasons.labelled(reasons.CYCLE_DEADLINE, detail)
-                pending.extend(
-                    _Fetched(feed, PollOutcome(None, error=error), (), started)
-                    for feed, started in running.values()
-                )
                 untouched = [feed.id for feed in queue]  # never started: still due next cycle
+                for future, (feed, started) in running.items():
+                    if future.cancel():
+                        untouched.append(feed.id)
+                    else:
+                        pending.append(_Fetched(feed, PollOutcome(None, error=error), (), started))
                 release = getattr(self.registry, "release", None)
                 if untouched and release is not None:
                     release(untouched)
