@@ -46,7 +46,8 @@ _SCRIPT = textwrap.dedent("""
     body = texts()[{name!r}]()
     whole, _, _ = cap_items(body, split_items(body), MAX_ITEMS)
     parsed = parse_feed(whole)
-    items = normalize(parsed, "https://hostile.example/feed", seen_at=datetime(2023, 11, 21, tzinfo=UTC))
+    items = normalize(parsed, "https://hostile.example/feed", seen_at=datetime(2023, 11, 21, tzinfo=UTC),
+                      max_items=MAX_ITEMS)
     for item in items:
         assert len(item.title) <= 1000 and len(item.summary) <= 10000
         assert clean(item.title) == item.title and clean(item.summary) == item.summary

@@ -4,8 +4,9 @@ Kept cheap per item (it runs over every entry of every import): linear
 ``find`` scans instead of an HTML parser (:mod:`tracker.ingest.textsafe`), caches
 for hosts, one hash per item. Every text field is cleaned once here
 (:func:`~tracker.ingest.textsafe.clean`), before the item can enter the log, and
-each field's input is cut to a cap before any work on it. A document's entries
-beyond :data:`MAX_ITEMS` are skipped.
+each field's input is cut to a cap before any work on it. The poller keeps a
+fetched document's first :data:`MAX_ITEMS` entries (``max_items``); an import of
+a local archive takes them all.
 """
 
 from __future__ import annotations
@@ -163,15 +164,21 @@ def _language(entry: dict[str, Any], feed_language: str | None) -> str | None:
 
 
 def normalize(
-    parsed: ParsedFeed, feed_identity: str, *, seen_at: datetime, feed_title: str | None = None
+    parsed: ParsedFeed,
+    feed_identity: str,
+    *,
+    seen_at: datetime,
+    feed_title: str | None = None,
+    max_items: int | None = None,
 ) -> list[FeedItem]:
-    """Return the feed's entries as FeedItems (duplicates of one entry dropped)."""
+    """Return the feed's entries as FeedItems (duplicates of one entry dropped; at most
+    ``max_items``, the first in the document)."""
     items: list[FeedItem] = []
     seen_ids: dict[str, str] = {}
     feed_language = _field(parsed.language).strip().lower()[:40] or None
     title_of_feed = feed_title or (plain_text(parsed.title, MAX_TITLE) or None)
     get = dict.get  # feedparser's dict subclass has a slow __getitem__; keys here are canonical
-    for entry in parsed.entries[:MAX_ITEMS]:
+    for entry in parsed.entries[:max_items]:
         title = plain_text(get(entry, "title"), MAX_TITLE)
         summary_html = get(entry, "summary")
         if not summary_html:

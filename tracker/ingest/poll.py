@@ -274,7 +274,8 @@ class Poller:
         except ParseError as exc:
             error = reasons.labelled(reasons.NOT_A_FEED, f"not a usable feed: {exc}")
             return PollOutcome(status, error=error, moved_to=result.moved_to), (), None
-        items = normalize(parsed, feed.identity, seen_at=self.clock(), feed_title=feed.title)
+        items = normalize(parsed, feed.identity, seen_at=self.clock(), feed_title=feed.title,
+                          max_items=MAX_ITEMS)
         if parsed.ttl_seconds:
             hints = (*hints, float(parsed.ttl_seconds))
             self._ttl[feed.id] = float(parsed.ttl_seconds)
