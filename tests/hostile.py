@@ -56,7 +56,15 @@ def texts(size: int = MB) -> dict[str, Callable[[], bytes]]:
         "title_lt": lambda: feed(b"ok", title=cdata(_fill(b"<", size))),
         "nested_elements": lambda: feed(_fill(b"<b>", size // 2) + _fill(b"</b>", size // 2)),
         "many_item_openers": lambda: _HEAD + _fill(b"<item>", size) + _TAIL,
+        "quadratic_entity": lambda: _quadratic(size),
     }
+
+
+def _quadratic(size: int) -> bytes:
+    """An entity of 50 KB referenced all over a ``size`` body, declared past the first 64 KB."""
+    preamble = b'<?xml version="1.0"?><!--' + b"x" * 70000 + b"-->"
+    doctype = b'<!DOCTYPE rss [<!ENTITY a "' + b"A" * 50000 + b'">]>'
+    return preamble + doctype + _HEAD[_HEAD.index(b"<rss"):] + _item(_fill(b"&a;", size)) + _TAIL
 
 
 def bomb(layers: int = 2, size: int = 2048 * MB) -> bytes:
