@@ -237,3 +237,24 @@ def test_feeds_not_started_before_the_cycle_deadline_stay_due_unrecorded(
     feeds = {f.id: f for f in registry.all()}
     assert reasons.reason_of(feeds[first].last_error) == reasons.CYCLE_DEADLINE
     assert feeds[second].last_poll_at is None and feeds[second].consecutive_errors == 0
+
+
+def test_poll_once_ends_at_the_fetch_deadline_and_names_it_in_feeds_status(
+    server: FeedServer, sqlite_url: str
+) -> None:
+    import subprocess
+    import sys
+
+    tracker = [sys.executable, "-c", "from tracker.cli import main; main()", "--db", sqlite_url]
+    env = {"TRACKER_STORIES_DIR": str(DATA / "stories"), "PATH": str(Path(sys.executable).parent)}
+    for path in ("/trickle", "/continue", "/chunks"):
+        subprocess.run([*tracker, "feeds", "add", server.url(path)], check=True, capture_output=True, env=env)
+    started = time.monotonic()
+    done = subprocess.run([*tracker, "poll", "--once", "--fetch-deadline", "2"], capture_output=True,
+                          text=True, env=env, timeout=60)
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    assert "feeds 3: ok 0" in done.stdout and "errors 3" in done.stdout
+    assert took < DEADLINE + 8  # interpreter start-up included
+    status = subprocess.run([*tracker, "feeds", "status"], capture_output=True, text=True, env=env)
+    assert status.stdout.count("last error: deadline: fetch took longer than 2 s") == 3, status.stdout
