@@ -4,8 +4,9 @@ Usage::
 
     .venv/bin/python benchmarks/run.py [--quick] [--only SECTION[,SECTION]] [--events N]
 
-Sections: log, ingest, rebuild, asof, polling, gold (all by default; gold is the
-claim precision/recall against the hand-labelled set, see benchmarks/gold/). Every
+Sections: log, ingest, rebuild, asof, polling, memory, gold (all by default; gold
+is the claim precision/recall against the hand-labelled set, see benchmarks/gold/;
+memory is the worker's peak RSS on hostile feeds). Every
 measurement runs in its own process, so each figure comes with that process'
 peak RSS. A section whose API is missing reports ``{"status": "not available"}``
 and the others still run. Progress goes to stderr; the JSON to stdout.
@@ -26,10 +27,10 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import asof, ingest, log, polling, rebuild
+from benchmarks import asof, ingest, log, memory, polling, rebuild
 from benchmarks.common import NOT_AVAILABLE, OUT, ProbeError, available, probe
 
-SECTIONS = ("log", "ingest", "rebuild", "asof", "polling", "gold")
+SECTIONS = ("log", "ingest", "rebuild", "asof", "polling", "memory", "gold")
 DEFAULT_EVENTS = 1_000_000
 QUICK_EVENTS = 100_000
 LOG_EVENTS = 200_000
@@ -57,6 +58,7 @@ def _section(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "asof": (asof.check, lambda: asof.run(events, args.quick, probe)),
         "polling": (polling.check, lambda: polling.run(args.quick, probe)),
         "gold": (_gold_check, lambda: _gold_module().run(probe)),
+        "memory": (memory.check, lambda: memory.run(args.quick, probe)),
     }
     check, work = plans[name]
     missing = available(check)

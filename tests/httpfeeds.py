@@ -8,6 +8,9 @@ Usage::
         server.status("/busy", 503, headers={"Retry-After": "120"})
         server.redirect("/old", "/a.xml", 301)
         server.drip("/slow", body, every=0.2, limit=3.0)
+        server.trickle_headers("/t")                   # one header byte at a time, forever
+        server.continue_loop("/c")                     # 100 Continue, again and again
+        server.endless_chunks("/e")                    # a chunked body that never ends
         server.huge("/big", 60 * 1024 * 1024)
         url = server.url("/a.xml")
 
@@ -30,6 +33,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 
+from tracker.ingest.deadline import deadline_transport
+
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
 
@@ -47,6 +52,7 @@ class FeedServer:
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Handler] = {}
+        self._closing = threading.Event()  # set on close: slow routes stop sending
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         server = self
@@ -84,6 +90,7 @@ class FeedServer:
         return self
 
     def close(self) -> None:
+        self._closing.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -205,6 +212,51 @@ class FeedServer:
         self.route(path, handle)
 
 
+    def trickle_headers(self, path: str, *, every: float = 0.2, limit: float = 30.0) -> None:
+        """Send a status line, then one byte of an endless header every ``every`` seconds."""
+
+        def handle(h: BaseHTTPRequestHandler) -> None:
+            h.close_connection = True
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            h.wfile.flush()
+            deadline = time.monotonic() + limit
+            while time.monotonic() < deadline and not self._closing.is_set():
+                h.wfile.write(b"a")
+                h.wfile.flush()
+                self._closing.wait(every)
+
+        self.route(path, handle)
+
+    def continue_loop(self, path: str, *, every: float = 0.1, limit: float = 30.0) -> None:
+        """Answer ``100 Continue`` over and over, never a final response."""
+
+        def handle(h: BaseHTTPRequestHandler) -> None:
+            h.close_connection = True
+            deadline = time.monotonic() + limit
+            while time.monotonic() < deadline and not self._closing.is_set():
+                h.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                h.wfile.flush()
+                self._closing.wait(every)
+
+        self.route(path, handle)
+
+    def endless_chunks(self, path: str, *, every: float = 0.05, limit: float = 30.0) -> None:
+        """Send a chunked feed-looking body whose chunks never end (a small one each time)."""
+
+        def handle(h: BaseHTTPRequestHandler) -> None:
+            h.close_connection = True
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+                          b"Transfer-Encoding: chunked\r\n\r\n")
+            piece = b"<item><title>t</title></item>"
+            deadline = time.monotonic() + limit
+            while time.monotonic() < deadline and not self._closing.is_set():
+                h.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                h.wfile.flush()
+                self._closing.wait(every)
+
+        self.route(path, handle)
+
+
 def _send(h: BaseHTTPRequestHandler, code: int, body: bytes, headers: dict[str, str]) -> None:
     h.send_response(code)
     for name, value in headers.items():
@@ -225,7 +277,7 @@ class HostMapTransport(httpx.BaseTransport):
 
     def __init__(self, mapping: dict[str, str]) -> None:
         self.mapping = dict(mapping)
-        self.inner = httpx.HTTPTransport()
+        self.inner = deadline_transport(64, 32)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         target = self.mapping.get(request.url.host)

@@ -125,12 +125,14 @@ def test_worker_ingests_good_feeds_records_failures_and_exits_0_on_sigterm(
     assert status.returncode == 0, status.stderr
     feeds = {f["url"].rsplit("/", 1)[1]: f for f in orjson.loads(status.stdout)}
     assert feeds["gone"]["enabled"] is False and "410" in feeds["gone"]["disabled_reason"]
-    assert feeds["broken"]["last_error"] == "HTTP 500"
-    assert feeds["busy"]["last_error"] == "HTTP 429"
+    assert feeds["broken"]["last_error"] == "http: HTTP 500"
+    assert feeds["busy"]["last_error"] == "http: HTTP 429"
+    assert feeds["broken"]["last_error_reason"] == "http"
+    assert feeds["garbage"]["last_error_reason"] == "not-a-feed"
     assert "not a usable feed" in feeds["garbage"]["last_error"]
     assert feeds["good.xml"]["last_error"] is None and feeds["good.xml"]["validators"] == "etag+last-modified"
     text = _cli(sqlite_url, "feeds", "status").stdout
-    assert "DISABLED: gone (HTTP 410)" in text
+    assert "DISABLED: gone: HTTP 410" in text
 
 
 def test_poll_once_exits_0_when_feeds_fail(sqlite_url: str, server: FeedServer) -> None:

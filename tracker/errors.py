@@ -63,9 +63,10 @@ class FeedError(TrackerError):
 class FetchError(FeedError):
     """An HTTP or network failure while fetching a feed."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, reason: str = "network") -> None:
         super().__init__(message)
         self.status = status
+        self.reason = reason  # one of tracker.ingest.reasons
 
 
 class ParseError(FeedError):

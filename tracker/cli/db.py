@@ -71,24 +71,39 @@ def db_current(app: App, as_json: bool) -> None:
 
 
 @click.command("verify")
+@click.option("--export-head", is_flag=True,
+              help="After an intact walk, print only the head (POSITION:HASH) to keep elsewhere.")
+@click.option("--expect-head", metavar="POSITION:HASH", default=None,
+              help="Also check the log against a head exported earlier (it may have grown since).")
 @json_option
 @pass_app
-def verify(app: App, as_json: bool) -> None:
-    """Check the log: positions without gaps and an unbroken SHA-256 hash chain.
+def verify(app: App, export_head: bool, expect_head: str | None, as_json: bool) -> None:
+    """Check the log: positions without gaps, an unbroken SHA-256 hash chain, and its head.
 
-    Exits 0 when intact, 1 naming the first broken event.
+    Every append records the log's head (last position and hash) outside the
+    events table; a log that ends before it had its tail cut. Exits 0 when
+    intact, 1 naming the first problem.
 
     \b
     Example:
       tracker verify
+      tracker verify --export-head > head.txt     # keep it somewhere else
+      tracker verify --expect-head "$(cat head.txt)"
     """
-    report = app.store.verify()
+    from tracker.eventlog.verify import Head
+
+    expect = Head.parse(expect_head) if expect_head is not None else None
+    report = app.store.verify(expect=expect)
+    head = Head(report.last_position, report.last_hash)
     if as_json:
         echo_json({
             "ok": report.ok, "events": report.events, "last_position": report.last_position,
-            "last_hash": report.last_hash, "broken_position": report.broken_position,
+            "last_hash": report.last_hash, "head": str(head) if report.ok else None,
+            "broken_position": report.broken_position,
             "problem": report.problem, "expected": report.expected, "found": report.found,
         })
+    elif report.ok and export_head:
+        click.echo(str(head))
     elif report.ok and report.events == 0:
         click.echo("ok: the log is empty")
     elif report.ok:

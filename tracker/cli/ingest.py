@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -139,17 +140,24 @@ def feeds_list(app: App, as_json: bool) -> None:
 def feeds_status(app: App, as_json: bool) -> None:
     """Show each feed's poll state: last poll, HTTP status, validators, errors, next poll.
 
+    A last error starts with its reason: deadline, cycle-deadline, timeout,
+    network, too-large, encoding, redirect, url, http, gone, not-a-feed, append
+    or interrupted.
+
     \b
     Example:
       tracker feeds status
     """
     from tracker.ingest.feeds import FeedRegistry
+    from tracker.ingest.reasons import reason_of
     from tracker.timeutil import isoformat
 
     feeds = FeedRegistry(app.engine).all()
     if as_json:
         echo_json([
-            {**f.as_dict(), "validators": _validators(f.etag, f.last_modified)} for f in feeds
+            {**f.as_dict(), "validators": _validators(f.etag, f.last_modified),
+             "last_error_reason": reason_of(f.last_error)}
+            for f in feeds
         ])
         return
     if not feeds:
@@ -245,13 +253,31 @@ def feeds_export(app: App, output: Path | None) -> None:
 # --- poll and worker ----------------------------------------------------------
 
 
+def deadline_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add --fetch-deadline and --cycle-deadline to a command."""
+    command = click.option(
+        "--cycle-deadline", type=click.FloatRange(0.1, 86400), default=None, metavar="SECONDS",
+        help="Most one poll cycle may take; feeds still in flight then are abandoned and "
+             "recorded (default $TRACKER_CYCLE_DEADLINE, else 240).",
+    )(command)
+    return click.option(
+        "--fetch-deadline", type=click.FloatRange(0.1, 3600), default=None, metavar="SECONDS",
+        help="Most one fetch may take, connect, headers and body together "
+             "(default $TRACKER_FETCH_DEADLINE, else 60).",
+    )(command)
+
+
 @click.command("poll")
 @click.option("--once", is_flag=True, required=True, help="Poll every enabled feed once, then exit.")
 @click.option("--workers", type=click.IntRange(1, 256), default=16, show_default=True,
               help="Feeds fetched at the same time.")
+@deadline_options
 @json_option
 @pass_app
-def poll_command(app: App, once: bool, workers: int, as_json: bool) -> None:
+def poll_command(
+    app: App, once: bool, workers: int, fetch_deadline: float | None, cycle_deadline: float | None,
+    as_json: bool,
+) -> None:
     """Poll every enabled feed once; feed errors are recorded (see `feeds status`), not fatal.
 
     \b
@@ -263,7 +289,8 @@ def poll_command(app: App, once: bool, workers: int, as_json: bool) -> None:
 
     _configure_logging(app)
     with worker_registry(app.engine) as registry:  # SQLite: one writer; PostgreSQL: feed leases
-        summary = poll_once(app.engine, max_workers=workers, registry=registry)
+        summary = poll_once(app.engine, max_workers=workers, registry=registry,
+                            fetch_deadline=fetch_deadline, cycle_deadline=cycle_deadline)
     if as_json:
         echo_json(summary.as_dict())
         return
@@ -280,8 +307,12 @@ def poll_command(app: App, once: bool, workers: int, as_json: bool) -> None:
               help="Feeds fetched at the same time.")
 @click.option("--defaults", is_flag=True,
               help="First register the shipped feeds (config/feeds.toml) not registered yet.")
+@deadline_options
 @pass_app
-def worker_command(app: App, tick: float, workers: int, defaults: bool) -> None:
+def worker_command(
+    app: App, tick: float, workers: int, defaults: bool, fetch_deadline: float | None,
+    cycle_deadline: float | None,
+) -> None:
     """Run the poller until SIGTERM or Ctrl-C (one JSON log line per poll on stderr).
 
     \b
@@ -299,7 +330,8 @@ def worker_command(app: App, tick: float, workers: int, defaults: bool) -> None:
         added, _ = _add_feed_list(app, DEFAULT_FEEDS)
         click.echo(f"registered {added} shipped feeds", err=True)
     with worker_registry(app.engine) as registry:  # SQLite: one writer; PostgreSQL: feed leases
-        poller = Poller(app.engine, max_workers=workers, registry=registry)
+        poller = Poller(app.engine, max_workers=workers, registry=registry,
+                        fetch_deadline=fetch_deadline, cycle_deadline=cycle_deadline)
         worker = Worker(app.engine, poller=poller, tick_seconds=tick)
         raise SystemExit(worker.run())
 

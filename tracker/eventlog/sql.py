@@ -33,6 +33,9 @@ class Statements:
             f"WHERE {self.in_list('stream_id')} GROUP BY stream_id"
         )
         self.last = "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+        self.head = "SELECT position, hash FROM log_head WHERE id = 1"
+        self.move_head = f"UPDATE log_head SET position = {p}, hash = {p} WHERE id = 1"
+        self.insert_head = f"INSERT INTO log_head (id, position, hash) VALUES (1, {p}, {p})"
         self.lock: tuple[str, ...] = ()
         if dialect == "postgresql":
             self.lock = (

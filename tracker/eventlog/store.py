@@ -14,6 +14,10 @@ Guarantees, each enforced where it can be:
   ``UNIQUE (stream_id, stream_version)`` backs it;
 * **tamper evidence** — each row carries ``hash = sha256(prev_hash, row)``;
   :meth:`EventStore.verify` walks the chain;
+* **an anchored head** — each append commits the new last position and hash in
+  ``log_head`` (migration 0005: triggers let it only move forward), so a cut
+  tail is told from a shorter log; an append onto a log that ends before its
+  head is refused;
 * **two clocks** — ``recorded_at`` never decreases along positions, so "as known
   at T" is a prefix of the log.
 
@@ -31,19 +35,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from tracker.errors import ConcurrencyError, StorageError
+from tracker.errors import ConcurrencyError, IntegrityError, StorageError
 from tracker.eventlog import codec
 from tracker.eventlog.events import DomainEvent, UnknownEvent, decode
 from tracker.eventlog.sql import COLUMNS, LOCK_TIMEOUT, Statements, storage_error
 from tracker.eventlog.tables import events
-from tracker.eventlog.verify import VerifyReport, verify_rows
+from tracker.eventlog.verify import Head, VerifyReport, check_head, verify_rows
 from tracker.timeutil import from_micros, to_micros, utcnow
 
 Payload = dict[str, Any]
 _KEY_CHUNK = 1000
 _loads = codec.loads
 
-__all__ = ["LOCK_TIMEOUT", "EventStore", "NewEvent", "RecordedEvent", "VerifyReport"]
+__all__ = ["LOCK_TIMEOUT", "EventStore", "Head", "NewEvent", "RecordedEvent", "VerifyReport"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +174,15 @@ class EventStore:
         except sa.exc.DBAPIError as exc:
             raise storage_error("append", exc, self.lock_timeout) from None
 
+    def _check_head(self, conn: Connection, position: int) -> None:
+        """Refuse to append onto a log that ends before its recorded head (a cut tail)."""
+        head = conn.exec_driver_sql(self._sql.head).first()
+        if head is not None and head[0] > position:
+            raise IntegrityError(
+                f"append refused: the log ends at {position}, its head was {head[0]} "
+                f"(hash {head[1][:16]}): events were removed; run `tracker verify`"
+            )
+
     def _append(self, conn: Connection, items: list[NewEvent]) -> list[RecordedEvent]:
         sql = self._sql
         for statement in sql.lock:
@@ -182,6 +195,8 @@ class EventStore:
         position, prev_hash, last_recorded = (
             (last[0], last[1], last[2]) if last else (0, codec.GENESIS_HASH, 0)
         )
+        if fresh:
+            self._check_head(conn, position)
         recorded = max(to_micros(self.clock()), last_recorded)
 
         dumps, chain = codec.dumps, codec.chain_hash
@@ -223,6 +238,8 @@ class EventStore:
             prev_hash = digest
         if rows:
             conn.exec_driver_sql(sql.insert, rows)  # type: ignore[arg-type]
+            if conn.exec_driver_sql(sql.move_head, (position, prev_hash)).rowcount == 0:
+                conn.exec_driver_sql(sql.insert_head, (position, prev_hash))
         return results
 
     def _by_keys(self, conn: Connection, keys: list[str]) -> dict[str, RecordedEvent]:
@@ -361,6 +378,23 @@ class EventStore:
 
     # --- checking ---------------------------------------------------------
 
-    def verify(self, *, chunk_size: int = 10000) -> VerifyReport:
-        """Walk positions, clocks and the hash chain; report the first broken event."""
-        return verify_rows(self.pages(chunk_size=chunk_size))
+    def head(self) -> Head | None:
+        """Return the head the last append recorded (None when it is missing)."""
+        row = self._query(lambda conn: conn.exec_driver_sql(self._sql.head).first())
+        return Head(int(row[0]), str(row[1])) if row is not None else None
+
+    def verify(self, *, chunk_size: int = 10000, expect: Head | None = None) -> VerifyReport:
+        """Walk positions, clocks and the hash chain, then hold the end against the head.
+
+        The recorded head is read before the walk and again after it (appends may
+        go on meanwhile): the log must reach the first, hold its hash there, and
+        not go past the second. ``expect`` (a head exported earlier and kept
+        elsewhere) is checked the same way. The first problem is reported.
+        """
+        before = self.head()
+        marks = [h for h in (before, expect) if h is not None]
+        report = verify_rows(self.pages(chunk_size=chunk_size), marks=[m.position for m in marks])
+        if not report.ok:
+            return report
+        after = self.head()
+        return check_head(report, before, after, expect)

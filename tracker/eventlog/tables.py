@@ -36,3 +36,15 @@ events = sa.Table(
     sa.Index("ix_events_recorded_at", "recorded_at"),
     sa.Index("ix_events_type", "type"),
 )
+
+# The head of the log as the last append left it (one row, id 1). Triggers
+# (migration 0005) let it move only forward, so a log whose tail was cut
+# verifies as shorter than its head.
+log_head = sa.Table(
+    "log_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.CheckConstraint("id = 1", name="ck_log_head_single_row"),
+)

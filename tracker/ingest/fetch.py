@@ -1,8 +1,12 @@
 """Fetch feeds over HTTP with httpx: politely, with limits, never trusting the server.
 
 * conditional GET: ETag and Last-Modified are sent back exactly as received;
-* a cap on the (decoded) body, enforced while streaming, and a total deadline
-  besides httpx's connect/read timeouts (a slow drip cannot hold a worker);
+* one wall-clock deadline per fetch over connect, headers and body together,
+  enforced on every socket operation (:mod:`tracker.ingest.deadline`): a server
+  trickling headers, looping on ``100 Continue`` or never ending its chunks
+  cannot hold a worker;
+* caps on the raw and the decoded body, enforced while streaming; one layer of
+  gzip or deflate, inflated with bounded output (:mod:`tracker.ingest.decode`);
 * redirects followed by hand: only http/https, a limit, loops refused, and a
   redirect from a public host into a private or loopback address refused;
   ``moved_to`` is set only when every hop was permanent (301/308);
@@ -29,6 +33,9 @@ import httpx
 
 from tracker import __version__
 from tracker.errors import FetchError, InputError
+from tracker.ingest import reasons
+from tracker.ingest.deadline import cut_short, deadline_transport, fetch_deadline
+from tracker.ingest.decode import ACCEPT_ENCODING, BoundedDecoder
 from tracker.timeutil import utcnow
 
 USER_AGENT = f"tracker/{__version__} (news feed tracker; polite poller)"
@@ -36,6 +43,7 @@ ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text
 MAX_BYTES = 15 * 1024 * 1024
 REDIRECTS = (301, 302, 303, 307, 308)
 PERMANENT = (301, 308)
+MAX_HINT = 366 * 86400.0  # a Retry-After or max-age longer than a year is taken as a year
 
 
 def check_url(url: str) -> str:
@@ -130,20 +138,29 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
         return None
     text = value.strip()
     if text.isdigit():
-        return float(int(text))
+        return _seconds(text)
     return _seconds_until(text, now)
+
+
+def _seconds(digits: str) -> float:
+    """Return a count of seconds given as digits, at most :data:`MAX_HINT`."""
+    digits = digits.lstrip("0") or "0"
+    return MAX_HINT if len(digits) > 9 else min(float(int(digits)), MAX_HINT)
 
 
 def _seconds_until(text: str, now: datetime) -> float | None:
     try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+        moment = parsedate_to_datetime(text[:200])
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if moment is None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - now).total_seconds())
+    try:
+        return min(max(0.0, (moment - now).total_seconds()), MAX_HINT)
+    except (OverflowError, ValueError):
+        return None
 
 
 def cache_hint(headers: dict[str, str], now: datetime) -> float | None:
@@ -152,7 +169,7 @@ def cache_hint(headers: dict[str, str], now: datetime) -> float | None:
     for part in control.split(","):
         name, _, value = part.strip().partition("=")
         if name.lower() == "max-age" and value.strip().strip('"').isdigit():
-            return float(int(value.strip().strip('"')))
+            return _seconds(value.strip().strip('"'))
     expires = headers.get("expires")
     return _seconds_until(expires, now) if expires else None
 
@@ -178,9 +195,11 @@ class Fetcher:
         self.client = httpx.Client(
             timeout=timeout,
             follow_redirects=False,
-            transport=transport,
-            headers={"User-Agent": self.limits.user_agent, "Accept": ACCEPT},
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            transport=transport or deadline_transport(64, 32),
+            headers={
+                "User-Agent": self.limits.user_agent, "Accept": ACCEPT,
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             trust_env=False,
         )
 
@@ -201,7 +220,23 @@ class Fetcher:
         last_modified: str | None = None,
         stop: threading.Event | None = None,
     ) -> FetchResult:
-        """GET a feed; return any HTTP answer, raise FetchError on transport failures."""
+        """GET a feed; return any HTTP answer, raise FetchError on transport failures.
+
+        Connect, headers and body of every hop together take at most
+        ``limits.total_timeout`` seconds.
+        """
+        total = self.limits.total_timeout
+        with fetch_deadline(total):
+            try:
+                return self._fetch(url, etag, last_modified, stop)
+            except httpx.TimeoutException as exc:
+                if cut_short():
+                    raise FetchError(f"fetch took longer than {total:g} s", reason=reasons.DEADLINE) from None
+                raise FetchError(f"timed out ({type(exc).__name__})", reason=reasons.TIMEOUT) from None
+
+    def _fetch(
+        self, url: str, etag: str | None, last_modified: str | None, stop: threading.Event | None
+    ) -> FetchResult:
         check = _checked(url)
         origin_host = urlsplit(check).hostname or ""
         origin_public: bool | None = None
@@ -224,12 +259,14 @@ class Fetcher:
                 )
             location = result.headers.get("location")
             if not location:
-                raise FetchError(f"HTTP {result.status} redirect without Location", status=result.status)
+                raise FetchError(f"HTTP {result.status} redirect without Location", status=result.status,
+                                 reason=reasons.REDIRECT)
             target = urljoin(current, location.strip())
             try:
                 target = _checked(target)
             except FetchError as exc:
-                raise FetchError(f"redirect refused: {exc}", status=result.status) from None
+                raise FetchError(f"redirect refused: {exc}", status=result.status,
+                                 reason=reasons.REDIRECT) from None
             target_host = urlsplit(target).hostname or ""
             if target_host != origin_host and self.policy.is_private(target_host):
                 if origin_public is None:
@@ -237,14 +274,14 @@ class Fetcher:
                 if origin_public:
                     raise FetchError(
                         f"redirect from public host {origin_host} to private address {target_host} refused",
-                        status=result.status,
+                        status=result.status, reason=reasons.REDIRECT,
                     )
             if target in visited:
-                raise FetchError(f"redirect loop at {target}", status=result.status)
+                raise FetchError(f"redirect loop at {target}", status=result.status, reason=reasons.REDIRECT)
             visited.add(target)
             permanent = permanent and result.status in PERMANENT
             current = target
-        raise FetchError(f"more than {self.limits.max_redirects} redirects", status=None)
+        raise FetchError(f"more than {self.limits.max_redirects} redirects", reason=reasons.REDIRECT)
 
     def _get(
         self, url: str, headers: dict[str, str], deadline: float, stop: threading.Event | None
@@ -259,36 +296,39 @@ class Fetcher:
                 hint = cache_hint(got, now)
                 if status != 200:
                     return FetchResult(status, url, None, None, got, retry, hint)
-                declared = got.get("content-length", "")
-                if declared.isdigit() and int(declared) > limit:
-                    raise FetchError(f"body too large ({int(declared)} bytes > {limit})", status=status)
+                declared = got.get("content-length", "").strip()
+                if declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
+                    raise FetchError(f"body too large ({declared[:30]} bytes > {limit})", status=status,
+                                     reason=reasons.TOO_LARGE)
+                decoder = BoundedDecoder(got.get("content-encoding"), limit, status=status)
                 chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > limit:
-                        raise FetchError(f"body too large (over {limit} bytes)", status=status)
+                raw = 0
+                for chunk in response.iter_raw():
+                    raw += len(chunk)
+                    if raw > limit:
+                        raise FetchError(f"body too large (over {limit} bytes)", status=status,
+                                         reason=reasons.TOO_LARGE)
                     if time.monotonic() > deadline:
-                        raise FetchError(
-                            f"took longer than {self.limits.total_timeout:g} s", status=status
-                        )
+                        raise FetchError(f"fetch took longer than {self.limits.total_timeout:g} s",
+                                         status=status, reason=reasons.DEADLINE)
                     if stop is not None and stop.is_set():
-                        raise FetchError("interrupted by shutdown", status=status)
-                    chunks.append(chunk)
+                        raise FetchError("interrupted by shutdown", status=status, reason=reasons.INTERRUPTED)
+                    chunks.append(decoder.feed(chunk))
+                chunks.append(decoder.finish())
                 return FetchResult(status, url, None, b"".join(chunks), got, retry, hint)
-        except httpx.TimeoutException as exc:
-            raise FetchError(f"timed out ({type(exc).__name__})") from None
+        except httpx.TimeoutException:
+            raise  # the caller tells the deadline from a timeout
         except httpx.DecodingError as exc:
-            raise FetchError(f"cannot decode body: {_first_line(exc)}") from None
+            raise FetchError(f"cannot decode body: {_first_line(exc)}", reason=reasons.ENCODING) from None
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise FetchError(f"{type(exc).__name__}: {_first_line(exc)}") from None
+            raise FetchError(f"{type(exc).__name__}: {_first_line(exc)}", reason=reasons.NETWORK) from None
 
 
 def _checked(url: str) -> str:
     try:
         return check_url(url)
     except InputError as exc:
-        raise FetchError(str(exc)) from None
+        raise FetchError(str(exc), reason=reasons.URL) from None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,53 +1,64 @@
 """Turn parsed feed entries into frozen :class:`FeedItem` values.
 
-Kept cheap per item (it runs over every entry of every import): regular
-expressions instead of an HTML parser, caches for hosts, one hash per item.
+Kept cheap per item (it runs over every entry of every import): linear
+``find`` scans instead of an HTML parser (:mod:`tracker.ingest.textsafe`), caches
+for hosts, one hash per item. Every text field is cleaned once here
+(:func:`~tracker.ingest.textsafe.clean`), before the item can enter the log, and
+each field's input is cut to a cap before any work on it. The poller keeps a
+fetched document's first :data:`MAX_ITEMS` entries (``max_items``); an import of
+a local archive takes them all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tracker.ingest.items import FeedItem, ParsedFeed
+from tracker.ingest.textsafe import clean, strip_blocks, strip_markup, strip_tags
 
 MAX_TITLE = 1_000
 MAX_SUMMARY = 10_000
+MAX_ITEMS = 5_000  # entries per document; those beyond are skipped (feeds list the newest first)
+INPUT_PER_OUTPUT = 64  # a field's raw input is cut to 64 characters per character kept
+MAX_FIELD = 4_096  # links, guids, dates, languages
 FUTURE_TOLERANCE = timedelta(days=1)
 OLDEST = datetime(1995, 1, 1, tzinfo=UTC)
 
-_BLOCKS = re.compile(r"<(script|style|iframe|object|noscript)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
-_COMMENTS = re.compile(r"<!--.*?-->", re.DOTALL)
-_TAGS = re.compile(r"<[^>]*>")
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 
 def plain_text(value: str | None, limit: int) -> str:
-    """Return text with tags, scripts and entities removed and whitespace collapsed."""
+    """Return text with tags, scripts and entities removed and whitespace collapsed.
+
+    Linear in the input, which is first cut to ``INPUT_PER_OUTPUT * limit`` characters.
+    """
     if not value:
         return ""
-    text = value
+    text = value[: INPUT_PER_OUTPUT * limit]
     if "<" in text:
-        text = _BLOCKS.sub(" ", text)
-        text = _COMMENTS.sub(" ", text)
-        text = _TAGS.sub(" ", text)
+        text = strip_markup(text)
     if "&" in text:
         text = html.unescape(text)
         if "<" in text:  # escaped markup in a text field: drop it as well
-            text = _TAGS.sub(" ", _BLOCKS.sub(" ", text))
-    text = " ".join(text.split())
+            text = strip_tags(strip_blocks(text))
+    text = " ".join(clean(text).split())
     return text[:limit]
+
+
+def _field(value: object) -> str:
+    """Return a short field (guid, date, language) as clean text."""
+    return clean(str(value)[:MAX_FIELD]) if value else ""
 
 
 def canonical_link(link: str | None) -> str | None:
     """Return an http(s) link without fragment or tracking parameters (None otherwise)."""
     if not link:
         return None
-    link = link.strip()
+    link = clean(link[:MAX_FIELD]).strip()
     if link.startswith(("http://", "https://")) and "#" not in link and " " not in link:
         host = _fast_host(link)
         if host and host.islower() and not any(t in link for t in _TRACKING):
@@ -138,8 +149,8 @@ def _published(entry: dict[str, Any], seen_at: datetime) -> tuple[datetime, str 
         except (TypeError, ValueError):
             moment = None
         if moment is not None and OLDEST <= moment <= seen_at + FUTURE_TOLERANCE:
-            return moment, raw, False
-    return seen_at, raw, True
+            return moment, _field(raw) or None, False
+    return seen_at, _field(raw) or None, True
 
 
 def _language(entry: dict[str, Any], feed_language: str | None) -> str | None:
@@ -148,20 +159,26 @@ def _language(entry: dict[str, Any], feed_language: str | None) -> str | None:
         if detail:
             language = dict.get(detail, "language")
             if language:
-                return str(language).strip().lower() or feed_language
+                return _field(language).strip().lower()[:40] or feed_language
     return feed_language
 
 
 def normalize(
-    parsed: ParsedFeed, feed_identity: str, *, seen_at: datetime, feed_title: str | None = None
+    parsed: ParsedFeed,
+    feed_identity: str,
+    *,
+    seen_at: datetime,
+    feed_title: str | None = None,
+    max_items: int | None = None,
 ) -> list[FeedItem]:
-    """Return the feed's entries as FeedItems (duplicates of one entry dropped)."""
+    """Return the feed's entries as FeedItems (duplicates of one entry dropped; at most
+    ``max_items``, the first in the document)."""
     items: list[FeedItem] = []
     seen_ids: dict[str, str] = {}
-    feed_language = (parsed.language or "").strip().lower() or None
+    feed_language = _field(parsed.language).strip().lower()[:40] or None
     title_of_feed = feed_title or (plain_text(parsed.title, MAX_TITLE) or None)
     get = dict.get  # feedparser's dict subclass has a slow __getitem__; keys here are canonical
-    for entry in parsed.entries:
+    for entry in parsed.entries[:max_items]:
         title = plain_text(get(entry, "title"), MAX_TITLE)
         summary_html = get(entry, "summary")
         if not summary_html:
@@ -173,7 +190,7 @@ def normalize(
         if not (title or summary or link):
             continue  # nothing to observe (an empty or cut-off entry)
         digest = content_hash(title, summary)
-        guid = (get(entry, "id") or "").strip()
+        guid = _field(get(entry, "id")).strip()
         item_id = guid or link or f"sha256:{digest[:32]}"
         signature = f"{link}\x1f{digest}"
         previous = seen_ids.get(item_id)

@@ -3,7 +3,8 @@
 The body is handed to feedparser as a stream, never as a string it could take
 for a file name or URL. An internal DTD subset declaring entities is cut out
 first, so entity expansion (billion laughs) and external entities (XXE) never
-reach the XML parser. HTML in items is not sanitised here: normalisation turns
+reach the XML parser. Numeric character references to what is no character
+(``&#xD800;``, ``&#1114112;``) become U+FFFD: the parser would fail on them. HTML in items is not sanitised here: normalisation turns
 it into plain text, and nothing downstream ever renders markup.
 """
 
@@ -20,6 +21,8 @@ from tracker.ingest.items import ParsedFeed
 
 _HEAD = 65536
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)
+# Numeric references long enough to be a surrogate or beyond U+10FFFF (checked in _charref).
+_CHARREF = re.compile(rb"&#(?:[xX]0*([0-9a-fA-F]{4,})|0*([0-9]{5,}));?")
 _NON_FATAL = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
 
@@ -37,6 +40,22 @@ def defuse(body: bytes) -> bytes:
             return body
         return body[:start] + body[end + 2 :]
     return body[: match.start()] + body[match.end() :]
+
+
+def _charref(match: re.Match[bytes]) -> bytes:
+    hex_digits, digits = match.group(1), match.group(2)
+    text = hex_digits if hex_digits is not None else digits
+    if len(text) > 8:
+        return b"&#xFFFD;"
+    code = int(text, 16) if hex_digits is not None else int(text)
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"
+    return match.group(0)
+
+
+def fix_charrefs(body: bytes) -> bytes:
+    """Return the body with references to surrogates or to beyond U+10FFFF as U+FFFD."""
+    return _CHARREF.sub(_charref, body) if b"&#" in body else body
 
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
@@ -69,12 +88,15 @@ def parse_feed(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedF
     # Items are reduced to plain text downstream (tags, scripts and styles
     # removed), so feedparser's HTML sanitiser and relative-URI rewriting of
     # markup would be work thrown away.
-    result = feedparser.parse(
-        io.BytesIO(defuse(body)),
-        response_headers=headers,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        result = feedparser.parse(
+            io.BytesIO(fix_charrefs(defuse(body))),
+            response_headers=headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except (ValueError, UnicodeError, OverflowError, RecursionError, LookupError, TypeError) as exc:
+        raise ParseError(f"the feed parser failed on this body ({type(exc).__name__})") from None
     version = result.get("version") or ""
     entries = tuple(result.get("entries") or ())
     problem = result.get("bozo_exception")

@@ -6,6 +6,13 @@ serialised through the caller, one feed at a time. A feed's failure is recorded
 on that feed and never stops the cycle. Validators (ETag, Last-Modified) are
 stored only after the feed's items are safely in the log, so a failed append
 means a full refetch next time, never a lost item.
+
+Every fetch has its own wall-clock deadline (``FetchLimits.total_timeout``) and
+the cycle has one too (``cycle_deadline``): a feed still in flight when the
+cycle's deadline passes is abandoned and recorded with the reason
+``cycle-deadline``; its thread is left to run out its own deadline, and the
+cycle returns. Every error is recorded as ``<reason>: <detail>`` with a reason
+from :mod:`tracker.ingest.reasons`.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -24,12 +31,20 @@ from sqlalchemy.engine import Engine
 from tracker.errors import FeedError, FetchError, ParseError, StorageError
 from tracker.eventlog import codec
 from tracker.eventlog.store import EventStore
+from tracker.ingest import reasons
 from tracker.ingest.append import Appender
-from tracker.ingest.delta import split_items
+from tracker.ingest.deadline import (
+    CYCLE_DEADLINE,
+    CYCLE_DEADLINE_ENV,
+    FETCH_DEADLINE,
+    FETCH_DEADLINE_ENV,
+    seconds_from_env,
+)
+from tracker.ingest.delta import cap_items, split_items
 from tracker.ingest.feeds import Feed, FeedRegistry, PollOutcome
-from tracker.ingest.fetch import Fetcher
+from tracker.ingest.fetch import Fetcher, FetchLimits
 from tracker.ingest.items import FeedItem
-from tracker.ingest.normalize import normalize
+from tracker.ingest.normalize import MAX_ITEMS, normalize
 from tracker.ingest.parse import parse_feed
 from tracker.stories.definition import load_stories
 from tracker.stories.match import Matcher
@@ -107,11 +122,19 @@ class Poller:
         clock: Callable[[], datetime] = utcnow,
         max_workers: int = MAX_WORKERS,
         update_projections: bool = True,
+        fetch_deadline: float | None = None,
+        cycle_deadline: float | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
-        self.fetcher = fetcher or Fetcher(clock=clock)
-        self._own_fetcher = fetcher is None
+        if fetcher is None:
+            total = fetch_deadline or seconds_from_env(FETCH_DEADLINE_ENV, FETCH_DEADLINE)
+            fetcher = Fetcher(clock=clock, limits=FetchLimits(total_timeout=total))
+            self._own_fetcher = True
+        else:
+            self._own_fetcher = False
+        self.fetcher = fetcher
+        self.cycle_deadline = cycle_deadline or seconds_from_env(CYCLE_DEADLINE_ENV, CYCLE_DEADLINE)
         self.registry = registry or FeedRegistry(engine, clock=clock)
         self.store = EventStore(engine, clock=clock)
         self.appender = Appender(self.store, matcher or Matcher(load_stories().values()), via="poll")
@@ -133,34 +156,70 @@ class Poller:
         todo = self.registry.due(now, limit=limit) if due_only else self.registry.enabled()
         polls: list[FeedPoll] = []
         if todo:
-            workers = max(1, min(self.max_workers, len(todo)))
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-                # A bounded window of feeds in flight: results are settled and
-                # dropped as they come, so memory does not grow with the feed count.
-                queue = iter(todo)
-                running = {pool.submit(self._fetch, f) for f in islice(queue, workers * 2)}
-                pending: list[_Fetched] = []
-                since = 0.0
-                while running:
-                    done, running = wait(running, timeout=SETTLE_WAIT, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        fetched = future.result()
-                        if not fetched.interrupted:  # else left due: polled after a restart
-                            if not pending:
-                                since = time.monotonic()
-                            pending.append(fetched)
-                        following = next(queue, None)
-                        if following is not None:
-                            running.add(pool.submit(self._fetch, following))
-                    if pending and (
-                        len(pending) >= SETTLE_BATCH or not running
-                        or time.monotonic() - since >= SETTLE_WAIT
-                    ):
-                        polls.extend(self._settle(pending))
-                        pending = []
+            polls.extend(self._run(todo))
             if self.update_projections and any(p.appended for p in polls):
                 _update_projections(self.engine)
         return _summarise(polls)
+
+    def _run(self, todo: list[Feed]) -> list[FeedPoll]:
+        """Fetch the feeds in a pool, settling results as they come, until done or the deadline."""
+        polls: list[FeedPoll] = []
+        deadline = time.monotonic() + self.cycle_deadline
+        workers = max(1, min(self.max_workers, len(todo)))
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
+        try:
+            # A bounded window of feeds in flight: results are settled and
+            # dropped as they come, so memory does not grow with the feed count.
+            queue = iter(todo)
+            running: dict[Future[_Fetched], tuple[Feed, float]] = {}
+
+            def submit(feed: Feed) -> None:
+                running[pool.submit(self._fetch, feed)] = (feed, time.monotonic())
+
+            for feed in islice(queue, workers * 2):
+                submit(feed)
+            pending: list[_Fetched] = []
+            since = 0.0
+            while running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                done, _ = wait(running, timeout=min(SETTLE_WAIT, left), return_when=FIRST_COMPLETED)
+                for future in done:
+                    del running[future]
+                    fetched = future.result()
+                    if not fetched.interrupted:  # else left due: polled after a restart
+                        if not pending:
+                            since = time.monotonic()
+                        pending.append(fetched)
+                    following = next(queue, None)
+                    if following is not None:
+                        submit(following)
+                if pending and (
+                    len(pending) >= SETTLE_BATCH or not running
+                    or time.monotonic() - since >= SETTLE_WAIT
+                ):
+                    polls.extend(self._settle(pending))
+                    pending = []
+            if running:
+                # The cycle's deadline passed: abandon what is still in flight
+                # (its thread runs out its own fetch deadline; the result is dropped).
+                detail = f"still fetching when the poll cycle's {self.cycle_deadline:g} s deadline passed"
+                error = reasons.labelled(reasons.CYCLE_DEADLINE, detail)
+                untouched = [feed.id for feed in queue]  # never started: still due next cycle
+                for future, (feed, started) in running.items():
+                    if future.cancel():
+                        untouched.append(feed.id)
+                    else:
+                        pending.append(_Fetched(feed, PollOutcome(None, error=error), (), started))
+                release = getattr(self.registry, "release", None)
+                if untouched and release is not None:
+                    release(untouched)
+            if pending:
+                polls.extend(self._settle(pending))
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        return polls
 
     def _fetch(self, feed: Feed) -> _Fetched:
         """Fetch, parse and normalise one feed (runs in a pool thread, never raises)."""
@@ -173,7 +232,7 @@ class Poller:
                 return _Fetched(feed, outcome, (), started, interrupted=True)
             return _Fetched(feed, outcome, items, started, blocks=blocks)
         except Exception as exc:  # a bug or a library failure must not stop the cycle
-            error = f"unexpected {type(exc).__name__}: {str(exc)[:200]}"
+            error = reasons.labelled(reasons.INTERNAL, f"{type(exc).__name__}: {str(exc)[:200]}")
             return _Fetched(feed, PollOutcome(None, error=error), (), started)
 
     def _fetch_items(
@@ -184,7 +243,7 @@ class Poller:
                 feed.url, etag=feed.etag, last_modified=feed.last_modified, stop=self.stop
             )
         except FetchError as exc:
-            return PollOutcome(exc.status, error=str(exc)), (), None
+            return PollOutcome(exc.status, error=reasons.labelled(exc.reason, str(exc))), (), None
         hints = tuple(h for h in (result.max_age,) if h is not None)
         status = result.status
         if status == 304:
@@ -194,11 +253,13 @@ class Poller:
             return PollOutcome(304, not_modified=True, moved_to=result.moved_to,
                                retry_after=result.retry_after, hints=hints), (), None
         if status == 410:
-            return PollOutcome(410, error="gone (HTTP 410)", gone=True), (), None
+            return PollOutcome(410, error=reasons.labelled(reasons.GONE, "HTTP 410"), gone=True), (), None
         if status != 200 or result.body is None:
-            return PollOutcome(status, error=f"HTTP {status}", moved_to=result.moved_to,
+            return PollOutcome(status, error=reasons.labelled(reasons.HTTP, f"HTTP {status}"),
+                               moved_to=result.moved_to,
                                retry_after=result.retry_after), (), None
-        split = split_items(result.body)
+        # Items beyond the per-feed cap never reach the parser: parse memory stays bounded.
+        whole, split, over = cap_items(result.body, split_items(result.body), MAX_ITEMS)
         previous = self._blocks.get(feed.id)
         parsed = None
         skipped = 0
@@ -209,17 +270,23 @@ class Poller:
             except ParseError:
                 parsed, skipped = None, 0  # the full body decides
         try:
-            parsed = parsed or parse_feed(result.body, result.headers)
+            parsed = parsed or parse_feed(whole, result.headers)
         except ParseError as exc:
-            return PollOutcome(status, error=f"not a usable feed: {exc}", moved_to=result.moved_to), (), None
-        items = normalize(parsed, feed.identity, seen_at=self.clock(), feed_title=feed.title)
+            error = reasons.labelled(reasons.NOT_A_FEED, f"not a usable feed: {exc}")
+            return PollOutcome(status, error=error, moved_to=result.moved_to), (), None
+        items = normalize(parsed, feed.identity, seen_at=self.clock(), feed_title=feed.title,
+                          max_items=MAX_ITEMS)
         if parsed.ttl_seconds:
             hints = (*hints, float(parsed.ttl_seconds))
             self._ttl[feed.id] = float(parsed.ttl_seconds)
         else:
             self._ttl.pop(feed.id, None)
+        warning = parsed.warning
+        if over:
+            cap = f"{over} items beyond the first {MAX_ITEMS} skipped"
+            warning = f"{cap}; {warning}" if warning else cap
         outcome = PollOutcome(
-            status, warning=parsed.warning, etag=result.etag, last_modified=result.last_modified,
+            status, warning=warning, etag=result.etag, last_modified=result.last_modified,
             keep_validators=False, moved_to=result.moved_to, items=len(items) + skipped,
             retry_after=result.retry_after, hints=hints,
         )
@@ -239,7 +306,7 @@ class Poller:
             try:
                 appended_ids = self.appender.append(items).appended_ids
             except StorageError as exc:
-                failure = f"append failed: {exc}"
+                failure = reasons.labelled(reasons.APPEND, f"append failed: {exc}")
         polled: list[tuple[Feed, PollOutcome]] = []
         for fetched in batch:
             outcome = fetched.outcome

@@ -6,11 +6,18 @@ written with one driver-level ``executemany`` per table. Extraction runs only
 for text not seen before under the same rules and story file. What a revision
 inherits (publisher, language, link, publication time) is read back from the
 article's own stream, which holds its earlier revisions.
+
+Any stored payload is taken: NUL characters (which a PostgreSQL text column
+refuses) are dropped from its text, an over-long language is cut to its
+column, and a payload the projection cannot use at all (a field missing, of
+the wrong type) is skipped, counted in ``Batch.skipped`` and logged, so reads
+keep working whatever an older version of tracker stored.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,7 +44,10 @@ from tracker.stories.definition import StoryDefinition
 from tracker.timeutil import to_micros
 from tracker.types import Article, Claim
 
+_log = logging.getLogger(__name__)
 _MEMO_LIMIT = 200_000
+_LANGUAGE = 40  # proj_evidence.language
+_NUL = "\\u0000"  # how JSON text spells a NUL character
 _MISSING: Any = object()
 _CONTENT = (ArticleObserved.TYPE, ArticleRevised.TYPE)
 _CURRENT = {
@@ -128,6 +138,7 @@ class Batch:
     superseded: list[tuple[int, str, int]] = field(default_factory=list)
     corrections: list[tuple[Any, ...]] = field(default_factory=list)
     rejections: list[tuple[Any, ...]] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (position, why) of unusable events
 
     def write(self, conn: Connection) -> None:
         """Write the batch's rows: one driver-level executemany per table."""
@@ -195,6 +206,24 @@ def _micros(text: str | None, default: int) -> int:
     return to_micros(moment)
 
 
+def _without_nul(value: Any) -> Any:
+    """Return a payload value with NUL characters dropped from every string in it."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    return value
+
+
+def _load(raw: str | bytes) -> Any:
+    """Decode a stored payload; one holding NUL characters loses them."""
+    payload = orjson.loads(raw)
+    nul = _NUL.encode() if isinstance(raw, bytes | bytearray | memoryview) else _NUL
+    return _without_nul(payload) if nul in raw else payload  # type: ignore[operator]
+
+
 def _payload(ev: Event) -> dict[str, Any] | None:
     """Return the payload at the current schema version (upcast when older), or None."""
     if _CURRENT.get(ev.type) == ev.schema_version:
@@ -234,6 +263,8 @@ class _Builder:
             if prior is not None:
                 self._supersede(prior, position)
         stories, publisher, language, link = p["stories"], p["publisher"], p["language"], p["link"]
+        if language is not None and len(language) > _LANGUAGE:
+            language = language[:_LANGUAGE]
         latest[article_id] = (position, publisher, language, link, published, stories)
         self._evidence(position, recorded, article_id, stories, publisher, language, link,
                        published, p)
@@ -269,7 +300,7 @@ class _Builder:
             return self._latest(article_id)
         earlier: Prior | None = None
         for old in self.store.read(stream_id=ev.stream_id, until=ev.position - 1, types=_CONTENT):
-            payload = _payload(old)
+            payload = _without_nul(_payload(old))
             if payload is not None and payload.get("article_id") == article_id:
                 earlier = self._state(old, payload, earlier)
         return earlier
@@ -277,8 +308,9 @@ class _Builder:
     @staticmethod
     def _state(ev: Event, p: dict[str, Any], prior: Prior | None) -> Prior:
         if ev.type == ArticleObserved.TYPE:
-            return Prior(ev.position, p["publisher"], p["language"], p["link"], ev.occurred_us,
-                         tuple(p["stories"]))
+            language = p["language"]
+            return Prior(ev.position, p["publisher"], language[:_LANGUAGE] if language else language,
+                         p["link"], ev.occurred_us, tuple(p["stories"]))
         link = p.get("link")
         return Prior(
             ev.position,
@@ -325,31 +357,40 @@ def build_batch(
     """
     batch = Batch(rows[0][0], rows[-1][0])
     builder = _Builder(store, stories, batch)
-    loads = orjson.loads
     current = _CURRENT
-    observed = ArticleObserved.TYPE
     for row in rows:
         kind = row[2]
         version = current.get(kind)
         if version is None:
             continue
-        if kind == observed and version == row[3]:
-            builder.observed(row[0], row[4], row[5], loads(row[6]))
-            continue
-        ev = LogEvent(row[0], row[1], kind, row[3], row[4], row[5], loads(row[6]))
-        p = _payload(ev)
-        if p is None:
-            continue
-        if kind in _CONTENT:
-            builder.article(ev, p)
-        elif kind == SlotAsserted.TYPE:
-            batch.corrections.append((
-                ev.position, p["story"], p["slot"], p["op"], p.get("value"),
-                _micros(p.get("at"), ev.occurred_us), p["source"], p.get("note"), p.get("interim"),
-            ))
-        else:
-            batch.rejections.append((
-                ev.position, p["article_id"], p["reason"], p.get("author"),
-                ",".join(p.get("stories") or ()),
-            ))
+        try:
+            _project(builder, row, kind, version)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            batch.skipped.append((row[0], f"{type(exc).__name__}: {str(exc)[:200]}"))
+            _log.warning("event %s (%s) skipped: its payload cannot be projected (%s: %s)",
+                         row[0], kind, type(exc).__name__, str(exc)[:200])
     return batch
+
+
+def _project(builder: _Builder, row: Sequence[Any], kind: str, version: int) -> None:
+    """Add one event's rows to the builder's batch."""
+    if kind == ArticleObserved.TYPE and version == row[3]:
+        builder.observed(row[0], row[4], row[5], _load(row[6]))
+        return
+    ev = LogEvent(row[0], row[1], kind, row[3], row[4], row[5], _load(row[6]))
+    p = _payload(ev)
+    if p is None:
+        return
+    batch = builder.batch
+    if kind in _CONTENT:
+        builder.article(ev, p)
+    elif kind == SlotAsserted.TYPE:
+        batch.corrections.append((
+            ev.position, p["story"], p["slot"], p["op"], p.get("value"),
+            _micros(p.get("at"), ev.occurred_us), p["source"], p.get("note"), p.get("interim"),
+        ))
+    else:
+        batch.rejections.append((
+            ev.position, p["article_id"], p["reason"], p.get("author"),
+            ",".join(p.get("stories") or ()),
+        ))

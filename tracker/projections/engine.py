@@ -6,7 +6,10 @@ it vouches for:
 * ``log`` — the last position turned into evidence (articles with their claims),
   correction and rejection rows, with the version (table layout + extraction
   rules + story files) they were built with; a different version recreates
-  every projection table and starts again from position 0;
+  every projection table and starts again from position 0, and so does a
+  checkpoint the log no longer vouches for (beyond the log's end, or whose
+  recorded event hash is not the hash of the event at its position: the log
+  was cut or rewritten under it);
 * ``transitions:<story>`` — the ``log`` position a story's transitions were
   resolved at, and their version; they are resolved again only when evidence,
   corrections or rejections changed since.
@@ -115,6 +118,7 @@ class Checkpoint:
     position: int
     version: str
     rules_version: str
+    hash: str | None = None  # of the event at ``position`` (None: 0, or saved before 0005)
 
 
 class _Moved(Exception):
@@ -124,7 +128,7 @@ class _Moved(Exception):
 def read_checkpoints(conn: Connection) -> dict[str, Checkpoint]:
     """Return every checkpoint row by name."""
     t = tables.checkpoints
-    query = sa.select(t.c.name, t.c.position, t.c.version, t.c.rules_version)
+    query = sa.select(t.c.name, t.c.position, t.c.version, t.c.rules_version, t.c.hash)
     return {row[0]: Checkpoint(*row) for row in conn.execute(query)}
 
 
@@ -148,9 +152,27 @@ def _reader(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+def _event_hash(conn: Connection, position: int) -> str | None:
+    """Return the hash of the event at a position (None: position 0, or no such event)."""
+    if position <= 0:
+        return None
+    return conn.execute(sa.select(events.c.hash).where(events.c.position == position)).scalar()
+
+
+def _stale(conn: Connection, mark: Checkpoint, last: int) -> bool:
+    """True when the log no longer vouches for a checkpoint: it ends before it, or the
+    event at its position is not the one it was built on."""
+    if mark.position > last:
+        return True
+    if mark.hash is None:
+        return False  # position 0, or saved before checkpoints kept a hash
+    return _event_hash(conn, mark.position) != mark.hash
+
+
 def _save(conn: Connection, name: str, position: int, version: str) -> None:
     t = tables.checkpoints
-    values = {"position": position, "version": version, "rules_version": rules_version()}
+    values = {"position": position, "version": version, "rules_version": rules_version(),
+              "hash": _event_hash(conn, position)}
     done = conn.execute(t.update().where(t.c.name == name).values(**values))
     if done.rowcount == 0:
         conn.execute(t.insert().values(name=name, **values))
@@ -254,7 +276,9 @@ def _up_to_date(engine: Engine, stories: Mapping[str, StoryDefinition]) -> int |
     with engine.connect() as conn:
         marks = read_checkpoints(conn)
         last = int(conn.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0)
-    mark = marks.get(LOG)
+        mark = marks.get(LOG)
+        if mark is not None and mark.hash is not None and mark.position == last and _stale(conn, mark, last):
+            return None
     if mark is None or mark.position != last or mark.version != log_version(stories.values()):
         return None
     for story in stories.values():
@@ -283,7 +307,12 @@ def _update_log(
     version = log_version(stories.values())
     with engine.connect() as conn:
         current = read_checkpoints(conn).get(LOG)
-    fresh = fresh or current is None or current.version != version
+        last_now = int(conn.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0)
+        stale = current is not None and _stale(conn, current, last_now)
+    if stale:
+        _log.warning("projection checkpoint at %s is not backed by the log (it ends at %s, or was "
+                     "rewritten there): rebuilding from position 0", current.position, last_now)  # type: ignore[union-attr]
+    fresh = fresh or stale or current is None or current.version != version
     position = 0 if fresh else current.position  # type: ignore[union-attr]
     last = EventStore(engine).last_position()
     helpers = _helpers(engine, stories, position, last, workers)

@@ -24,6 +24,7 @@ checkpoints = sa.Table(
     sa.Column("position", sa.BigInteger, nullable=False),
     sa.Column("version", sa.String(64), nullable=False),
     sa.Column("rules_version", sa.String(200), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=True),  # of the event at ``position`` (0005)
 )
 
 evidence = sa.Table(
