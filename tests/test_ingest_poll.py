@@ -167,7 +167,9 @@ def test_good_and_hostile_feeds_in_one_worker(server: FeedServer, sqlite_engine:
     by_id = {f.id: f for f in registry.all()}
     for path, reason in hostile.items():
         feed = by_id[ids[path]]
-        assert feed.last_error is not None and reason in feed.last_error, (path, feed.last_error)
+        # A stalled read ends on its read timeout, or on the fetch's deadline on a loaded machine.
+        wanted = ("timed out", "deadline") if path == "/h/stall" else (reason,)
+        assert feed.last_error is not None and any(w in feed.last_error for w in wanted), (path, feed.last_error)
     for path in [*good, "/ok/truncated.xml"]:
         feed = by_id[ids[path]]
         assert feed.last_error is None, (path, feed.last_error)

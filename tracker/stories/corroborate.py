@@ -152,6 +152,11 @@ def _strength(claim: Claim) -> tuple[int, str, str]:
     return (_RANK[claim.factuality], claim.rule, claim.evidence)
 
 
+def _stands_for_holder(claim: Claim) -> bool:
+    # "The Home Secretary was fired": who that was is read against the state (refine), not here.
+    return isinstance(claim.value, str) and claim.value.startswith("@")
+
+
 def _supports(
     model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Claim]]]
 ) -> dict[Key, list[_Support]]:
@@ -164,7 +169,7 @@ def _supports(
     for index, (article, claims) in enumerate(evidence):
         article_id = article.article_id
         for claim in claims:
-            if claim.slot not in known or never_held(claim, holders):
+            if claim.slot not in known or never_held(claim, holders) or _stands_for_holder(claim):
                 continue
             pair = (claim.slot, claim.op, claim.value, article_id)
             found = best.get(pair)

@@ -23,6 +23,7 @@ from tracker.stories.spec import SINGLE, StoryModel
 from tracker.types import Article, Claim, SlotValue
 
 DAY_US = 86_400_000_000
+HOLDER = "@holder:"     # the value of a claim about whoever held an office (see extract)
 Change = tuple[int, str, str, SlotValue]       # (at, slot, op, value) of an accepted operation
 
 
@@ -68,6 +69,30 @@ def _held_between(model: StoryModel, changes: Sequence[Change], slot: str, perso
     return holder == person
 
 
+def holder_for(model: StoryModel, changes: Sequence[Change], slot: str, published: int,
+               window: int, recent: int = DAY_US) -> str | None:
+    """Who an office named in place of its holder stands for at ``published``: the person a
+    change of the day before (or just after) removed or replaced, else the holder then."""
+    holder = model.baseline.value(slot)
+    before: list[tuple[int, SlotValue]] = []      # (when a holder was ended, who)
+    for at, _, op, value in sorted(c for c in changes if c[1] == slot):
+        if at > published + window:
+            break
+        after = _after(holder, op, value)
+        if holder is not None and after != holder:
+            before.append((at, holder))
+        holder = after
+    ended = [who for at, who in before if published - recent <= at <= published + window]
+    if ended:
+        return str(ended[-1])
+    current_holder = model.baseline.value(slot)
+    for at, _, op, value in sorted(c for c in changes if c[1] == slot):
+        if at > published:
+            break
+        current_holder = _after(current_holder, op, value)
+    return current_holder if isinstance(current_holder, str) else None
+
+
 def refine(model: StoryModel, article: Article, claims: Sequence[Claim], changes: Sequence[Change],
            recap_after_us: int = DAY_US) -> list[Claim]:
     """Return an article's claims as the story reads them: removals of people who did not
@@ -77,6 +102,11 @@ def refine(model: StoryModel, article: Article, claims: Sequence[Claim], changes
     published = article.published_us
     out: list[Claim] = []
     for claim in claims:
+        if isinstance(claim.value, str) and claim.value.startswith(HOLDER):
+            person = holder_for(model, changes, claim.value[len(HOLDER):], published, window)
+            if person is None:
+                continue
+            claim = replace(claim, value=person)
         spec = model.slot(claim.slot)
         if spec is not None and spec.kind == SINGLE and claim.op == "remove" and isinstance(claim.value, str) \
                 and not _held_between(model, changes, claim.slot, claim.value, published - lookback,

@@ -29,7 +29,7 @@ from tracker.stories.extract.events import (
     drop_partial_lists,
     succession,
 )
-from tracker.stories.extract.frames import Compiled, compile_frames, public_anchors
+from tracker.stories.extract.frames import HOLDER, Compiled, compile_frames, public_anchors
 from tracker.stories.extract.lexicon import Lexicon, build
 from tracker.stories.extract.rules import Language, codes, data_digest, languages
 from tracker.stories.extract.text import clean, sentences
@@ -206,7 +206,11 @@ def _event_of(
         subjects = _persons(lexicon, groups["pl"], anchored, full_names)
     elif groups.get("p"):
         subjects = _persons(lexicon, groups["p"], anchored, full_names)
-    if not anchored and not compiled.self_anchored:
+    holder = next((name[2:] for name, value in groups.items() if name.startswith("h_") and value), None)
+    if holder is not None:
+        # The office named in place of its holder: resolved against the story's state later.
+        subjects = [f"{HOLDER}{holder}"]
+    elif not anchored and not compiled.self_anchored:
         # Without a body in the sentence (or title), only full names count.
         subjects = [s for s in subjects if s in full_names]
     needs_person = any(op.value == "$person" for op in rules.model.ops_for(key))

@@ -115,6 +115,25 @@ def _anchors(model: StoryModel, lexicon: Lexicon, language: Language, spec: Slot
     return "|".join(parts)
 
 
+HOLDER = "@holder:"       # a claim's value standing for whoever held the office then
+
+
+def _holder(model: StoryModel, lexicon: Lexicon, language: Language, spec: SlotSpec) -> str | None:
+    """The office named in place of its holder ("the Home Secretary", "OpenAI's CEO")."""
+    role = _role(spec, language)
+    if role is None or spec.body is None:
+        return None
+    entity = model.entity(spec.body)
+    owner = rf"{lexicon.body(spec.body)}(?:'s|\u2019s)?"
+    if entity is not None and entity.kind in PUBLIC_BODIES:
+        # "Britain's Home Secretary", "the Home Secretary", "Home Secretary X's post"
+        prefix = rf"(?:(?:{owner}|the|its|(?-i:[A-Z][\w.-]*)(?:'s|\u2019s))\s+)?"
+    else:
+        # A company's office needs the company or "the": "OpenAI's CEO", "the CEO".
+        prefix = rf"(?:{owner}\s+|the\s+|its\s+)"
+    return rf"{prefix}(?:(?:new|interim|acting)\s+)?{role}(?!\s+{lexicon.person})"
+
+
 def compile_frames(story: StoryDefinition, model: StoryModel, language: Language,
                    lexicon: Lexicon) -> tuple[Compiled, ...]:
     """Fill every template of a language with the story's patterns, once per target."""
@@ -135,8 +154,22 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
     office_bodies = set(model.bodies())
     compiled: list[Compiled] = []
 
+    def holders(offices: list[SlotSpec]) -> str:
+        # {PH}: a tracked person, or an office named in place of its holder (group h_SLOT).
+        parts = [f"(?P<p>{person})"]
+        for spec in offices:
+            pattern = _holder(model, lexicon, language, spec)
+            if pattern:
+                parts.append(f"(?P<h_{spec.name}>{pattern})")
+        return "(?:" + "|".join(parts) + ")"
+
     def add(frame: Frame, target: str, body: str | None, values: dict[str, str], tag: str = "",
             self_anchored: bool = False, anchors: str = "", office_after: str = "") -> None:
+        if "{PH}" in frame.template and "PH" not in values:
+            spec = model.slot(target)
+            offices = [spec] if spec is not None else [
+                s for s in model.slots if s.body == target and s.kind == SINGLE and s.elect_of is None]
+            values = {**values, "PH": holders(offices)}
         text = _expand(frame.template, named)
         text = _expand(text, {**values, **common})
         left = re.search(r"\{[A-Z][A-Z_]*\}", text)
