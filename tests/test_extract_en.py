@@ -253,3 +253,11 @@ def test_a_report_in_a_summary_sentence(
 def test_a_board_member_stepping_down_from_something_else_keeps_the_seat() -> None:
     title = "OpenAI board member Helen Toner steps down as director of a research centre"
     assert not {c for c in asserted(title) if c[0] == "board"}
+
+
+def test_a_pronoun_opening_a_sentence_is_the_person_the_sentence_before_named() -> None:
+    found = asserted("Greg Brockman, the co-founder who built much of OpenAI",
+                     "He quits OpenAI in protest, hours after the board's decision.")
+    assert ("board", "remove", "Greg Brockman") in found
+    # Two people named before: the pronoun is left alone.
+    assert asserted("Sam Altman and Greg Brockman speak", "He quits OpenAI in protest.") == set()

@@ -46,3 +46,21 @@ def test_a_report_a_day_after_the_change_is_a_recap_and_a_fresh_one_is_news() ->
     told = refine(MODEL, late, [claim(late, "ceo", "remove", "Sam Altman", "speculative")], changes)
     assert [c.factuality for c in told] == ["speculative"]
     assert to_micros(parse_instant("2023-11-17T21:00:00Z")) == changes[0][0]
+
+
+def test_an_office_named_in_place_of_its_holder_stands_for_the_person_it_ended() -> None:
+    from tracker.stories.extract import extract
+
+    fired = [article(f"fired {i}", publisher=p, at="2023-11-17T21:00:00Z") for i, p in enumerate("ab")]
+    evidence = [(a, [claim(a, "ceo", "remove", "Sam Altman")]) for a in fired]
+    changes = accepted_changes(STORY, evidence)
+    later = article("OpenAI's CEO was fired by the board", at="2023-11-17T23:30:00Z")
+    found = extract(STORY, later)
+    assert {(c.slot, c.value) for c in found} == {("ceo", "@holder:ceo"), ("board", "@holder:ceo")}
+    told = refine(MODEL, later, found, changes)
+    assert {(c.slot, c.op, c.value) for c in told} == {("ceo", "remove", "Sam Altman"),
+                                                      ("board", "remove", "Sam Altman")}
+    # Such a claim never moves state by itself: resolution only counts named people.
+    assert resolve(STORY, [(later, found), (later, found)]) == []
+    # Another company's CEO is not this one's.
+    assert extract(STORY, article("Binance CEO steps down as OpenAI watches")) == []

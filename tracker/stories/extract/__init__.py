@@ -126,6 +126,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     article_kinds.discard("announce")
     article_kinds.discard("unnamed")
     title_anchored = bool(lexicon.anchor_re.search(title))
+    parts = _resolve_pronouns(language, lexicon, parts)
     events: list[Event] = []
     for index, (sentence, in_title) in enumerate(parts):
         here = bool(lexicon.anchor_re.search(sentence))
@@ -151,6 +152,24 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     for event in events:
         _claims_of(rules.model, language, event, article, claims)
     return drop_partial_lists([claims[k] for k in sorted(claims)])
+
+
+def _resolve_pronouns(language: Language, lexicon: Lexicon,
+                      parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """A sentence opening with a subject pronoun is about the one person the sentence before
+    named: "X was ousted on Friday. She has lost her job as ..." reads as X."""
+    if language.pronouns is None:
+        return parts
+    out: list[tuple[str, bool]] = []
+    previous: set[str] = set()
+    for sentence, in_title in parts:
+        found = language.pronouns.match(sentence)
+        if found and len(previous) == 1 and not in_title:
+            sentence = next(iter(previous)) + sentence[found.end():]
+        named = {person.name for _, person, _ in lexicon.persons_in(sentence)}
+        previous = named or previous
+        out.append((sentence, in_title))
+    return out
 
 
 def _title_parts(title: str) -> list[str]:

@@ -38,7 +38,8 @@ _FILES = ("lexicon.toml", "frames.toml", "cues.toml")
 _SCOPES = ("clause", "after", "sentence", "article", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
           "announce", "unnamed", "headline", "future", "background")
-_WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "conjunctions", "others",
+_WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "conjunctions",
+          "others",
           "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture")
 
 
@@ -73,6 +74,7 @@ class Language:
     clause_words: str
     not_gap: str
     as_office: str
+    pronouns: re.Pattern[str] | None
     conjunctions: str
     others: str
     name_endings: str
@@ -189,6 +191,7 @@ def load_language(folder: Path) -> Language:
         clause_words=word("clause"),
         not_gap=word("not_gap"),
         as_office=word("as_office"),
+        pronouns=_compile(rf"^(?:{word('pronouns')})(?=\s)", lexicon_path, "pronouns") if word("pronouns") else None,
         conjunctions=word("conjunctions", "(?!)"),
         others=word("others", "(?!)"),
         name_endings=word("name_endings"),
