@@ -261,3 +261,17 @@ def test_a_pronoun_opening_a_sentence_is_the_person_the_sentence_before_named() 
     assert ("board", "remove", "Greg Brockman") in found
     # Two people named before: the pronoun is left alone.
     assert asserted("Sam Altman and Greg Brockman speak", "He quits OpenAI in protest.") == set()
+
+
+def test_each_claim_says_why_it_has_its_factuality() -> None:
+    found = extract(STORY, article("Sam Altman reportedly could return as OpenAI CEO"))
+    cues = {c.factuality: c.cue for c in found if c.slot == "ceo"}
+    assert "'reportedly'" in cues["speculative"] and "Sam Altman reportedly could return" in cues["speculative"]
+    plain = extract(STORY, article("OpenAI fires Sam Altman"))
+    assert {c.cue for c in plain} == {""}          # nothing but the fact: no cue
+
+
+def test_a_cue_does_not_reach_across_a_coordinated_clause() -> None:
+    found = asserted("OpenAI's board opted not to agree to his return and named Emmett Shear as interim CEO")
+    assert ("ceo", "set", "Emmett Shear") in found
+    assert ("ceo", "set", "Sam Altman") not in asserted("OpenAI will not bring back Sam Altman as CEO")

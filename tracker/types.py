@@ -60,6 +60,7 @@ class Claim:
     evidence: str                    # the span of text the claim rests on
     interim: bool | None = None      # for ceo: an interim appointment
     rule: str = ""                   # the rule that produced it (for explain)
+    cue: str = ""                    # why it has its factuality: "speculative: 'in talks' in '...'"
 
 
 @dataclass(frozen=True, slots=True)

@@ -205,12 +205,12 @@ def timeline_cmd(app: App, story_id: str | None, known_at: str | None, as_json: 
 
 def _reports(title: str, reports: tuple[Report, ...]) -> Table:
     table = _table(title)
-    for column in ("published", "publisher", "factuality", "claim", "title"):
+    for column in ("published", "publisher", "factuality", "claim", "title", "why"):
         table.add_column(column)
     for r in reports:
         claim = f"{r.claim.op} {_show(r.claim.value, interim=r.claim.interim)}"
         table.add_row(_when(r.article.published_us), escape(r.article.publisher),
-                      r.claim.factuality, claim, escape(r.article.title))
+                      r.claim.factuality, claim, escape(r.article.title), escape(r.claim.cue))
     return table
 
 

@@ -12,6 +12,7 @@ from tracker.projections.query import Instant, micros, prefix_position, prepare,
 from tracker.projections.slots import slot_spec
 from tracker.stories import state as fold
 from tracker.stories.definition import StoryDefinition
+from tracker.stories.refine import changes_from_transitions, refine
 from tracker.stories.spec import model_of
 from tracker.types import Article, Claim, Correction, SlotState, SlotValue, Transition
 
@@ -120,9 +121,14 @@ def explain(
     supporting: list[Report] = []
     contradicting: list[Report] = []
     rejected: dict[str, Rejected] = {}
-    for article, claims in evidence:
+    model = model_of(story)
+    changes = changes_from_transitions(model, found)
+    for article, stored in evidence:
         if as_of_us is not None and article.published_us > as_of_us:
             continue
+        # The claims as the story reads them: an office named for its holder is that person,
+        # and a report's age against the change it tells makes it news or a recap.
+        claims = refine(model, article, stored, changes)
         if article.article_id in rejected_ids:
             rejected[article.article_id] = Rejected(
                 article, tuple(reasons.get(article.article_id, ()))

@@ -37,7 +37,7 @@ def claims_json(claims: Sequence[Claim]) -> str | None:
     if not claims:
         return None
     return dump([
-        [c.slot, c.op, c.value, c.factuality, c.language, c.evidence, c.interim, c.rule]
+        [c.slot, c.op, c.value, c.factuality, c.language, c.evidence, c.interim, c.rule, c.cue]
         for c in claims
     ])
 
@@ -53,7 +53,7 @@ def claims_from_json(story: str, article_id: str, text: str) -> list[Claim]:
             _PARSED.clear()
         parsed = _PARSED[text] = [
             (c[0], c[1], tuple(c[2]) if isinstance(c[2], list) else c[2], c[3], c[4], c[5],
-             c[6], c[7])
+             c[6], c[7], c[8] if len(c) > 8 else "")
             for c in orjson.loads(text)
         ]
     return [Claim(story, article_id, *c) for c in parsed]

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from tracker.stories.spec import SINGLE, StoryModel
-from tracker.types import Article, Claim, SlotValue
+from tracker.stories.spec import SET, SINGLE, TAGS, StoryModel
+from tracker.types import Article, Claim, SlotValue, Transition
 
 DAY_US = 86_400_000_000
 HOLDER = "@holder:"     # the value of a claim about whoever held an office (see extract)
@@ -120,9 +120,43 @@ def refine(model: StoryModel, article: Article, claims: Sequence[Claim], changes
                 fresh = age < recap_after_us
                 wanted = "asserted" if fresh else "historical"
                 if wanted != claim.factuality:
-                    claim = replace(claim, factuality=wanted)  # type: ignore[arg-type]
+                    hours = age / 3_600_000_000
+                    why = (f"reported {hours:.0f} h after the change it tells: news" if fresh
+                           else f"reported {hours:.0f} h after the change it tells: a recap")
+                    claim = replace(claim, factuality=wanted, cue=why)  # type: ignore[arg-type]
         out.append(claim)
     return out
 
 
-__all__ = ["Change", "ever_set", "never_held", "refine"]
+def changes_from_transitions(model: StoryModel, transitions: Iterable[Transition]) -> list[Change]:
+    """Return the operations (at, slot, op, value) behind a story's transitions (each carries
+    its slot's whole value after the change: the operation is the difference)."""
+    held: dict[str, SlotValue] = {s.name: model.baseline.value(s.name) for s in model.slots}
+    chairs: dict[str, str | None] = dict(model.baseline.chairs)
+    out: list[Change] = []
+    for t in sorted(transitions, key=lambda t: t.at_us):
+        spec = model.slot(t.slot)
+        if spec is None:
+            continue
+        before = held.get(t.slot)
+        if spec.kind == SINGLE:
+            if isinstance(t.value, str):
+                out.append((t.at_us, t.slot, "set", t.value))
+            elif isinstance(before, str):
+                out.append((t.at_us, t.slot, "remove", before))
+        else:
+            old = set(before) if isinstance(before, tuple) else set()
+            new = set(t.value) if isinstance(t.value, tuple) else set()
+            grow, shrink = ("tag", "untag") if spec.kind == TAGS else ("add", "remove")
+            if t.op == "replace":
+                out.append((t.at_us, t.slot, "replace", tuple(sorted(new))))
+            out += [(t.at_us, t.slot, grow, v) for v in sorted(new - old)]
+            out += [(t.at_us, t.slot, shrink, v) for v in sorted(old - new)]
+            if spec.kind == SET and t.chair and t.chair != chairs.get(t.slot):
+                out.append((t.at_us, t.slot, "chair", t.chair))
+            chairs[t.slot] = t.chair
+        held[t.slot] = t.value
+    return out
+
+
+__all__ = ["Change", "changes_from_transitions", "ever_set", "never_held", "refine"]

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 from tracker.stories.definition import StoryDefinition
-from tracker.stories.extract.cues import factuality
+from tracker.stories.extract.cues import Reading, factuality
 from tracker.stories.extract.events import (
     Event,
     background,
@@ -119,12 +119,12 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     full_names = {p.name for _, p, amb in people if not amb}
     if not parts or not (people or mentioned):
         return []
-    article_kinds = language.cues.kinds(title, 0, len(title), ("article",))
+    article_kinds = language.cues.first(title, 0, len(title), ("article",))
     found = language.cues.kinds(whole, 0, len(whole), ("article", "sourced"))
     # A plan counts as decided when the organisation announced it, not when unnamed sources tell it.
     announced = "announce" in found and "unnamed" not in found
-    article_kinds.discard("announce")
-    article_kinds.discard("unnamed")
+    article_kinds.pop("announce", None)
+    article_kinds.pop("unnamed", None)
     title_anchored = bool(lexicon.anchor_re.search(title))
     parts = _resolve_pronouns(language, lexicon, parts)
     events: list[Event] = []
@@ -144,7 +144,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                     continue    # "fired as CEO": the office's own frame says it
                 event = _event_of(rules, language, lexicon, compiled, match, sentence, article_kinds,
                                   announced, anchored or named, full_names, index, article.published_us,
-                                  in_title)
+                                  in_title, title)
                 if event is not None:
                     events.append(event)
     events = background(rules.model, succession(rules.model, chairs_are_members(events)))
@@ -202,13 +202,14 @@ def _event_of(
     compiled: Compiled,
     match: re.Match[str],
     sentence: str,
-    article_kinds: set[str],
+    article_kinds: dict[str, str],
     announced: bool,
     anchored: bool,
     full_names: set[str],
     index: int,
     published_us: int,
     in_title: bool = False,
+    title: str = "",
 ) -> Event | None:
     frame = compiled.frame
     groups = match.groupdict()
@@ -235,13 +236,15 @@ def _event_of(
     needs_person = any(op.value == "$person" for op in rules.model.ops_for(key))
     if frame.event != "new" and (needs_person or groups.get("p") or groups.get("pl")) and not subjects:
         return None
-    fact = factuality(language.cues, sentence, (v_start, v_end), article_kinds, announced, frame.base,
-                      headline_decided=in_title and frame.event not in _CEREMONIES,
-                      future_decided=frame.event not in _CEREMONIES)
+    reading = factuality(language.cues, sentence, (v_start, v_end), article_kinds, announced, frame.base,
+                         headline_decided=in_title and frame.event not in _CEREMONIES,
+                         future_decided=frame.event not in _CEREMONIES, barrier=language.barrier,
+                         title=title)
+    fact, why = reading.factuality, _why(reading)
     if fact in frame.ignore:
-        fact = "asserted"
+        fact, why = "asserted", f"the trigger carries {fact!r} itself"
     if fact == "asserted" and dated_earlier(language, sentence, match.start(), v_end, published_us):
-        fact = "historical"
+        fact, why = "historical", "a weekday two or more days before publication dates it"
     interim = None
     spec = rules.model.slot(compiled.target)
     if frame.event in _FILLING and spec is not None and spec.interim:
@@ -251,7 +254,15 @@ def _event_of(
     elif frame.event == "return" and spec is not None:
         interim = False
     return Event(frame.event, compiled.target, frame.rule, tuple(subjects), tuple(sorted(people)), fact,
-                 interim, match.group(0).strip(), index, compiled.tag)
+                 interim, match.group(0).strip(), index, compiled.tag, why)
+
+
+def _why(reading: Reading) -> str:
+    if not reading.cue:
+        return ""
+    if reading.cue == "announced":
+        return f"announced: a plan the article says was decided, in {reading.scope!r}"
+    return f"{reading.cue!r} in {reading.scope!r}"
 
 
 def _claims_of(
@@ -281,6 +292,7 @@ def _claims_of(
                 evidence=event.evidence,
                 interim=event.interim if op.op == "set" and spec is not None and spec.interim else None,
                 rule=event.rule,
+                cue=event.why,
             )
             key = (op.slot, op.op, repr(value), event.factuality, event.rule, event.evidence)
             out.setdefault(key, claim)

@@ -70,42 +70,71 @@ class CueSet:
                 found.add(cue.kind)
         return found
 
+    def first(self, sentence: str, start: int, end: int, scopes: Sequence[str],
+              barrier: re.Pattern[str] | None = None) -> dict[str, str]:
+        """Return, per kind, the first cue of the given scopes found in sentence[start:end]
+        (its text). With ``barrier``, a cue followed by a coordinating conjunction before
+        ``end`` does not count: "opted not to agree and named Y" names Y."""
+        found: dict[str, str] = {}
+        for cue in self.cues:
+            if cue.scope not in scopes or cue.kind in found:
+                continue
+            for match in cue.pattern.finditer(sentence, start, end):
+                if barrier is not None and barrier.search(sentence, match.end(), end):
+                    continue
+                found[cue.kind] = match.group(0)
+                break
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How a trigger is put, and why: the cue that decided it and the text it scoped."""
+
+    factuality: str
+    cue: str = ""       # the cue's words ("reportedly"), or what decided it ("announced")
+    scope: str = ""     # the clause, sentence or title the cue governs
+
 
 def factuality(
     cueset: CueSet,
     sentence: str,
     trigger: tuple[int, int],
-    article_kinds: set[str],
+    article_kinds: dict[str, str],
     announced: bool,
     base: str = "asserted",
     headline_decided: bool = False,
     future_decided: bool = False,
-) -> str:
-    """Return the factuality of a trigger at sentence[trigger[0]:trigger[1]].
+    barrier: re.Pattern[str] | None = None,
+    title: str = "",
+) -> Reading:
+    """Return how a trigger at sentence[trigger[0]:trigger[1]] is put, with the cue and scope.
 
     A ``headline`` cue ("X to join Y") is a decided change when ``headline_decided`` (the
-    sentence is the title and the event takes effect when decided), else a plan.
+    sentence is the title and the event takes effect when decided), else a plan; a
+    ``future`` cue ("will") likewise when ``future_decided``. A clause cue does not reach
+    past a coordinating conjunction (``barrier``) before the trigger.
     """
     clause = cueset.clause_start(sentence, trigger[0])
-    kinds = set(article_kinds)
-    kinds |= cueset.kinds(sentence, clause, trigger[1], ("clause",))
+    clause_text = sentence[clause:cueset.clause_end(sentence, trigger[1])].strip()
+    why: dict[str, tuple[str, str]] = {k: (w, title) for k, w in article_kinds.items()}
+    for kind, words in cueset.first(sentence, clause, trigger[1], ("clause",), barrier).items():
+        why.setdefault(kind, (words, clause_text))
     tail = sentence[trigger[1]:cueset.clause_end(sentence, trigger[1])]
-    kinds |= cueset.kinds(tail, 0, len(tail), ("after",))
-    kinds |= cueset.kinds(sentence, 0, len(sentence), ("sentence",))
+    for kind, words in cueset.first(tail, 0, len(tail), ("after",)).items():
+        why.setdefault(kind, (words, clause_text))
+    for kind, words in cueset.first(sentence, 0, len(sentence), ("sentence",)).items():
+        why.setdefault(kind, (words, sentence))
     if base != "asserted":
-        kinds.add(base)
-    if "headline" in kinds:
-        kinds.discard("headline")
-        if not headline_decided:
-            kinds.add("planned")
-    if "future" in kinds:
-        # "X will step down": a reported decision; a ceremony still to come is a plan.
-        kinds.discard("future")
-        if not future_decided:
-            kinds.add("planned")
+        why.setdefault(base, ("the frame itself", clause_text))
+    for name, decided in (("headline", headline_decided), ("future", future_decided)):
+        if name in why:
+            found = why.pop(name)
+            if not decided:
+                why.setdefault("planned", found)
     for kind in PRECEDENCE:
-        if kind in kinds:
+        if kind in why:
             if kind == "planned" and announced:
-                return "asserted"
-            return kind
-    return "asserted"
+                return Reading("asserted", "announced", why[kind][1])
+            return Reading(kind, *why[kind])
+    return Reading("asserted")

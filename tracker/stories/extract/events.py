@@ -32,6 +32,7 @@ class Event:
     evidence: str
     sentence: int = 0
     tag: str = ""
+    why: str = ""           # the cue that decided the factuality, and the text it scoped
 
     @property
     def key(self) -> str:
@@ -65,7 +66,8 @@ def background(model: StoryModel, events: list[Event]) -> list[Event]:
         return any(event_matches(p, event.key) and (p, s) in demoted for p in patterns for s in event.subjects)
 
     return [
-        replace(event, factuality="historical") if event.factuality == "asserted" and told(event) else event
+        replace(event, factuality="historical", why="background to a reversal the article reports")
+        if event.factuality == "asserted" and told(event) else event
         for event in events
     ]
 
@@ -74,7 +76,7 @@ def succession(model: StoryModel, events: list[Event]) -> list[Event]:
     """Count a planned successor reported beside an asserted departure as decided."""
     decided = {p for e in events if e.factuality == "asserted" for p in model.succession_of(e.key)}
     return [
-        replace(event, factuality="asserted")
+        replace(event, factuality="asserted", why="decided: a successor beside an asserted departure")
         if event.factuality == "planned" and any(event_matches(p, event.key) for p in decided)
         else event
         for event in events

@@ -76,6 +76,7 @@ class Language:
     as_office: str
     pronouns: re.Pattern[str] | None
     conjunctions: str
+    barrier: re.Pattern[str] | None     # a coordinating conjunction: a clause cue stops there
     others: str
     name_endings: str
     feminine_endings: str
@@ -193,6 +194,8 @@ def load_language(folder: Path) -> Language:
         as_office=word("as_office"),
         pronouns=_compile(rf"^(?:{word('pronouns')})(?=\s)", lexicon_path, "pronouns") if word("pronouns") else None,
         conjunctions=word("conjunctions", "(?!)"),
+        barrier=_compile(rf"(?<!\w)(?:{word('conjunctions')})(?!\w)", lexicon_path, "conjunctions")
+        if word("conjunctions") else None,
         others=word("others", "(?!)"),
         name_endings=word("name_endings"),
         feminine_endings=word("feminine_endings"),
