@@ -54,12 +54,16 @@ def test_an_office_named_in_place_of_its_holder_stands_for_the_person_it_ended()
     fired = [article(f"fired {i}", publisher=p, at="2023-11-17T21:00:00Z") for i, p in enumerate("ab")]
     evidence = [(a, [claim(a, "ceo", "remove", "Sam Altman")]) for a in fired]
     changes = accepted_changes(STORY, evidence)
-    later = article("OpenAI's CEO was fired by the board", at="2023-11-17T23:30:00Z")
+    later = article("OpenAI's CEO was fired by the board", "Sam Altman learnt of it on a call.",
+                    at="2023-11-17T23:30:00Z")
     found = extract(STORY, later)
     assert {(c.slot, c.value) for c in found} == {("ceo", "@holder:ceo"), ("board", "@holder:ceo")}
     told = refine(MODEL, later, found, changes)
     assert {(c.slot, c.op, c.value) for c in told} == {("ceo", "remove", "Sam Altman"),
                                                       ("board", "remove", "Sam Altman")}
+    # Only someone the article names: with no name anywhere it is no claim.
+    bare = article("OpenAI's CEO was fired by the board", at="2023-11-17T23:30:00Z")
+    assert refine(MODEL, bare, extract(STORY, bare), changes) == []
     # Such a claim never moves state by itself: resolution only counts named people.
     assert resolve(STORY, [(later, found), (later, found)]) == []
     # Another company's CEO is not this one's.

@@ -93,6 +93,13 @@ def holder_for(model: StoryModel, changes: Sequence[Change], slot: str, publishe
     return current_holder if isinstance(current_holder, str) else None
 
 
+def _named_in(model: StoryModel, person: str, article: Article) -> bool:
+    text = f"{article.title} {article.summary}"
+    entity = next((e for e in model.entities if e.name == person), None)
+    aliases = entity.aliases if entity is not None else (person,)
+    return any(alias in text for alias in aliases)
+
+
 def refine(model: StoryModel, article: Article, claims: Sequence[Claim], changes: Sequence[Change],
            recap_after_us: int = DAY_US) -> list[Claim]:
     """Return an article's claims as the story reads them: removals of people who did not
@@ -104,7 +111,8 @@ def refine(model: StoryModel, article: Article, claims: Sequence[Claim], changes
     for claim in claims:
         if isinstance(claim.value, str) and claim.value.startswith(HOLDER):
             person = holder_for(model, changes, claim.value[len(HOLDER):], published, window)
-            if person is None:
+            # Only someone the article names elsewhere: "the Home Secretary ... Braverman".
+            if person is None or not _named_in(model, person, article):
                 continue
             claim = replace(claim, value=person)
         spec = model.slot(claim.slot)
