@@ -1,9 +1,11 @@
-"""Score a story's replayed state against a ground-truth file (truth.toml).
+"""Score a story's replayed state against a ground-truth file.
 
-The score the issue asks for: at every checkpoint each slot equals the truth;
-hour by hour the state agrees with the truth except in the 6 h after each true
-transition; every true transition is reached within 6 h; the timeline makes no
-change that is not within 6 h of a true transition of the same slot.
+Truth files: the shared corpus's truth.toml (OpenAI) and tests/data/truth/<id>.toml
+(the example stories); each names its slots and baseline. The score: at every
+checkpoint each slot equals the truth; hour by hour the state agrees with the
+truth except in the 6 h after each true transition; every true transition is
+reached within 6 h (or a caller's tighter reach); the timeline makes no change
+that is not within 6 h of a true transition of the same slot.
 
 Callers supply ``state(at_us) -> {slot: value}`` and the timeline as
 ``(slot, at_us, value)`` triples, so the same scoring serves the library-level
