@@ -1,0 +1,90 @@
+"""Accuracy beyond OpenAI: the example stories, each scored against its own truth file.
+
+The corpus is imported once into one log with every example story configured
+(a folder holding them all), then each story's timeline is read from the CLI,
+folded from its baseline and scored against ``tests/data/truth/<id>.toml``:
+every checkpoint right, at least 98 % hourly agreement, every transition
+reached within 2 h of the true instant, and no change the truth does not have.
+
+One test on purpose: the import is the expensive part.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from scoring import HOUR, Score, Truth, load_truth, score
+
+from tracker import db
+from tracker.cli import main
+from tracker.ingest.importer import import_paths
+from tracker.stories.definition import ROOT
+from tracker.timeutil import parse_instant, to_micros
+
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
+EXAMPLES = ROOT / "config" / "stories" / "examples"
+TRUTH = Path(__file__).parent / "data" / "truth"
+STORIES = ("binance", "argentina", "uk-cabinet", "sejm")
+REACH = 2 * HOUR          # a transition must show within this of the true instant
+AGREEMENT = 0.98          # share of hour-slot checks that must agree
+
+
+def _timeline(capsys: pytest.CaptureFixture[str], url: str, story: str) -> list[tuple[str, int, Any]]:
+    with pytest.raises(SystemExit) as stop:
+        main(["--db", url, "timeline", "--story", story, "--json"])
+    out = capsys.readouterr().out
+    assert (stop.value.code or 0) == 0, out
+    return [(c["slot"], to_micros(parse_instant(c["at"])), c["value"]) for c in orjson.loads(out)]
+
+
+def _score(truth: Truth, changes: list[tuple[str, int, Any]]) -> Score:
+    def folded(at_us: int) -> dict[str, Any]:
+        state: dict[str, Any] = dict(truth.baseline)
+        for slot, when, value in changes:
+            if when <= at_us:
+                state[slot] = tuple(value) if isinstance(value, list) else value
+        return state
+
+    end = max(when for when, _ in truth.checkpoints + truth.transitions)
+    return score(truth, folded, changes, end, reach_us=REACH)
+
+
+def _passes(result: Score) -> bool:
+    return (
+        result.checkpoints_ok == result.checkpoints_total
+        and result.hourly_agreement >= AGREEMENT
+        and result.transitions_found == result.transitions_total
+        and not result.spurious
+    )
+
+
+def test_each_example_story_replays_to_its_truth(
+    corpus_dir: Path, sqlite_url: str, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    for story in STORIES:
+        shutil.copy(EXAMPLES / f"{story}.toml", folder / f"{story}.toml")
+    monkeypatch.setenv("TRACKER_STORIES_DIR", str(folder))
+    engine = db.open_database(sqlite_url)
+    try:
+        summary = import_paths(engine, [corpus_dir], stories_dir=folder)
+    finally:
+        engine.dispose()
+    assert summary.errors == 0 and summary.appended > 0
+
+    reports = []
+    failed = []
+    for story in STORIES:
+        truth = load_truth(TRUTH / f"{story}.toml")
+        assert truth.checkpoints and truth.transitions, story
+        result = _score(truth, _timeline(capsys, sqlite_url, story))
+        reports.append(f"{story}: {result.summary()}")
+        if not _passes(result):
+            failed.append(story)
+    assert not failed, "\n\n".join(reports)
