@@ -3,7 +3,9 @@
 Each ``tracker/stories/extract/languages/<code>/cases.toml`` lists ``[[case]]``
 tables: a case story id, a title (and optional summary and publication time) and
 every claim the text asserts, written ``"SLOT OP VALUE"``. One test per case
-compares the asserted claims with that list exactly.
+compares the asserted claims, as the story reads them (``tracker.stories.refine``
+with the story's baseline: no one is removed from an office they do not hold, an
+office named for its holder is the baseline holder), with that list exactly.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from factories import article
 
 from tracker.stories.definition import StoryDefinition, load_story
 from tracker.stories.extract import extract
+from tracker.stories.refine import refine
 from tracker.stories.spec import TAGS, model_of
 from tracker.types import Claim
 
 EXTRACT = Path(__file__).resolve().parent.parent / "tracker" / "stories" / "extract"
 STORIES = EXTRACT / "case_stories"
-CASE_KEYS = {"story", "title", "summary", "published", "expect", "note"}
+CASE_KEYS = {"story", "title", "summary", "published", "expect", "note", "gap"}
 DEFAULT_PUBLISHED = "2024-03-05T12:00:00Z"      # a Tuesday
 
 
@@ -53,12 +56,19 @@ def written(claim: Claim) -> str:
     return f"{claim.slot} {claim.op}" + (f" {value}" if value else "")
 
 
-@pytest.mark.parametrize(("code", "case"), [pytest.param(c, k, id=i) for c, i, k in CASES])
+def _param(code: str, ident: str, case: dict[str, Any]) -> Any:
+    # A case the rules do not read yet says so (``gap``): it must fail until they do.
+    marks = [pytest.mark.xfail(strict=True, reason=case["gap"])] if "gap" in case else []
+    return pytest.param(code, case, id=ident, marks=marks)
+
+
+@pytest.mark.parametrize(("code", "case"), [_param(c, i, k) for c, i, k in CASES])
 def test_case(code: str, case: dict[str, Any]) -> None:
     story = _story(case["story"])
     item = article(case["title"], case.get("summary", ""), language=code,
                    at=case.get("published", DEFAULT_PUBLISHED))
-    found = sorted({written(c) for c in extract(story, item) if c.factuality == "asserted"})
+    claims = refine(model_of(story), item, extract(story, item), [])
+    found = sorted({written(c) for c in claims if c.factuality == "asserted"})
     assert found == sorted(set(case["expect"])), case.get("note", "")
 
 

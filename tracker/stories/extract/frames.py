@@ -75,6 +75,12 @@ def _role(spec: SlotSpec, language: Language) -> str | None:
     return role + language.role_tail if spec.kind == SINGLE else role
 
 
+def _stem(spec: SlotSpec, language: Language) -> str:
+    """The office's role nouns as word starts, for derived forms ("president" in "presidency")."""
+    nouns = spec.role_nouns(language.code)
+    return rf"(?<!\w)(?:{alternatives(list(nouns))})" if nouns else "(?!)"
+
+
 def _bodyx(model: StoryModel, story: StoryDefinition, lexicon: Lexicon, language: Language,
            body: str | None, actors: tuple[str, ...] = ()) -> str:
     parts = []
@@ -196,7 +202,8 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                 if role is None:
                     continue
                 body = spec.body
-                values = {"ROLE": role, "BODY": lexicon.body(body) if body else "(?!)",
+                values = {"ROLE": role, "ROLE_STEM": _stem(spec, language),
+                          "BODY": lexicon.body(body) if body else "(?!)",
                           "BODYX": _bodyx(model, story, lexicon, language, body, spec.actors)}
                 add(frame, spec.name, body, values, anchors=_anchors(model, lexicon, language, spec, body))
         elif frame.bind == "head":
