@@ -205,12 +205,14 @@ def timeline_cmd(app: App, story_id: str | None, known_at: str | None, as_json: 
 
 def _reports(title: str, reports: tuple[Report, ...]) -> Table:
     table = _table(title)
-    for column in ("published", "publisher", "factuality", "claim", "title", "why"):
+    why = any(r.claim.cue for r in reports)     # the column only when a report has a cue
+    for column in ("published", "publisher", "factuality", "claim", "title", *(("why",) if why else ())):
         table.add_column(column)
     for r in reports:
         claim = f"{r.claim.op} {_show(r.claim.value, interim=r.claim.interim)}"
-        table.add_row(_when(r.article.published_us), escape(r.article.publisher),
-                      r.claim.factuality, claim, escape(r.article.title), escape(r.claim.cue))
+        cells = [_when(r.article.published_us), escape(r.article.publisher), r.claim.factuality, claim,
+                 escape(r.article.title)]
+        table.add_row(*cells, *((escape(r.claim.cue),) if why else ()))
     return table
 
 
