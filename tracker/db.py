@@ -13,15 +13,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import platformdirs
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import SchemaError, StorageError
-from tracker.eventlog.sql import first_line
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import Engine
+
+# SQLAlchemy, platformdirs and Alembic are imported by the functions that use them,
+# so that a light read (:func:`read_connection`) never loads them.
 
 ENV_URL = "TRACKER_DATABASE_URL"
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def default_database_path() -> Path:
     """Return the default SQLite file, in the per-user data directory."""
+    import platformdirs
+
     return Path(platformdirs.user_data_dir("tracker", appauthor=False)) / "tracker.sqlite"
 
 
@@ -50,6 +53,10 @@ def _normalise(url: str) -> str:
 
 def create_engine(url: str | None = None) -> Engine:
     """Create an engine for a URL; SQLite gets WAL, a busy timeout and foreign keys."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
     text = _normalise(resolve_url(url))
     try:
         parsed = make_url(text)
@@ -79,6 +86,8 @@ def create_engine(url: str | None = None) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    import sqlalchemy as sa
+
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take control of transactions: pysqlite's implicit BEGIN is off, and
@@ -195,6 +204,10 @@ def known_revisions(engine: Engine) -> set[str]:
 
 def current_revision(engine: Engine) -> str | None:
     """Return the database's migration revision (None for a brand-new database)."""
+    import sqlalchemy as sa
+
+    from tracker.eventlog.sql import first_line
+
     try:
         with engine.connect() as conn:
             if not sa.inspect(conn).has_table("alembic_version"):
@@ -209,7 +222,10 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Run the migrations up to ``revision``."""
+    import sqlalchemy as sa
     from alembic import command
+
+    from tracker.eventlog.sql import first_line
 
     current = current_revision(engine)
     if current is not None and current not in known_revisions(engine):
@@ -273,6 +289,8 @@ def open_database(url: str | None = None) -> Engine:
 
 
 def _has_tables(engine: Engine) -> bool:
+    import sqlalchemy as sa
+
     with engine.connect() as conn:
         return bool(sa.inspect(conn).get_table_names())
 
@@ -282,3 +300,45 @@ def _newer_message(engine: Engine, current: str) -> str:
         f"database {describe(engine)} has schema revision {current}, newer than this "
         "tracker knows; upgrade tracker"
     )
+
+
+# --- a light read --------------------------------------------------------
+
+
+def read_connection(url: str | None = None) -> Any | None:
+    """Open a read-only driver connection for a quick read, or None when one cannot be had.
+
+    Only an existing SQLite file whose schema is at this code's head qualifies;
+    anything else (PostgreSQL, a new or older database, a URL with options) gets
+    None, and the caller takes the full path through :func:`open_database`.
+    Neither SQLAlchemy nor Alembic is imported.
+    """
+    import sqlite3
+    from urllib.parse import quote
+
+    text = resolve_url(url)
+    prefix = "sqlite:///"
+    if not text.startswith(prefix) or "?" in text:
+        return None
+    database = text[len(prefix):]
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database).expanduser()
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=30,
+                               isolation_level=None)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("PRAGMA busy_timeout=30000")
+        found = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+        quick = _scripts(str(migrations_dir()))
+    except (sqlite3.Error, SchemaError):
+        conn.close()
+        return None
+    if quick is None or len(found) != 1 or found[0][0] != quick[0]:
+        conn.close()
+        return None
+    return conn

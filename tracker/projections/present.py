@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tracker.projections.explain import Explanation, Report
 from tracker.timeutil import from_micros, isoformat
 from tracker.types import Correction, SlotValue, Source, StoryState, Transition
+
+if TYPE_CHECKING:
+    from tracker.projections.explain import Explanation, Report
 
 
 def when(micros: int | None) -> str | None:
