@@ -19,10 +19,11 @@ from sqlalchemy.engine import Engine
 
 from tracker.errors import FeedError, InputError
 from tracker.eventlog.store import EventStore
-from tracker.ingest.append import Appender, AppendResult
+from tracker.ingest.append import Appender, AppendResult, screen_words
 from tracker.ingest.items import FeedItem
 from tracker.ingest.normalize import canonical_feed_url, normalize, snapshot_time
 from tracker.ingest.parse import parse_feed
+from tracker.ingest.prefilter import screen
 from tracker.stories.definition import load_stories
 from tracker.stories.match import Matcher
 from tracker.timeutil import utcnow
@@ -100,8 +101,14 @@ def feed_identity(self_link: str | None, link: str | None, path: Path) -> str:
     return path.resolve().as_uri()
 
 
-def read_file(path: Path, *, now: datetime) -> tuple[list[FeedItem], str | None]:
-    """Parse one archived feed file into items and a parser warning (FeedError when unusable)."""
+def read_file(
+    path: Path, *, now: datetime, screen_words: Sequence[str] | None = None
+) -> tuple[list[FeedItem], str | None]:
+    """Parse one archived feed file into items and a parser warning (FeedError when unusable).
+
+    With ``screen_words``, blocks that contain none of them reach the parser as
+    stubs (:mod:`tracker.ingest.prefilter`): their items match no story.
+    """
     try:
         with path.open("rb") as handle:
             body = handle.read(MAX_FILE_BYTES + 1)
@@ -109,6 +116,8 @@ def read_file(path: Path, *, now: datetime) -> tuple[list[FeedItem], str | None]
         raise FeedError(f"cannot read: {exc.strerror}") from None
     if len(body) > MAX_FILE_BYTES:
         raise FeedError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    if screen_words is not None:
+        body, _ = screen(body, screen_words)
     parsed = parse_feed(body)
     identity = feed_identity(parsed.self_link, parsed.link, path)
     items = normalize(parsed, identity, seen_at=snapshot_time(parsed, now, _name_date(path)))
@@ -136,25 +145,28 @@ def import_paths(
     progress: Callable[[Path, int, int], None] | None = None,
     batch_size: int = BATCH,
     update_projections: bool = True,
+    prefilter: bool = True,
 ) -> ImportSummary:
     """Import feed files and folders; return what was done.
 
     ``progress(path, done, total)`` is called after each file. Bad files are
     counted in ``errors`` and skipped. Projections are brought up to date at the
-    end (their failure does not lose the summary).
+    end (their failure does not lose the summary). ``prefilter`` spares the
+    parser the items no story can match (the same events either way).
     """
     store = store_or_engine if isinstance(store_or_engine, EventStore) else EventStore(store_or_engine)
     if matcher is None:
         matcher = Matcher(load_stories(stories_dir).values())
     files = collect_files(paths)
     appender = Appender(store, matcher, via="import")
+    words = screen_words(matcher) if prefilter else None
     now = clock()
     totals = _Totals()
     pending: list[tuple[FeedItem, list[str]]] = []
     pending_items = 0
     for index, path in enumerate(files, 1):
         try:
-            items, warning = read_file(path, now=now)
+            items, warning = read_file(path, now=now, screen_words=words)
         except FeedError as exc:
             totals.failures.append(ImportError_(str(path), str(exc)))
         else:
