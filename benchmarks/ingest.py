@@ -28,15 +28,18 @@ def feedparser_only(quick: bool) -> dict[str, Any]:
     return {"files": len(files), "items": items, "seconds": round(t["seconds"], 3)}
 
 
-def tracker_import(quick: bool, path: str, projections: bool) -> dict[str, Any]:
-    """Run ``import_paths`` over the same files into a fresh SQLite file."""
+def tracker_import(quick: bool, path: str, projections: bool,
+                   stories: str | None = None) -> dict[str, Any]:
+    """Run ``import_paths`` over the same files into a fresh SQLite file (``stories``:
+    a folder of story files instead of the shipped one)."""
     from tracker import db
     from tracker.ingest.importer import import_paths
 
     engine = db.open_database(f"sqlite:///{fresh_sqlite(Path(path))}")
     files = corpus_files(quick)
     with stopwatch() as t:
-        summary = import_paths(engine, files, update_projections=False)
+        summary = import_paths(engine, files, update_projections=False,
+                               stories_dir=None if stories is None else Path(stories))
     result: dict[str, Any] = {
         "files": summary.files, "items": summary.items, "matched": summary.matched,
         "appended": summary.appended, "errors": summary.errors, "seconds": round(t["seconds"], 3),
@@ -68,7 +71,14 @@ def run(quick: bool, probe: Any) -> dict[str, Any]:
     with_projections = probe("ingest", "tracker_import", quick=quick,
                              path=str(OUT / ("corpus-quick.sqlite" if quick else "corpus.sqlite")),
                              projections=True)
+    from benchmarks.stories import make_stories
+
+    folder = make_stories(OUT / "stories-10")
+    ten = probe("ingest", "tracker_import", quick=quick,
+                path=str(OUT / ("corpus-10-quick.sqlite" if quick else "corpus-10.sqlite")),
+                projections=False, stories=str(folder))
     ratio = round(ours["seconds"] / base["seconds"], 3)
+    ten_ratio = round(ten["seconds"] / base["seconds"], 3)
     return {
         "status": "ok",
         "import": ours,
@@ -79,4 +89,9 @@ def run(quick: bool, probe: Any) -> dict[str, Any]:
         "peak_rss_target_mb": 300,
         "peak_rss_met": ours["peak_rss_mb"] <= 300,
         "import_then_projections": with_projections,
+        "import_ten_stories": ten,
+        "ten_stories_time_ratio": ten_ratio,
+        "ten_stories_time_ratio_target": "<= 0.3",
+        "ten_stories_time_ratio_met": ten_ratio <= 0.3,
+        "ten_stories_same_appended": ten["appended"] == ours["appended"],
     }

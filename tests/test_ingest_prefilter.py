@@ -11,7 +11,7 @@ from tracker import db
 from tracker.eventlog.store import EventStore
 from tracker.ingest.importer import import_paths
 from tracker.ingest.parse import parse_feed
-from tracker.ingest.prefilter import may_match, screen
+from tracker.ingest.prefilter import may_match, minimal_words, screen
 
 NOW = datetime(2023, 12, 1, tzinfo=UTC)
 WORDS = ("openai", "altman")
@@ -88,3 +88,11 @@ def test_the_corpus_appends_the_same_events_with_and_without_it(corpus_dir: Path
     assert screened == plain
     assert summaries[1].items == summaries[0].items
     assert summaries[1].matched == summaries[0].matched
+
+
+def test_minimal_words_screen_the_same_texts() -> None:
+    words = ("openai", "openaivex", "altman", "altmanvex", "vexopenai", "toner")
+    assert minimal_words(words) == ("altman", "openai", "toner")
+    for text in ("an openaivex story", "altmanvex", "Toner", "nothing here", "vexopenai"):
+        low = text.lower()
+        assert any(w in low for w in words) == any(w in low for w in minimal_words(words))

@@ -23,7 +23,7 @@ from tracker.ingest.append import Appender, AppendResult, screen_words
 from tracker.ingest.items import FeedItem
 from tracker.ingest.normalize import canonical_feed_url, normalize, snapshot_time
 from tracker.ingest.parse import parse_feed
-from tracker.ingest.prefilter import screen
+from tracker.ingest.prefilter import minimal_words, screen
 from tracker.stories.definition import load_stories
 from tracker.stories.match import Matcher
 from tracker.timeutil import utcnow
@@ -159,7 +159,7 @@ def import_paths(
         matcher = Matcher(load_stories(stories_dir).values())
     files = collect_files(paths)
     appender = Appender(store, matcher, via="import")
-    words = screen_words(matcher) if prefilter else None
+    words = minimal_words(screen_words(matcher)) if prefilter else None
     now = clock()
     totals = _Totals()
     pending: list[tuple[FeedItem, list[str]]] = []

@@ -38,6 +38,18 @@ _CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
 _SECTION = re.compile(rb"<!\[CDATA\[.*?\]\]>", re.DOTALL)
 
 
+def minimal_words(words: Sequence[str]) -> tuple[str, ...]:
+    """Return the words that contain no other of the words: a text holds one of the
+    words exactly when it holds one of these (ten stories renaming the same people
+    screen with hardly more words than one)."""
+    unique = sorted(set(words), key=len)
+    kept: list[str] = []
+    for word in unique:
+        if not any(shorter in word for shorter in kept):
+            kept.append(word)
+    return tuple(sorted(kept))
+
+
 def may_match(block: bytes, words: Sequence[str]) -> bool:
     """Return False only when no screen word can be in the block's text."""
     try:
