@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from tracker.eventlog.store import EventStore
 from tracker.ingest.importer import import_paths
 from tracker.ingest.parse import parse_feed
 from tracker.ingest.prefilter import may_match, minimal_words, screen
+from tracker.stories.definition import stories_dir
 
 NOW = datetime(2023, 12, 1, tzinfo=UTC)
 WORDS = ("openai", "altman")
@@ -96,3 +98,28 @@ def test_minimal_words_screen_the_same_texts() -> None:
     for text in ("an openaivex story", "altmanvex", "Toner", "nothing here", "vexopenai"):
         low = text.lower()
         assert any(w in low for w in words) == any(w in low for w in minimal_words(words))
+
+
+DEMO = Path(__file__).resolve().parent.parent / "tracker" / "data" / "demo"
+_NAMES = re.compile(r"OpenAI|Open AI|ChatGPT|Microsoft|Altman|Murati|Shear|Brockman|Sutskever"
+                    r"|Toner|McCauley|D'Angelo|D’Angelo|Taylor|Summers")
+
+
+def test_a_story_added_later_finds_its_items_on_reimport(sqlite_url: str, tmp_path: Path) -> None:
+    shipped = (stories_dir() / "openai.toml").read_text(encoding="utf-8")
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    other = re.sub(r'(?m)^id = "openai"$', 'id = "other"', shipped, count=1)
+    (folder / "other.toml").write_text(_NAMES.sub(lambda m: m.group(0) + "zq", other),
+                                       encoding="utf-8")
+    engine = db.open_database(sqlite_url)
+    files = sorted(DEMO.glob("*.xml"))
+    first = import_paths(engine, files, stories_dir=folder, update_projections=False)
+    assert first.appended == 0  # the renamed story matches nothing in the demo feeds
+    (folder / "openai.toml").write_text(shipped, encoding="utf-8")
+    second = import_paths(engine, files, stories_dir=folder, update_projections=False)
+    engine.dispose()
+    fresh = db.open_database(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    plain = import_paths(fresh, files, update_projections=False, prefilter=False)
+    fresh.dispose()
+    assert second.appended == plain.appended > 20
