@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,8 +22,8 @@ from tracker.eventlog.store import EventStore
 from tracker.ingest.append import Appender, AppendResult, screen_words
 from tracker.ingest.items import FeedItem
 from tracker.ingest.normalize import canonical_feed_url, normalize, snapshot_time
-from tracker.ingest.parse import parse_feed
-from tracker.ingest.prefilter import minimal_words, screen
+from tracker.ingest.parse import parse_date, parse_feed
+from tracker.ingest.prefilter import cut, minimal_words, screen
 from tracker.stories.definition import load_stories
 from tracker.stories.match import Matcher
 from tracker.timeutil import utcnow
@@ -102,13 +102,53 @@ def feed_identity(self_link: str | None, link: str | None, path: Path) -> str:
 
 
 def read_file(
-    path: Path, *, now: datetime, screen_words: Sequence[str] | None = None
+    path: Path, *, now: datetime, screen_words: Sequence[str] | None = None,
+    body: bytes | None = None,
 ) -> tuple[list[FeedItem], str | None]:
     """Parse one archived feed file into items and a parser warning (FeedError when unusable).
 
     With ``screen_words``, blocks that contain none of them reach the parser as
     stubs (:mod:`tracker.ingest.prefilter`): their items match no story.
     """
+    if body is None:
+        body = _read_bytes(path)
+    if screen_words is not None:
+        body, _ = screen(body, screen_words)
+    parsed = parse_feed(body)
+    identity = feed_identity(parsed.self_link, parsed.link, path)
+    items = normalize(parsed, identity, seen_at=snapshot_time(parsed, now, _name_date(path)))
+    return items, parsed.warning
+
+
+def read_file_screened(
+    path: Path, *, now: datetime, screen_words: Sequence[str]
+) -> tuple[list[FeedItem], str | None, int]:
+    """Like :func:`read_file`, but the items with none of the screen words never reach the
+    parser; return the items, the warning and how many items were left out unparsed.
+
+    What the left-out items still decide is kept: their dates count towards the
+    file's snapshot time. When that cannot be done safely
+    (:func:`tracker.ingest.prefilter.cut`), they reach the parser as stubs instead.
+    """
+    body = _read_bytes(path)
+    found = cut(body, screen_words)
+    if found is not None and found.dropped:
+        try:
+            parsed = parse_feed(found.body)
+        except FeedError:
+            parsed = None
+        if parsed is not None:
+            dated = tuple({"published_parsed": parse_date(p), "updated_parsed": parse_date(u)}
+                          for p, u in found.dates)
+            seen_at = snapshot_time(replace(parsed, entries=parsed.entries + dated), now,
+                                    _name_date(path))
+            identity = feed_identity(parsed.self_link, parsed.link, path)
+            return normalize(parsed, identity, seen_at=seen_at), parsed.warning, found.dropped
+    items, warning = read_file(path, now=now, screen_words=screen_words, body=body)
+    return items, warning, 0
+
+
+def _read_bytes(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
             body = handle.read(MAX_FILE_BYTES + 1)
@@ -116,12 +156,7 @@ def read_file(
         raise FeedError(f"cannot read: {exc.strerror}") from None
     if len(body) > MAX_FILE_BYTES:
         raise FeedError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-    if screen_words is not None:
-        body, _ = screen(body, screen_words)
-    parsed = parse_feed(body)
-    identity = feed_identity(parsed.self_link, parsed.link, path)
-    items = normalize(parsed, identity, seen_at=snapshot_time(parsed, now, _name_date(path)))
-    return items, parsed.warning
+    return body
 
 
 def _name_date(path: Path) -> datetime | None:
@@ -166,13 +201,17 @@ def import_paths(
     pending_items = 0
     for index, path in enumerate(files, 1):
         try:
-            items, warning = read_file(path, now=now, screen_words=words)
+            if words is None:
+                items, warning = read_file(path, now=now)
+                unparsed = 0
+            else:
+                items, warning, unparsed = read_file_screened(path, now=now, screen_words=words)
         except FeedError as exc:
             totals.failures.append(ImportError_(str(path), str(exc)))
         else:
             totals.warnings += warning is not None
-            totals.items += len(items)
-            pending_items += len(items)
+            totals.items += len(items) + unparsed
+            pending_items += len(items) + unparsed
             pending.extend(appender.match(items))
             if len(pending) >= batch_size:
                 totals.add(appender.append_matched(pending, total=pending_items))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import feedparser
 
@@ -130,3 +131,10 @@ def _describe(problem: object) -> str:
     text = str(problem or "malformed XML").strip()
     line = text.splitlines()[0] if text else type(problem).__name__
     return line[:300]
+
+
+def parse_date(text: str | None) -> Any:
+    """Parse a feed date as feedparser does for an entry (a UTC struct_time, or None)."""
+    if not text:
+        return None
+    return feedparser.datetimes._parse_date(text)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from tracker.ingest.delta import split_items
 
@@ -100,3 +101,98 @@ def screen(body: bytes, words: Sequence[str]) -> tuple[bytes, int]:
         return body, 0
     out.append(split.tail)
     return b"".join(out), stubbed
+
+
+_DATE = re.compile(
+    rb"<((?:(?:dc|dcterms|atom):)?(pubDate|published|issued|updated|modified|date|lastBuildDate))"
+    rb"(?=[\s>])[^>]*>(.*?)</\1\s*>",
+    re.DOTALL,
+)
+_DATELIKE = re.compile(rb"<([\w.-]+:)?(?:pubDate|published|issued|updated|modified|date|lastBuildDate)[\s>]")
+_PUBLISHED = frozenset({b"pubDate", b"published", b"issued"})
+_KEYS = re.compile(rb"<((?:[\w.-]+:)?(?:guid|id|link))(?=[\s>/])([^>]*?)(?:/>|>(.*?)</\1\s*>)",
+                   re.DOTALL)
+_HREF = re.compile(rb"""href\s*=\s*["']([^"']*)["']""")
+
+
+def _text(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    if "<![CDATA[" in text:
+        text = _CDATA.sub("", text)
+    return html.unescape(text).strip() if "&" in text else text.strip()
+
+
+def _dates(block: bytes) -> tuple[str | None, str | None] | None:
+    """Return the raw published and updated date texts feedparser would keep (the last of
+    each), or None when the block has a date element this cannot vouch for."""
+    published = updated = None
+    for m in _DATELIKE.finditer(block):
+        prefix = m.group(1)
+        if prefix is not None and prefix not in (b"dc:", b"dcterms:", b"atom:"):
+            return None
+    for m in _DATE.finditer(block):
+        name, local, inner = m.group(1), m.group(2), m.group(3)
+        if local == b"date" and not name.startswith(b"dc:"):
+            return None
+        if b"<" in inner.replace(b"<![CDATA[", b"").replace(b"]]>", b""):
+            return None
+        if local in _PUBLISHED:
+            published = _text(inner)
+        else:
+            updated = _text(inner)
+    return published, updated
+
+
+def _keys(block: bytes) -> set[bytes]:
+    found: set[bytes] = set()
+    for m in _KEYS.finditer(block):
+        if m.group(3):
+            found.add(m.group(3).strip())
+        href = _HREF.search(m.group(2))
+        if href is not None:
+            found.add(href.group(1).strip())
+    found.discard(b"")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """A body without the blocks no story can match, and what those blocks still tell."""
+
+    body: bytes
+    dropped: int
+    dates: tuple[tuple[str | None, str | None], ...]  # (published, updated) texts per block
+
+
+def cut(body: bytes, words: Sequence[str]) -> Cut | None:
+    """Return the body without the blocks no screen word can match, or None when that
+    cannot be done safely (then :func:`screen` stubs them instead).
+
+    Safe means: the document is UTF-8 with a clean cut, every dropped block's dates are
+    ones this module can read, and no dropped block's id or link recurs in a kept block
+    (ids decide which of two entries is a duplicate).
+    """
+    declared = _DECLARED.match(body)
+    if declared is not None and declared.group(1).decode().lower() not in _UTF8:
+        return None
+    split = split_items(body)
+    if split is None:
+        return None
+    kept: list[bytes] = []
+    dropped: list[bytes] = []
+    for block in split.blocks:
+        (kept if may_match(block, words) else dropped).append(block)
+    dates = []
+    try:
+        for block in dropped:
+            found = _dates(block)
+            if found is None:
+                return None
+            dates.append(found)
+        if kept and dropped:
+            keys = set().union(*(_keys(b) for b in dropped))
+            if any(key in block for key in keys for block in kept):
+                return None
+    except UnicodeDecodeError:
+        return None
+    return Cut(split.head + b"".join(kept) + split.tail, len(dropped), tuple(dates))
