@@ -20,7 +20,7 @@ from tracker.errors import InputError, TrackerError
 # The modules whose ``register`` adds commands, and which module each command lives in:
 # running one command imports only its module. A command missing from HOME is still
 # found (every module is then loaded), and listing commands loads them all.
-MODULES = ("db", "ingest", "story", "stories", "events", "completion", "demo", "workers")
+MODULES = ("db", "ingest", "story", "stories", "events", "completion", "demo", "workers", "alerts", "serve")
 HOME = {
     "db": "db", "verify": "db",
     "import": "ingest", "feeds": "ingest", "poll": "ingest", "worker": "ingest",
@@ -28,6 +28,7 @@ HOME = {
     "reject": "story", "rebuild": "story",
     "stories": "stories",
     "events": "events", "completion": "completion", "demo": "demo", "workers": "workers",
+    "alerts": "alerts", "serve": "serve",
 }
 
 

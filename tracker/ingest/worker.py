@@ -20,6 +20,7 @@ from types import FrameType
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
 
+from tracker.alerts.sender import Sender
 from tracker.eventlog import codec
 from tracker.ingest.poll import Poller
 
@@ -27,6 +28,7 @@ log = logging.getLogger("tracker.worker")
 TICK_SECONDS = 10.0
 TICK_JITTER = 2
 SHUTDOWN_GRACE = 8.0
+ALERT_SECONDS = 2.0
 
 
 class Worker:
@@ -49,8 +51,10 @@ class Worker:
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-            executors={"default": {"type": "threadpool", "max_workers": 1}},
+            executors={"default": {"type": "threadpool", "max_workers": 1},
+                       "alerts": {"type": "threadpool", "max_workers": 1}},
         )
+        self.sender = Sender(engine)  # alerts: its own job, so a slow target never delays polls
 
     def tick(self) -> None:
         """Poll what is due; never raise (a failed tick is retried at the next one)."""
@@ -69,6 +73,13 @@ class Worker:
             self.ticks += 1
             self.ticked.set()
 
+    def send_alerts(self) -> None:
+        """Deliver due alert notifications; never raise (retried at the next run)."""
+        try:
+            self.sender.run_once(stop=self.stopping)
+        except Exception as exc:
+            log.error(codec.dumps({"event": "alerts_failed", "error": f"{type(exc).__name__}: {exc}"}))
+
     def request_stop(self, *_args: object) -> None:
         """Ask the worker to stop (signal-handler safe)."""
         self.stopping.set()
@@ -80,6 +91,10 @@ class Worker:
             self._install_signals()
         self.scheduler.add_job(
             self.tick, "interval", seconds=self.tick_seconds, jitter=self.jitter, id="tick",
+            next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
+        )
+        self.scheduler.add_job(
+            self.send_alerts, "interval", seconds=ALERT_SECONDS, id="alerts", executor="alerts",
             next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
         )
         self.scheduler.start()

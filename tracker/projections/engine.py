@@ -33,6 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from tracker.alerts import outbox as alert_outbox
 from tracker.db import driver_rows, param_mark
 from tracker.errors import StorageError
 from tracker.eventlog.sql import first_line
@@ -448,4 +449,5 @@ def _resolve_story(
             conn.execute(t.delete().where(t.c.story == story.id))
             if accepted:
                 conn.execute(t.insert(), accepted)
+            alert_outbox.record(conn, story.id, accepted)  # notifications, same transaction
         _save(conn, name, position, version)
