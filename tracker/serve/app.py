@@ -1,0 +1,187 @@
+"""The Starlette application: a page per story, the JSON API, live updates, the OpenAPI schema.
+
+Read-only: every route is a GET. Each API route calls the function the CLI's
+``--json`` uses (see :mod:`tracker.serve.api`). ``/api/stream`` sends a
+server-sent event whenever the log's last position moves (looked up every
+``poll_s`` seconds), and the page fetches its documents again. With a token,
+every request needs ``Authorization: Bearer TOKEN`` or ``?token=TOKEN``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import html
+from collections.abc import AsyncIterator, Awaitable, Callable
+from importlib import resources
+from typing import Any
+
+import orjson
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Route
+
+from tracker.errors import InputError, TrackerError
+from tracker.serve import api
+from tracker.serve.openapi import schema
+
+STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
+STREAM_LIMIT_S = 3600.0  # a stream ends after an hour; EventSource reconnects by itself
+
+
+class OrJSONResponse(JSONResponse):
+    """A JSON response rendered by orjson (the CLI's encoder)."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+
+
+def _static(name: str) -> bytes:
+    return resources.files("tracker.serve").joinpath("static", name).read_bytes()
+
+
+def _page(story: str) -> str:
+    text = _static("page.html").decode()
+    return text.replace("{{story}}", html.escape(story, quote=True))
+
+
+def create_app(engine: Engine, *, token: str | None = None, poll_s: float = 0.5) -> Starlette:
+    """Return the web application over a database."""
+
+    def answer(work: Callable[[], Any]) -> Response:
+        try:
+            return OrJSONResponse(work())
+        except InputError as exc:
+            status = 404 if str(exc).startswith(("unknown story", "unknown slot")) else 400
+            return OrJSONResponse({"error": str(exc)}, status_code=status)
+        except TrackerError as exc:
+            return OrJSONResponse({"error": str(exc)}, status_code=503)
+
+    def stories(request: Request) -> Response:
+        return answer(api.stories_json)
+
+    def state(request: Request) -> Response:
+        q = request.query_params
+        return answer(lambda: api.state_json(
+            engine, request.path_params["story"], q.get("as_of"), q.get("known_at")))
+
+    def timeline(request: Request) -> Response:
+        q = request.query_params
+        return answer(lambda: api.timeline_json(engine, request.path_params["story"], q.get("known_at")))
+
+    def explain(request: Request) -> Response:
+        q = request.query_params
+        return answer(lambda: api.explain_json(
+            engine, request.path_params["story"], request.path_params["slot"],
+            q.get("as_of"), q.get("known_at")))
+
+    def events(request: Request) -> Response:
+        q = request.query_params
+        return answer(lambda: api.events_json(engine, q.get("after"), q.get("limit")))
+
+    async def stream(request: Request) -> Response:
+        async def changes() -> AsyncIterator[bytes]:
+            last = -1
+            loop = asyncio.get_running_loop()
+            ends = loop.time() + STREAM_LIMIT_S
+            quiet = 0.0
+            while loop.time() < ends and not await request.is_disconnected():
+                try:
+                    now = await run_in_threadpool(api.position, engine)
+                except TrackerError:
+                    now = last
+                if now != last:
+                    last, quiet = now, 0.0
+                    yield b"event: position\ndata: " + orjson.dumps({"position": now}) + b"\n\n"
+                elif quiet >= 15.0:
+                    quiet = 0.0
+                    yield b": still here\n\n"
+                await asyncio.sleep(poll_s)
+                quiet += poll_s
+
+        return StreamingResponse(changes(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store"})
+
+    def index(request: Request) -> Response:
+        found = api.stories_json()
+        if len(found) == 1:
+            return RedirectResponse(f"/stories/{found[0]['id']}" + _token_query(request), 303)
+        items = "".join(
+            f'<li><a href="/stories/{html.escape(s["id"])}{html.escape(_token_query(request))}">'
+            f'{html.escape(s["title"])}</a></li>' for s in found
+        )
+        return HTMLResponse(f"<!doctype html><title>tracker</title><h1>Stories</h1><ul>{items}</ul>")
+
+    def page(request: Request) -> Response:
+        return HTMLResponse(_page(request.path_params["story"]))
+
+    def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in STATIC:
+            return PlainTextResponse("not found", status_code=404)
+        return Response(_static(name), media_type=STATIC[name])
+
+    def openapi(request: Request) -> Response:
+        return OrJSONResponse(schema())
+
+    routes = [
+        Route("/", index),
+        Route("/stories/{story}", page),
+        Route("/static/{name}", static),
+        Route("/openapi.json", openapi),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
+        Route("/api/stories", stories),
+        Route("/api/stories/{story}/state", state),
+        Route("/api/stories/{story}/timeline", timeline),
+        Route("/api/stories/{story}/explain/{slot}", explain),
+        Route("/api/events", events),
+        Route("/api/stream", stream),
+    ]
+    app = Starlette(routes=routes)
+    if token:
+        return _guarded(app, token)  # type: ignore[return-value]
+    return app
+
+
+def _token_query(request: Request) -> str:
+    token = request.query_params.get("token")
+    return f"?token={token}" if token else ""
+
+
+Scope = dict[str, Any]
+ASGI = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
+
+
+def _guarded(app: Starlette, token: str) -> ASGI:
+    """Wrap an app so that every HTTP request must carry the token."""
+    expected = token.encode()
+
+    async def guard(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            given = b""
+            for name, value in scope.get("headers", ()):
+                if name == b"authorization" and value.startswith(b"Bearer "):
+                    given = value[7:]
+            if not given:
+                from urllib.parse import parse_qs
+
+                found = parse_qs(scope.get("query_string", b"").decode()).get("token")
+                given = found[0].encode() if found else b""
+            if not hmac.compare_digest(given, expected):
+                response = PlainTextResponse("a token is needed (Authorization: Bearer TOKEN)",
+                                             status_code=401)
+                await response(scope, receive, send)
+                return
+        await app(scope, receive, send)
+
+    return guard
