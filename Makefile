@@ -15,12 +15,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The demo when no feeds are configured; otherwise the worker on the configured feeds.
+# The demo when no feeds are configured (then its page, served on 127.0.0.1 until Ctrl-C);
+# otherwise the worker on the configured feeds.
 run: $(STAMP)
 	@if $(BIN)/tracker feeds list --json | grep -q '"url"'; then \
 		$(BIN)/tracker worker; \
 	else \
-		$(BIN)/tracker demo; \
+		$(BIN)/tracker demo --serve; \
 	fi
 
 test: $(STAMP)

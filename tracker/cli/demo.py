@@ -50,10 +50,16 @@ def _run_command(ctx: click.Context, name: str, args: list[str], app: App) -> No
               help="Stop the virtual clock at this instant (default: 2023-12-01T12:00:00Z).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON document (the run, the timeline, the states) instead of tables.")
+@click.option("--serve", "serve", is_flag=True,
+              help="Then keep serving the result on 127.0.0.1 (tracker serve) and print its URL; "
+                   "implies --keep.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True,
+              metavar="PORT", help="With --serve: the port (0: any free port).")
 @pass_app
 @click.pass_context
 def demo_command(ctx: click.Context, app: App, db: str | None, keep: bool, plot: Path | None,
-                 pace: float, until_text: str | None, as_json: bool) -> None:
+                 pace: float, until_text: str | None, as_json: bool, serve: bool,
+                 port: int) -> None:
     """Replay November 2023 offline: serve a sample archive locally and run the worker on it.
 
     A local HTTP server on 127.0.0.1 serves four fictional outlets' feeds (RSS,
@@ -73,10 +79,12 @@ def demo_command(ctx: click.Context, app: App, db: str | None, keep: bool, plot:
       tracker demo --keep --plot timeline.png
       tracker demo --until 2023-11-20T12:00:00Z --json
       tracker demo --db demo.sqlite && tracker --db sqlite:///demo.sqlite events -n 5
+      tracker demo --serve
     """
     from tracker import db as database
 
     until = _until(until_text)
+    keep = keep or serve
     url, temp_dir = _db_url(db)
     demo_app = App(db_url=url, debug=app.debug, quiet=app.quiet)
     try:
@@ -99,6 +107,20 @@ def demo_command(ctx: click.Context, app: App, db: str | None, keep: bool, plot:
         else:
             click.echo(f"database: {where}")
             click.echo(f"explore:  tracker --db {where} explain ceo --as-of 2023-11-20T18:00:00Z")
+    if serve:
+        _serve(url, port, app)
+
+
+def _serve(url: str, port: int, app: App) -> None:
+    """Serve the demo's database until interrupted, printing the page's URL."""
+    from tracker.serve.run import serve
+
+    served = App(db_url=url, debug=app.debug, quiet=app.quiet)
+    try:
+        serve(served.engine, port=port,
+              ready=lambda base: click.echo(f"page:     {base}/ (Ctrl-C stops)"))
+    finally:
+        served.close()
 
 
 def _until(text: str | None) -> datetime:
