@@ -177,10 +177,13 @@ def test_apprise_json_service_gets_the_change(tmp_path: Path) -> None:
 def test_sigterm_stops_a_following_sender(tmp_path: Path) -> None:
     db = tmp_path / "s.sqlite"
     run(db, "alerts", "list")
-    sender = start(db, "alerts", "send", "--follow", "--interval", "0.1")
+    sender = start(db, "alerts", "send", "--follow", "--interval", "0.1", output=True)
+    assert sender.stdout is not None
+    assert "sending alerts" in sender.stdout.readline()
     sender.send_signal(signal.SIGTERM)
     try:
         assert sender.wait(20) == 0
+        sender.communicate()
     except subprocess.TimeoutExpired:
         sender.kill()
         raise

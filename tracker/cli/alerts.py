@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from typing import Any
 
@@ -202,6 +203,9 @@ def send_cmd(app: App, follow: bool, interval: float, lease: float | None, base_
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    if not app.quiet:
+        click.echo("sending alerts as they come (SIGTERM or Ctrl-C stops)")
+        sys.stdout.flush()
     try:
         sender.run(stop, interval)
     except sa.exc.DBAPIError as exc:
