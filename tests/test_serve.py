@@ -1,0 +1,143 @@
+"""tracker serve: the JSON API answers as the CLI's --json does; the page works in Chromium."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+from alertprocs import copy_db, demo, run, start
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("serve") / "demo.sqlite"
+    demo(path)
+    return path
+
+
+def _serve(db: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
+    proc = start(db, "serve", "--port", "0", *args, output=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith("serving on http://127.0.0.1:"), line
+    return proc, line.split()[2].rstrip("/").split("?")[0]
+
+
+@pytest.fixture
+def served(demo_db: Path, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    db = copy_db(demo_db, tmp_path / "demo.sqlite")
+    proc, base = _serve(db)
+    try:
+        yield db, base
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
+
+
+def _cli_json(db: Path, *args: str) -> object:
+    return orjson.loads(run(db, *args, "--json").stdout)
+
+
+def test_the_api_answers_as_the_cli_does(served: tuple[Path, str]) -> None:
+    db, base = served
+    pairs = [
+        ("/api/stories/openai/state", ("state",)),
+        ("/api/stories/openai/state?as_of=2023-11-20T18:00:00Z&known_at=2023-11-20T12:00:00Z",
+         ("state", "--as-of", "2023-11-20T18:00:00Z", "--known-at", "2023-11-20T12:00:00Z")),
+        ("/api/stories/openai/timeline", ("timeline",)),
+        ("/api/stories/openai/timeline?known_at=2023-11-19", ("timeline", "--known-at", "2023-11-19")),
+        ("/api/stories/openai/explain/ceo?as_of=2023-11-20T18:00:00Z",
+         ("explain", "ceo", "--as-of", "2023-11-20T18:00:00Z")),
+    ]
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for path, args in pairs:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert response.json() == _cli_json(db, *args), path
+        events = client.get("/api/events", params={"limit": 5}).json()
+        lines = run(db, "events", "-n", "5", "--json").stdout.splitlines()
+        assert events == [orjson.loads(line) for line in lines]
+        after = client.get("/api/events", params={"after": 3, "limit": 2}).json()
+        assert [e["position"] for e in after] == [4, 5]
+        bad = client.get("/api/stories/openai/state", params={"as_of": "yesterday-ish"})
+        assert bad.status_code == 400 and "as_of" in bad.json()["error"]
+        assert client.get("/api/stories/nope/timeline").status_code == 404
+        assert client.get("/api/stories/openai/explain/nothing").status_code == 404
+        spec = client.get("/openapi.json").json()
+        assert spec["openapi"].startswith("3.") and "/api/stories/{story}/state" in spec["paths"]
+        assert all(set(ops) == {"get"} for ops in spec["paths"].values())
+        assert client.post("/api/stories/openai/state").status_code == 405
+
+
+def test_another_address_needs_a_token(demo_db: Path, tmp_path: Path) -> None:
+    db = copy_db(demo_db, tmp_path / "t.sqlite")
+    done = run(db, "serve", "--host", "0.0.0.0", "--port", "0", check=False)
+    assert done.returncode == 2 and "needs a token" in done.stderr
+    proc, base = _serve(db, "--token", "s3cret")
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            assert client.get("/api/stories").status_code == 401
+            ok = client.get("/api/stories", headers={"Authorization": "Bearer s3cret"})
+            assert ok.status_code == 200 and ok.json()[0]["id"] == "openai"
+            assert client.get("/api/stories?token=s3cret").status_code == 200
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
+
+
+def _browser() -> object:
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    if shutil.which("chromium") is None or not Path("/usr/bin/chromedriver").exists():
+        pytest.skip("chromium and chromium-driver are not installed")
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--window-size=1100,1400"):
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='tracker-chromium-')}")
+    options.binary_location = shutil.which("chromium") or "chromium"
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def test_the_page_renders_and_updates_live_in_chromium(served: tuple[Path, str]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    db, base = served
+    driver = _browser()
+    try:
+        driver.get(f"{base}/")  # one story: redirected to its page
+        wait = WebDriverWait(driver, 30)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#state tbody tr"))
+        rows = driver.find_elements(By.CSS_SELECTOR, "#state tbody tr")
+        assert {r.get_attribute("data-slot") for r in rows} == {"ceo", "board", "microsoft"}
+        ceo = driver.find_element(By.CSS_SELECTOR, '#state tr[data-slot="ceo"] td.value')
+        assert ceo.text == "Sam Altman"
+        timeline = _cli_json(db, "timeline")
+        marks = driver.find_elements(By.CSS_SELECTOR, "#chart circle.mark")
+        assert len(marks) == len(timeline)  # type: ignore[arg-type]
+        links = driver.find_elements(By.CSS_SELECTOR, "#chart a.evidence-link")
+        assert links and (links[0].get_dom_attribute("href") or "").startswith("https://")
+        evidence = driver.find_elements(By.CSS_SELECTOR, "#state a.evidence")
+        assert evidence and evidence[0].get_attribute("href").startswith("https://")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#explain h3"))
+        wait.until(lambda d: "live" in d.find_element(By.ID, "live").text)
+
+        run(db, "assert", "ceo", "Mira Murati", "--at", "2023-11-30T12:00:00Z",
+            "--source", "https://example.org/statement")
+        wait.until(lambda d: d.find_element(
+            By.CSS_SELECTOR, '#state tr[data-slot="ceo"] td.value').text == "Mira Murati")
+        assert len(driver.find_elements(By.CSS_SELECTOR, "#chart circle.mark")) == len(timeline) + 1  # type: ignore[arg-type]
+        assert driver.find_element(By.ID, "error").get_attribute("hidden") is not None
+    finally:
+        driver.quit()  # type: ignore[attr-defined]
