@@ -4,10 +4,11 @@ Usage::
 
     .venv/bin/python benchmarks/run.py [--quick] [--only SECTION[,SECTION]] [--events N]
 
-Sections: log, ingest, rebuild, asof, polling, memory, gold, startup (all by default;
-gold is the claim precision/recall against the hand-labelled set, see benchmarks/gold/;
-memory is the worker's peak RSS on hostile feeds; startup is a whole ``tracker state``
-process and the ten-story rebuild). Every
+Sections: log, ingest, rebuild, asof, polling, memory, serve, gold, startup (all by
+default; gold is the claim precision/recall against the hand-labelled set, see
+benchmarks/gold/; memory is the worker's peak RSS on hostile feeds; serve is the web
+API's latency from a warm server; startup is a whole ``tracker state`` process and
+the ten-story rebuild). Every
 measurement runs in its own process, so each figure comes with that process'
 peak RSS. A section whose API is missing reports ``{"status": "not available"}``
 and the others still run. Progress goes to stderr; the JSON to stdout.
@@ -28,10 +29,10 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import asof, ingest, log, memory, polling, rebuild, startup
+from benchmarks import asof, ingest, log, memory, polling, rebuild, serve, startup
 from benchmarks.common import NOT_AVAILABLE, OUT, ProbeError, available, probe
 
-SECTIONS = ("log", "ingest", "rebuild", "asof", "polling", "memory", "gold", "startup")
+SECTIONS = ("log", "ingest", "rebuild", "asof", "polling", "memory", "serve", "gold", "startup")
 DEFAULT_EVENTS = 1_000_000
 QUICK_EVENTS = 100_000
 LOG_EVENTS = 200_000
@@ -58,6 +59,7 @@ def _section(name: str, args: argparse.Namespace) -> dict[str, Any]:
         "rebuild": (rebuild.check, lambda: rebuild.run(events, args.quick, probe)),
         "asof": (asof.check, lambda: asof.run(events, args.quick, probe)),
         "polling": (polling.check, lambda: polling.run(args.quick, probe)),
+        "serve": (serve.check, lambda: serve.run(events, args.quick, probe)),
         "gold": (_gold_check, lambda: _gold_module().run(probe)),
         "memory": (memory.check, lambda: memory.run(args.quick, probe)),
         "startup": (startup.check, lambda: startup.run(args.quick, probe)),

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import orjson
 import pytest
-
 from alertprocs import Receiver, demo, run, start
+
 from tracker import db as database
 
 pytestmark = pytest.mark.slow
