@@ -116,7 +116,7 @@ def test_the_page_renders_and_updates_live_in_chromium(served: tuple[Path, str])
     db, base = served
     driver = _browser()
     try:
-        driver.get(f"{base}/")  # one story: redirected to its page
+        driver.get(f"{base}/stories/openai")
         wait = WebDriverWait(driver, 30)
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#state tbody tr"))
         rows = driver.find_elements(By.CSS_SELECTOR, "#state tbody tr")

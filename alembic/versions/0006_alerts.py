@@ -1,7 +1,7 @@
 """Alerts: targets, announced changes, the delivery outbox and its attempts.
 
-Revision ID: 0006_alerts
-Revises: 0004_leases
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_alerts"
-down_revision = "0004_leases"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
