@@ -3,7 +3,8 @@
 Read-only: every route is a GET. Each API route calls the function the CLI's
 ``--json`` uses (see :mod:`tracker.serve.api`). ``/api/stream`` sends a
 server-sent event whenever the log's last position moves (looked up every
-``poll_s`` seconds), and the page fetches its documents again. With a token,
+``poll_s`` seconds), and the page fetches its documents again. The last
+answers are kept until the log grows (:class:`AnswerCache`). With a token,
 every request needs ``Authorization: Bearer TOKEN`` or ``?token=TOKEN``.
 """
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import hmac
 import html
+import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
 from typing import Any
@@ -36,7 +39,8 @@ from tracker.serve import api
 from tracker.serve.openapi import schema
 
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
-STREAM_LIMIT_S = 3600.0  # a stream ends after an hour; EventSource reconnects by itself
+STREAM_LIMIT_S = 3600.0
+CACHE_SIZE = 256  # answers kept per server  # a stream ends after an hour; EventSource reconnects by itself
 
 
 class OrJSONResponse(JSONResponse):
@@ -55,12 +59,47 @@ def _page(story: str) -> str:
     return text.replace("{{story}}", html.escape(story, quote=True))
 
 
+class AnswerCache:
+    """Keep the last answers, keyed by the log's last position and the request's URL.
+
+    Every document is a function of the log (and of the rules, fixed while the
+    server runs), so an answer holds until the log grows.
+    """
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.items: OrderedDict[tuple[int, str], bytes] = OrderedDict()
+
+    def get(self, key: tuple[int, str]) -> bytes | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[int, str], body: bytes) -> None:
+        with self.lock:
+            self.items[key] = body
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
 def create_app(engine: Engine, *, token: str | None = None, poll_s: float = 0.5) -> Starlette:
     """Return the web application over a database."""
+    cache = AnswerCache()
 
-    def answer(work: Callable[[], Any]) -> Response:
+    def answer(work: Callable[[], Any], request: Request | None = None) -> Response:
         try:
-            return OrJSONResponse(work())
+            if request is None:
+                return OrJSONResponse(work())
+            key = (api.position(engine), str(request.url.path) + "?" + str(request.url.query))
+            body = cache.get(key)
+            if body is None:
+                body = bytes(OrJSONResponse(work()).body)
+                cache.put(key, body)
+            return Response(body, media_type="application/json")
         except InputError as exc:
             status = 404 if str(exc).startswith(("unknown story", "unknown slot")) else 400
             return OrJSONResponse({"error": str(exc)}, status_code=status)
@@ -73,21 +112,22 @@ def create_app(engine: Engine, *, token: str | None = None, poll_s: float = 0.5)
     def state(request: Request) -> Response:
         q = request.query_params
         return answer(lambda: api.state_json(
-            engine, request.path_params["story"], q.get("as_of"), q.get("known_at")))
+            engine, request.path_params["story"], q.get("as_of"), q.get("known_at")), request)
 
     def timeline(request: Request) -> Response:
         q = request.query_params
-        return answer(lambda: api.timeline_json(engine, request.path_params["story"], q.get("known_at")))
+        return answer(
+            lambda: api.timeline_json(engine, request.path_params["story"], q.get("known_at")), request)
 
     def explain(request: Request) -> Response:
         q = request.query_params
         return answer(lambda: api.explain_json(
             engine, request.path_params["story"], request.path_params["slot"],
-            q.get("as_of"), q.get("known_at")))
+            q.get("as_of"), q.get("known_at")), request)
 
     def events(request: Request) -> Response:
         q = request.query_params
-        return answer(lambda: api.events_json(engine, q.get("after"), q.get("limit")))
+        return answer(lambda: api.events_json(engine, q.get("after"), q.get("limit")), request)
 
     async def stream(request: Request) -> Response:
         async def changes() -> AsyncIterator[bytes]:
