@@ -42,6 +42,7 @@ class Compiled:
     self_anchored: bool = False  # the pattern names its own entity (a partner, a tags subject)
     anchors: re.Pattern[str] | None = None   # role nouns, body names, actors: a match naming one is anchored
     office_after: re.Pattern[str] | None = None  # "fired as CEO": a departure from that office, not the body
+    needs_person: bool = True   # matches only where a tracked person is named ({P} or {PL}, no {PH})
 
 
 def _expand(template: str, pieces: dict[str, str]) -> str:
@@ -192,7 +193,8 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
             raise ConfigError(f"rule {frame.rule} for {story.id}/{target}: invalid pattern: {exc}") from None
         anchor = re.compile(anchors, re.I) if anchors else None
         after = re.compile(office_after, re.I) if office_after else None
-        compiled.append(Compiled(frame, regex, target, body, tag, self_anchored, anchor, after))
+        person_only = ("{P}" in frame.template or "{PL}" in frame.template) and "{PH}" not in frame.template
+        compiled.append(Compiled(frame, regex, target, body, tag, self_anchored, anchor, after, person_only))
 
     for frame in language.frames:
         if frame.bind in ("single", "set"):

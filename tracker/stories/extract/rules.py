@@ -217,6 +217,7 @@ def languages() -> dict[str, Language]:
     return found
 
 
+@cache
 def codes() -> tuple[str, ...]:
     """Return the language codes the rule data has, without compiling anything."""
     return tuple(sorted(p.name for p in FOLDER.iterdir() if p.is_dir() and (p / "frames.toml").is_file()))
