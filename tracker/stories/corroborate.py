@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from tracker.stories.definition import StoryDefinition
-from tracker.stories.refine import ever_set, never_held
+from tracker.stories.refine import HOLDER, ever_set, never_held
 from tracker.stories.spec import SINGLE, StoryModel, model_of
 from tracker.stories.state import Held, apply_op, baseline_held
 from tracker.types import Article, Claim, Correction, SlotValue, Source, Transition
@@ -154,7 +154,7 @@ def _strength(claim: Claim) -> tuple[int, str, str]:
 
 def _stands_for_holder(claim: Claim) -> bool:
     # "The Home Secretary was fired": who that was is read against the state (refine), not here.
-    return isinstance(claim.value, str) and claim.value.startswith("@")
+    return isinstance(claim.value, str) and claim.value.startswith(HOLDER)
 
 
 def _supports(

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from tracker.stories.spec import SET, SINGLE, TAGS, StoryModel
+from tracker.stories.state import Held, apply_op
 from tracker.types import Article, Claim, SlotValue, Transition
 
 DAY_US = 86_400_000_000
@@ -48,12 +49,8 @@ def never_held(claim: Claim, holders: dict[str, set[str]]) -> bool:
     return claim.op == "remove" and claim.slot in holders and claim.value not in holders[claim.slot]
 
 
-def _after(holder: SlotValue, op: str, value: SlotValue) -> SlotValue:
-    if op == "set":
-        return value
-    if op == "clear" or (op == "remove" and value == holder):
-        return None
-    return holder
+def _after(model: StoryModel, slot: str, holder: SlotValue, op: str, value: SlotValue) -> SlotValue:
+    return apply_op(model, slot, Held(holder), op, value).value
 
 
 def _held_between(model: StoryModel, changes: Sequence[Change], slot: str, person: str,
@@ -65,7 +62,7 @@ def _held_between(model: StoryModel, changes: Sequence[Change], slot: str, perso
             break
         if at > start and holder == person:
             return True
-        holder = _after(holder, op, value)
+        holder = _after(model, slot, holder, op, value)
     return holder == person
 
 
@@ -73,24 +70,19 @@ def holder_for(model: StoryModel, changes: Sequence[Change], slot: str, publishe
                window: int, recent: int = DAY_US) -> str | None:
     """Who an office named in place of its holder stands for at ``published``: the person a
     change of the day before (or just after) removed or replaced, else the holder then."""
-    holder = model.baseline.value(slot)
-    before: list[tuple[int, SlotValue]] = []      # (when a holder was ended, who)
+    holder = current = model.baseline.value(slot)
+    ended: SlotValue = None         # the last holder a change in [published - recent, + window] ended
     for at, _, op, value in sorted(c for c in changes if c[1] == slot):
         if at > published + window:
             break
-        after = _after(holder, op, value)
-        if holder is not None and after != holder:
-            before.append((at, holder))
+        after = _after(model, slot, holder, op, value)
+        if holder is not None and after != holder and published - recent <= at:
+            ended = holder
         holder = after
-    ended = [who for at, who in before if published - recent <= at <= published + window]
-    if ended:
-        return str(ended[-1])
-    current_holder = model.baseline.value(slot)
-    for at, _, op, value in sorted(c for c in changes if c[1] == slot):
-        if at > published:
-            break
-        current_holder = _after(current_holder, op, value)
-    return current_holder if isinstance(current_holder, str) else None
+        if at <= published:
+            current = holder
+    found = ended if ended is not None else current
+    return found if isinstance(found, str) else None
 
 
 def _named_in(model: StoryModel, person: str, article: Article) -> bool:

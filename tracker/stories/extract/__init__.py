@@ -29,10 +29,11 @@ from tracker.stories.extract.events import (
     drop_partial_lists,
     succession,
 )
-from tracker.stories.extract.frames import HOLDER, Compiled, compile_frames, public_anchors
+from tracker.stories.extract.frames import Compiled, compile_frames, public_anchors
 from tracker.stories.extract.lexicon import Lexicon, build
 from tracker.stories.extract.rules import Language, codes, data_digest, languages
 from tracker.stories.extract.text import clean, sentences
+from tracker.stories.refine import HOLDER
 from tracker.stories.spec import StoryModel, model_of
 from tracker.types import Article, Claim
 

@@ -122,9 +122,6 @@ def _anchors(model: StoryModel, lexicon: Lexicon, language: Language, spec: Slot
     return "|".join(parts)
 
 
-HOLDER = "@holder:"       # a claim's value standing for whoever held the office then
-
-
 def _holder(model: StoryModel, lexicon: Lexicon, language: Language, spec: SlotSpec) -> str | None:
     """The office named in place of its holder ("the Home Secretary", "OpenAI's CEO")."""
     role = _role(spec, language)
