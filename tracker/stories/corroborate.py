@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from tracker.stories.definition import StoryDefinition
-from tracker.stories.refine import HOLDER, ever_set, never_held
+from tracker.stories.refine import HOLDER, changes_from_transitions, ever_set, never_held
 from tracker.stories.spec import SINGLE, StoryModel, model_of
 from tracker.stories.state import Held, apply_op, baseline_held
 from tracker.types import Article, Claim, Correction, SlotValue, Source, Transition
@@ -344,18 +344,9 @@ def accepted_changes(
     evidence: Sequence[tuple[Article, Sequence[Claim]]],
     corrections: Sequence[Correction] = (),
 ) -> list[tuple[int, str, str, SlotValue]]:
-    """Return the accepted operations (at, slot, op, value) that changed the story's state
-    (an operation accepted again while it already holds, a recap wave, is left out)."""
-    model = model_of(story)
-    ops = _corrected(model, _accepted(model, evidence), [c for c in corrections if c.story == story.id])
-    held: dict[str, Held] = baseline_held(model)
-    changed = []
-    for op in sorted(ops, key=lambda o: _order(model, o)):
-        after = apply_op(model, op.slot, held[op.slot], op.op, op.value, op.interim)
-        if after != held[op.slot]:
-            held[op.slot] = after
-            changed.append((op.at_us, op.slot, op.op, op.value))
-    return changed
+    """Return the operations (at, slot, op, value) behind the accepted transitions: the
+    changes of the story's state (an operation accepted again while it holds is none)."""
+    return changes_from_transitions(model_of(story), resolve(story, evidence, corrections))
 
 
 def resolve(
