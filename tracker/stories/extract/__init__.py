@@ -132,7 +132,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     for index, (sentence, in_title) in enumerate(parts):
         here = bool(lexicon.anchor_re.search(sentence))
         anchored = here or (title_anchored if not in_title else anchor_in_article)
-        has_person = bool(lexicon.people) and re.search(lexicon.person, sentence) is not None
+        has_person = bool(lexicon.people) and lexicon.person_re.search(sentence) is not None
         for compiled in frames:
             if compiled.needs_person and not has_person:
                 continue    # the frame needs a tracked person, and the sentence names none

@@ -64,11 +64,7 @@ class CueSet:
 
     def kinds(self, sentence: str, start: int, end: int, scopes: Sequence[str]) -> set[str]:
         """Return the kinds of cues of the given scopes found in sentence[start:end]."""
-        found = set()
-        for cue in self.cues:
-            if cue.scope in scopes and cue.pattern.search(sentence, start, end):
-                found.add(cue.kind)
-        return found
+        return set(self.first(sentence, start, end, scopes))
 
     def first(self, sentence: str, start: int, end: int, scopes: Sequence[str],
               barrier: re.Pattern[str] | None = None) -> dict[str, str]:

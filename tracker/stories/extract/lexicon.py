@@ -80,6 +80,7 @@ class Lexicon:
     bodies: tuple[tuple[str, str], ...]                 # entity id -> name pattern
     body_res: tuple[tuple[str, re.Pattern[str]], ...]   # entity id -> compiled name pattern
     anchor_re: re.Pattern[str]                          # any body an office belongs to
+    person_re: re.Pattern[str]                          # ``person``, compiled
 
     def body(self, entity_id: str) -> str:
         """Return the name pattern of a body (a pattern matching nothing when unknown)."""
@@ -102,7 +103,7 @@ class Lexicon:
         found: list[tuple[int, Person, bool]] = []
         if not self.people:
             return found
-        for match in re.finditer(self.person, text):
+        for match in self.person_re.finditer(text):
             person = self.resolve(match.group(0))
             if person is not None:
                 ambiguous = any(p.fullmatch(match.group(0)) for p in person.ambiguous)
@@ -142,4 +143,4 @@ def build(story: StoryDefinition, model: StoryModel, language: Language) -> Lexi
     anchors = [table[b] for b in model.bodies() if b in table]
     anchor = re.compile("|".join(anchors) if anchors else "(?!)")
     return Lexicon(person, tuple(people), tuple(bodies),
-                   tuple((k, re.compile(v)) for k, v in bodies), anchor)
+                   tuple((k, re.compile(v)) for k, v in bodies), anchor, re.compile(person))
