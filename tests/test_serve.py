@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import httpx
@@ -109,8 +110,29 @@ def _browser() -> object:
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
+_SNAPSHOT = """
+const all = (sel) => Array.from(document.querySelectorAll(sel));
+const cell = document.querySelector('#state tr[data-slot="ceo"] td.value');
+const live = document.getElementById("live");
+return {
+  slots: all("#state tbody tr").map((r) => r.getAttribute("data-slot")),
+  ceo: cell ? cell.textContent.trim() : null,
+  marks: all("#chart circle.mark").length,
+  chart_links: all("#chart a.evidence-link").map((a) => a.getAttribute("href") || ""),
+  evidence: all("#state a.evidence").map((a) => a.href),
+  explained: all("#explain h3").length,
+  live: live ? live.textContent : "",
+  error_hidden: document.getElementById("error").hidden,
+};
+"""
+
+
+def _snapshot(driver: Any) -> dict[str, Any]:
+    """The page's state read in one script, so a re-render cannot fall between two reads."""
+    return driver.execute_script(_SNAPSHOT)  # type: ignore[no-any-return]
+
+
 def test_the_page_renders_and_updates_live_in_chromium(served: tuple[Path, str]) -> None:
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     db, base = served
@@ -118,26 +140,21 @@ def test_the_page_renders_and_updates_live_in_chromium(served: tuple[Path, str])
     try:
         driver.get(f"{base}/stories/openai")
         wait = WebDriverWait(driver, 30)
-        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#state tbody tr"))
-        rows = driver.find_elements(By.CSS_SELECTOR, "#state tbody tr")
-        assert {r.get_attribute("data-slot") for r in rows} == {"ceo", "board", "microsoft"}
-        ceo = driver.find_element(By.CSS_SELECTOR, '#state tr[data-slot="ceo"] td.value')
-        assert ceo.text == "Sam Altman"
+        page = wait.until(lambda d: (s := _snapshot(d))["slots"] and s["explained"]
+                          and "live" in s["live"] and s)
+        assert set(page["slots"]) == {"ceo", "board", "microsoft"}
+        assert page["ceo"] == "Sam Altman"
         timeline = _cli_json(db, "timeline")
-        marks = driver.find_elements(By.CSS_SELECTOR, "#chart circle.mark")
-        assert len(marks) == len(timeline)  # type: ignore[arg-type]
-        links = driver.find_elements(By.CSS_SELECTOR, "#chart a.evidence-link")
-        assert links and (links[0].get_dom_attribute("href") or "").startswith("https://")
-        evidence = driver.find_elements(By.CSS_SELECTOR, "#state a.evidence")
-        assert evidence and evidence[0].get_attribute("href").startswith("https://")
-        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#explain h3"))
-        wait.until(lambda d: "live" in d.find_element(By.ID, "live").text)
+        assert page["marks"] == len(timeline)  # type: ignore[arg-type]
+        assert page["chart_links"] and page["chart_links"][0].startswith("https://")
+        assert page["evidence"] and page["evidence"][0].startswith("https://")
 
         run(db, "assert", "ceo", "Mira Murati", "--at", "2023-11-30T12:00:00Z",
             "--source", "https://example.org/statement")
-        wait.until(lambda d: d.find_element(
-            By.CSS_SELECTOR, '#state tr[data-slot="ceo"] td.value').text == "Mira Murati")
-        assert len(driver.find_elements(By.CSS_SELECTOR, "#chart circle.mark")) == len(timeline) + 1  # type: ignore[arg-type]
-        assert driver.find_element(By.ID, "error").get_attribute("hidden") is not None
+        page = wait.until(lambda d: (s := _snapshot(d))["ceo"] != "Sam Altman" and s)
+        assert page["ceo"] == "Mira Murati"
+        page = wait.until(lambda d: (s := _snapshot(d))["marks"] > len(timeline) and s)  # type: ignore[arg-type]
+        assert page["marks"] == len(timeline) + 1  # type: ignore[arg-type]
+        assert page["error_hidden"] is True
     finally:
         driver.quit()  # type: ignore[attr-defined]
