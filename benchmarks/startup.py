@@ -1,4 +1,5 @@
-"""A whole ``tracker state --as-of T --json`` process beside ``python -c pass``; and a
+"""A whole ``tracker state --as-of T --json`` (and ``timeline --json``) process beside
+``python -c pass``; and a
 rebuild with ten stories configured beside the same rebuild with one."""
 
 from __future__ import annotations
@@ -51,15 +52,18 @@ def processes(path: str, quick: bool) -> dict[str, Any]:
     tracker = str(Path(sys.executable).parent / "tracker")
     env = _env(TRACKER_DATABASE_URL=f"sqlite:///{path}")
     command = [tracker, "state", "--as-of", AS_OF, "--json"]
+    listing = [tracker, "timeline", "--json"]
     _once(command, env)  # warm the page cache
-    ours, base = [], []
+    ours, lists, base = [], [], []
     for _ in range(QUICK_SAMPLES if quick else SAMPLES):
         base.append(_once([sys.executable, "-c", "pass"], env))
         ours.append(_once(command, env))
+        lists.append(_once(listing, env))
     return {
         "samples": len(ours),
         "state_median_ms": round(statistics.median(ours), 1),
         "state_max_ms": round(max(ours), 1),
+        "timeline_median_ms": round(statistics.median(lists), 1),
         "python_pass_median_ms": round(statistics.median(base), 1),
     }
 

@@ -55,6 +55,29 @@ def test_quick_state_is_the_full_answer(demo_url: str, ask: tuple[list[str], boo
         assert quick is None  # PostgreSQL, or a prefix of the log: the full path
 
 
+TIMELINE_ASKS = [  # (options, answered quickly on SQLite)
+    ([], True),
+    (["--story", "openai"], True),
+    (["--known-at=2030-01-01"], True),
+    (["--known-at", "2023-11-20T07:00:00Z"], False),  # a prefix of the log
+]
+
+
+@pytest.mark.parametrize("ask", TIMELINE_ASKS)
+def test_quick_timeline_is_the_full_answer(demo_url: str, ask: tuple[list[str], bool],
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--db", demo_url, "timeline", *ask[0], "--json"]
+    expected = full(capsys, args)
+    assert '"sources"' in expected or not ask[1]  # nothing was known that early
+    found = fastread.parse_args(args)
+    assert found is not None and found[0] == "timeline"
+    quick = fastread.quick(*found)
+    if demo_url.startswith("sqlite") and ask[1]:
+        assert quick is not None and quick + "\n" == expected
+    else:
+        assert quick is None
+
+
 def test_behind_projections_take_the_full_path(sqlite_url: str,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     engine = db.open_database(sqlite_url)
@@ -79,12 +102,24 @@ def test_new_or_missing_database_is_not_created(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [
     ["state", "--as-of", "2023-11-20"],  # a table: rich prints it
     ["state", "--json", "--bogus"],
-    ["timeline", "--json"],
+    ["timeline", "--json"],  # another command: see parse_args
+    ["timeline", "--as-of", "2023-11-20", "--json"],
     ["--debug", "state", "--json"],
     ["state", "--as-of"],
 ])
 def test_other_command_lines_go_to_the_full_cli(args: list[str]) -> None:
     assert fastread.parse_state_args(args) is None
+
+
+@pytest.mark.parametrize("args", [
+    ["timeline"],  # a table
+    ["timeline", "--json", "--plot", "t.png"],
+    ["timeline", "--as-of", "2023-11-20", "--json"],
+    ["explain", "ceo", "--json"],
+    ["events", "--json"],
+])
+def test_only_plain_json_reads_are_quick(args: list[str]) -> None:
+    assert fastread.parse_args(args) is None
 
 
 def test_errors_still_come_from_the_full_cli(demo_url: str) -> None:
@@ -105,6 +140,7 @@ def test_quick_state_loads_no_sqlalchemy_click_or_rich(demo_url: str) -> None:
         "from tracker import fastread\n"
         f"out = fastread.quick_state({{'--db': {demo_url!r}, '--json': ''}})\n"
         "assert out is not None\n"
+        f"assert fastread.quick('timeline', {{'--db': {demo_url!r}, '--json': ''}}) is not None\n"
         "print(sorted(m for m in ('sqlalchemy', 'alembic', 'click', 'rich') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

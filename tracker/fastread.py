@@ -1,8 +1,9 @@
 """Start the ``tracker`` command, answering a plain read without loading the CLI stack.
 
-``tracker state ... --json`` on an SQLite file whose projections are at the end
-of the log is answered here: the driver (sqlite3) runs the same queries as
-:mod:`tracker.projections.query`, and the same fold and JSON shape follow. Click,
+``tracker state ... --json`` and ``tracker timeline ... --json`` on an SQLite
+file whose projections are at the end of the log are answered here: the driver
+(sqlite3) runs the same queries as :mod:`tracker.projections.query`, and the
+same fold and JSON shape follow. Click,
 SQLAlchemy, Alembic and rich are never imported. Anything else - another
 command or option, a time that does not parse, PostgreSQL, a database that is
 new, behind or has events the projections have not seen - goes to the full CLI
@@ -21,6 +22,7 @@ DEFAULT_STORY = "openai"  # as tracker.projections.query.DEFAULT_STORY
 _GLOBAL_VALUE = {"--db"}
 _GLOBAL_FLAGS = {"-q", "--quiet"}
 _STATE_VALUE = {"--story", "--as-of", "--known-at"}
+_VALUED = {"state": _STATE_VALUE, "timeline": {"--story", "--known-at"}}
 _COLUMNS = "slot, at_us, op, value, interim, chair, sources, single_source, correction, note, seq"
 
 
@@ -55,21 +57,35 @@ def _options(args: list[str], valued: set[str], flags: set[str]) -> dict[str, st
     return found
 
 
-def parse_state_args(argv: list[str]) -> dict[str, str] | None:
-    """Return the options of a ``[--db URL] [-q] state [--story ID] [--as-of T]
+def parse_args(argv: list[str]) -> tuple[str, dict[str, str]] | None:
+    """Return the command and options of a ``[--db URL] [-q] state [--story ID]
+    [--as-of T] [--known-at T] --json`` or ``[--db URL] [-q] timeline [--story ID]
     [--known-at T] --json`` command line, or None when it is anything else."""
-    if "state" not in argv:
+    at = next((i for i, arg in enumerate(argv) if arg in _VALUED), None)
+    if at is None:
         return None
-    at = argv.index("state")
+    arg = argv[at]
     head = _options(argv[:at], _GLOBAL_VALUE, _GLOBAL_FLAGS)
-    tail = _options(argv[at + 1:], _STATE_VALUE, {"--json"})
+    tail = _options(argv[at + 1:], _VALUED[arg], {"--json"})
     if head is None or tail is None or "--json" not in tail:
         return None
-    return {**head, **tail}
+    return arg, {**head, **tail}
+
+
+def parse_state_args(argv: list[str]) -> dict[str, str] | None:
+    """Return the options of a ``state --json`` command line (see :func:`parse_args`)."""
+    found = parse_args(argv)
+    return found[1] if found is not None and found[0] == "state" else None
 
 
 def quick_state(options: dict[str, str]) -> str | None:
     """Return the ``state --json`` document, or None when the full path must answer."""
+    return quick("state", options)
+
+
+def quick(command: str, options: dict[str, str]) -> str | None:
+    """Return the ``--json`` document of a ``state`` or ``timeline`` command, or None
+    when the full path must answer."""
     from tracker import db
     from tracker.errors import InputError
     from tracker.timeutil import parse_instant, to_micros
@@ -82,8 +98,9 @@ def quick_state(options: dict[str, str]) -> str | None:
     conn = db.read_connection(options.get("--db"))
     if conn is None:
         return None
+    answer = _state if command == "state" else _timeline
     try:
-        return _state(conn, options.get("--story"),
+        return answer(conn, options.get("--story"),
                       None if as_of is None else to_micros(as_of),
                       None if known_at is None else to_micros(known_at))
     except Exception:  # any surprise: the full path answers, with its own errors
@@ -92,13 +109,11 @@ def quick_state(options: dict[str, str]) -> str | None:
         conn.close()
 
 
-def _state(conn: Any, story_id: str | None, as_of_us: int | None,
-           known_at_us: int | None) -> str | None:
-    from tracker.projections import present, rows
+def _fresh_story(conn: Any, story_id: str | None, known_at_us: int | None) -> Any:
+    """Return the story asked for when its stored projection answers for it (a read
+    transaction is then open), else None."""
     from tracker.projections.catalog import current_stories
-    from tracker.projections.slots import slot_specs
     from tracker.projections.versions import log_version, transitions_version
-    from tracker.stories import state as fold
 
     stories = current_stories()
     if story_id is None:
@@ -120,6 +135,38 @@ def _state(conn: Any, story_id: str | None, as_of_us: int | None,
         ).fetchone()[0]
         if int(prefix or 0) < last:
             return None  # an earlier prefix of the log is resolved afresh
+    return story
+
+
+def _transition(story_id: str, row: Any) -> Any:
+    from tracker.projections import rows
+
+    interim = None if row[4] is None else bool(row[4])  # SQLite keeps 0/1
+    return rows.transition_from_row(story_id, (*row[:4], interim, *row[5:]))
+
+
+def _timeline(conn: Any, story_id: str | None, as_of_us: int | None,
+              known_at_us: int | None) -> str | None:
+    from tracker.projections import present
+
+    story = _fresh_story(conn, story_id, known_at_us)
+    if story is None:
+        return None
+    found = conn.execute(f"SELECT {_COLUMNS} FROM proj_transitions WHERE story = ? ORDER BY seq",
+                         (story.id,)).fetchall()
+    conn.execute("COMMIT")
+    return dump_json([present.transition_json(_transition(story.id, row)) for row in found])
+
+
+def _state(conn: Any, story_id: str | None, as_of_us: int | None,
+           known_at_us: int | None) -> str | None:
+    from tracker.projections import present
+    from tracker.projections.slots import slot_specs
+    from tracker.stories import state as fold
+
+    story = _fresh_story(conn, story_id, known_at_us)
+    if story is None:
+        return None
     found = []
     bound = "" if as_of_us is None else " AND at_us <= ?"
     query = (f"SELECT {_COLUMNS} FROM proj_transitions WHERE story = ? AND slot = ?{bound} "
@@ -128,9 +175,7 @@ def _state(conn: Any, story_id: str | None, as_of_us: int | None,
         params = (story.id, slot) if as_of_us is None else (story.id, slot, as_of_us)
         row = conn.execute(query, params).fetchone()
         if row is not None:
-            interim = None if row[4] is None else bool(row[4])  # SQLite keeps 0/1
-            row = (*row[:4], interim, *row[5:])
-            found.append((row[-1], rows.transition_from_row(story.id, row)))
+            found.append((row[-1], _transition(story.id, row)))
     conn.execute("COMMIT")
     transitions = [t for _, t in sorted(found, key=lambda pair: pair[0])]
     result = fold.state_at(story, transitions, as_of_us, known_at_us)
@@ -140,9 +185,9 @@ def _state(conn: Any, story_id: str | None, as_of_us: int | None,
 def main(argv: list[str] | None = None) -> None:
     """Run ``tracker``: a plain read here when it qualifies, else the full CLI."""
     args = sys.argv[1:] if argv is None else argv
-    options = parse_state_args(args)
-    if options is not None:
-        text = quick_state(options)
+    found = parse_args(args)
+    if found is not None:
+        text = quick(*found)
         if text is not None:
             try:
                 sys.stdout.write(text + "\n")
