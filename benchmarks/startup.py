@@ -1,6 +1,5 @@
 """A whole ``tracker state --as-of T --json`` (and ``timeline --json``) process beside
-``python -c pass``; and a
-rebuild with ten stories configured beside the same rebuild with one."""
+``python -c pass``; and a rebuild with ten stories configured beside the same rebuild with one."""
 
 from __future__ import annotations
 
