@@ -39,8 +39,9 @@ def template_path() -> Path:
     return OUT / f"corpus-log-v{VERSION}.sqlite"
 
 
-def log_path(events: int) -> Path:
-    return OUT / f"log-{events}-v{VERSION}.sqlite"
+def log_path(events: int, stories: int = 1) -> Path:
+    spread = "" if stories == 1 else f"-s{stories}"
+    return OUT / f"log-{events}{spread}-v{VERSION}.sqlite"
 
 
 def _meta(path: Path) -> Path:
@@ -89,8 +90,24 @@ def _shift_text(value: Any, delta: timedelta) -> Any:
     return (moment + delta).astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _copy_payload(payload: dict[str, Any], copy: int, delta: timedelta) -> dict[str, Any]:
+def _story_copy(out: dict[str, Any], index: int) -> None:
+    """Make a copy's observation one of story ``openai<index>`` (renamed as benchmarks/stories)."""
+    from benchmarks.stories import rename
+
+    for name in ("title", "summary", "value", "note"):
+        if isinstance(out.get(name), str):
+            out[name] = rename(out[name], index)
+    if isinstance(out.get("stories"), list):
+        out["stories"] = [f"{s}{index}" for s in out["stories"]]
+    if isinstance(out.get("story"), str):
+        out["story"] = f"{out['story']}{index}"
+
+
+def _copy_payload(payload: dict[str, Any], copy: int, delta: timedelta,
+                  stories: int = 1) -> dict[str, Any]:
     out = dict(payload)
+    if copy % stories:
+        _story_copy(out, copy % stories)
     suffix = f"~{copy}" if copy else ""
     if "article_id" in out:
         out["article_id"] = f"{out['article_id']}{suffix}"
@@ -104,13 +121,18 @@ def _copy_payload(payload: dict[str, Any], copy: int, delta: timedelta) -> dict[
     return out
 
 
-def generate(events: int) -> dict[str, Any]:
-    """Build (or reuse) the log of ``events`` events; return its metadata."""
+def generate(events: int, stories: int = 1) -> dict[str, Any]:
+    """Build (or reuse) the log of ``events`` events; return its metadata.
+
+    With ``stories`` > 1, copy ``k`` belongs to story ``openai<k mod stories>`` (the
+    copies of :mod:`benchmarks.stories`): its names are renamed as that story spells
+    them, so each of the stories has its share of the evidence.
+    """
     from tracker import db
     from tracker.eventlog.store import EventStore, NewEvent
     from tracker.timeutil import from_micros
 
-    path = log_path(events)
+    path = log_path(events, stories)
     cached = _complete(path)
     if cached is not None:
         return {**cached, "cached": True}
@@ -131,7 +153,7 @@ def generate(events: int) -> dict[str, Any]:
             batch.append(NewEvent(
                 stream_id=f"{event.stream_id}{suffix}",
                 type=event.type,
-                payload=_copy_payload(event.payload, copy, delta),
+                payload=_copy_payload(event.payload, copy, delta, stories),
                 occurred_at=from_micros(event.occurred_us) + delta,
                 idempotency_key=None if event.idempotency_key is None
                 else f"{event.idempotency_key}{suffix}",
@@ -148,7 +170,7 @@ def generate(events: int) -> dict[str, Any]:
     if not report.ok:
         raise RuntimeError(f"generated log does not verify at position {report.broken_position}")
     meta = {"complete": True, "events": report.events, "copies": copies, "template_events": len(source),
-            "version": VERSION, "generate_seconds": round(t["seconds"], 1), "verified": True,
+            "version": VERSION, "stories": stories, "generate_seconds": round(t["seconds"], 1), "verified": True,
             "path": str(path)}
     _meta(path).write_text(json.dumps(meta))
     return {**meta, "cached": False}
@@ -174,4 +196,5 @@ def _append(store: Any, batch: list[Any], clock_now: list[datetime]) -> int:
 
 
 if __name__ == "__main__":
-    print(json.dumps(generate(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)))
+    print(json.dumps(generate(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000,
+                              int(sys.argv[2]) if len(sys.argv) > 2 else 1)))

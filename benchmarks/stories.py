@@ -21,12 +21,22 @@ _NAME = re.compile("|".join(re.escape(n) for n in sorted(NAMES, key=len, reverse
 _SUFFIXES = ("vex", "dor", "lun", "pyr", "kas", "mib", "tor", "zan", "wen")
 
 
+def suffix_of(index: int) -> str:
+    """Return the letters story ``openai<index>`` adds to every name."""
+    return _SUFFIXES[(index - 1) % len(_SUFFIXES)] + ("" if index <= len(_SUFFIXES) else str(index))
+
+
+def rename(text: str, index: int) -> str:
+    """Return a text with the story's names as story ``openai<index>`` spells them."""
+    suffix = suffix_of(index)
+    return _NAME.sub(lambda m: m.group(0) + suffix, text)
+
+
 def renamed(text: str, index: int) -> str:
     """Return the shipped story file's text as story ``openai<index>`` with new names."""
-    suffix = _SUFFIXES[(index - 1) % len(_SUFFIXES)] + ("" if index <= len(_SUFFIXES) else str(index))
     text = re.sub(r'(?m)^id = "openai"$', f'id = "openai{index}"', text, count=1)
-    text = re.sub(r'(?m)^title = "([^"]*)"$', rf'title = "\1 ({suffix})"', text, count=1)
-    return _NAME.sub(lambda m: m.group(0) + suffix, text)
+    text = re.sub(r'(?m)^title = "([^"]*)"$', rf'title = "\1 ({suffix_of(index)})"', text, count=1)
+    return rename(text, index)
 
 
 def make_stories(folder: Path, count: int = 10) -> Path:
