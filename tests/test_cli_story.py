@@ -88,6 +88,63 @@ def test_timeline_json_is_oldest_first_with_sources(url: str, capsys: pytest.Cap
         assert key in entries[0]
 
 
+def test_timeline_span_and_limit(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "--db", url, "timeline", "--since", "2023-11-17T22:00:00Z", "--json")
+    assert [e["slot"] for e in orjson.loads(out)] == ["board"]
+    _, out, _ = run(capsys, "--db", url, "timeline", "--until", "2023-11-17T22:00:00Z", "--json")
+    assert [e["slot"] for e in orjson.loads(out)] == ["ceo"]
+    _, out, _ = run(capsys, "--db", url, "timeline", "--limit", "1", "--json")
+    assert [e["slot"] for e in orjson.loads(out)] == ["ceo"]
+    _, out, _ = run(capsys, "--db", url, "timeline", "--limit", "0", "--json")
+    assert orjson.loads(out) == []
+    # Known at a time before anything was recorded: the same filters over an empty history.
+    _, out, _ = run(capsys, "--db", url, "timeline", "--known-at", "2023-12-01", "--limit", "5",
+                    "--json")
+    assert orjson.loads(out) == []
+    code, _, err = run(capsys, "--db", url, "timeline", "--limit", "-1")
+    assert code == 2 and "--limit" in err
+
+
+def test_timeline_table_from_a_start_tells_each_change_against_the_state_before_it(
+    url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    _, out, _ = run(capsys, "--db", url, "timeline", "--since", "2023-11-17T22:00:00Z")
+    # Brockman's seat is the only difference from the board as it stood at the start.
+    assert "−Greg Brockman" in out and "+" not in out.split("−Greg Brockman")[0].splitlines()[-1]
+
+
+def test_explain_reads_the_span_of_the_last_two_changes(
+    sqlite_url: str, toy_rules: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reports of a value two changes back explain that older state, not this one:
+    the answer stays the size of the recent history however long the log."""
+    engine = db.open_database(sqlite_url)
+    day = timedelta(days=1)
+    EventStore(engine).append([
+        observed(f"{name}{k}", f"Report {k}: named [ceo set {who}]",
+                 FRI + n * 5 * day + k * timedelta(hours=1),
+                 publisher=f"Wire {k}")
+        for n, (name, who) in enumerate([("a", "Mira Murati"), ("b", "Emmett Shear"),
+                                         ("c", "Sam Altman")])
+        for k in range(2)
+    ])
+    engine.dispose()
+    late = (FRI + 11 * day).isoformat()
+    _, out, _ = run(capsys, "--db", sqlite_url, "explain", "ceo", "--as-of", late, "--json")
+    doc = orjson.loads(out)
+    assert doc["value"] == "Sam Altman"
+    assert [r["article_id"] for r in doc["supporting"]] == ["c0", "c1"]
+    assert [r["article_id"] for r in doc["contradicting"]] == ["b0", "b1"]   # the value it replaced
+    assert [c["value"] for c in doc["changes"]] == ["Emmett Shear", "Sam Altman"]
+    # Asked at an earlier instant, the older reports explain that state.
+    early = (FRI + 6 * day).isoformat()
+    _, out, _ = run(capsys, "--db", sqlite_url, "explain", "ceo", "--as-of", early, "--json")
+    doc = orjson.loads(out)
+    assert doc["value"] == "Emmett Shear"
+    assert [r["article_id"] for r in doc["contradicting"]] == ["a0", "a1"]
+
+
 def test_explain_json_lists_supporting_reports(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--db", url, "explain", "ceo", "--as-of", "2023-11-18", "--json")
     assert code == 0

@@ -55,6 +55,8 @@ def test_the_api_answers_as_the_cli_does(served: tuple[Path, str]) -> None:
          ("state", "--as-of", "2023-11-20T18:00:00Z", "--known-at", "2023-11-20T12:00:00Z")),
         ("/api/stories/openai/timeline", ("timeline",)),
         ("/api/stories/openai/timeline?known_at=2023-11-19", ("timeline", "--known-at", "2023-11-19")),
+        ("/api/stories/openai/timeline?since=2023-11-20&until=2023-11-23&limit=2",
+         ("timeline", "--since", "2023-11-20", "--until", "2023-11-23", "--limit", "2")),
         ("/api/stories/openai/explain/ceo?as_of=2023-11-20T18:00:00Z",
          ("explain", "ceo", "--as-of", "2023-11-20T18:00:00Z")),
     ]
@@ -71,6 +73,8 @@ def test_the_api_answers_as_the_cli_does(served: tuple[Path, str]) -> None:
         bad = client.get("/api/stories/openai/state", params={"as_of": "yesterday-ish"})
         assert bad.status_code == 400 and "as_of" in bad.json()["error"]
         assert client.get("/api/stories/nope/timeline").status_code == 404
+        bad = client.get("/api/stories/openai/timeline", params={"limit": "many"})
+        assert bad.status_code == 400 and "limit" in bad.json()["error"]
         assert client.get("/api/stories/openai/explain/nothing").status_code == 404
         spec = client.get("/openapi.json").json()
         assert spec["openapi"].startswith("3.") and "/api/stories/{story}/state" in spec["paths"]

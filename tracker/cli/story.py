@@ -16,6 +16,7 @@ from tracker.projections.catalog import current_stories
 from tracker.projections.explain import Explanation, Report, explain
 from tracker.stories import state as fold
 from tracker.stories.definition import StoryDefinition
+from tracker.timeutil import to_micros
 from tracker.types import SlotValue, StoryState, Transition
 
 if TYPE_CHECKING:
@@ -133,10 +134,11 @@ def state_cmd(app: App, story_id: str | None, as_of: str | None, known_at: str |
 # --- timeline --------------------------------------------------------------
 
 
-def _changes(story: StoryDefinition, items: list[Transition]) -> list[str]:
-    baseline = fold.state_at(story, (), None)
-    previous: dict[str, SlotValue] = {s.slot: s.value for s in baseline.slots}
-    chairs: dict[str, str | None] = {s.slot: s.chair for s in baseline.slots}
+def _changes(story: StoryDefinition, items: list[Transition],
+             prior: StoryState | None = None) -> list[str]:
+    start = fold.state_at(story, (), None) if prior is None else prior
+    previous: dict[str, SlotValue] = {s.slot: s.value for s in start.slots}
+    chairs: dict[str, str | None] = {s.slot: s.chair for s in start.slots}
     out = []
     for t in items:
         before = previous.get(t.slot)
@@ -157,11 +159,12 @@ def _changes(story: StoryDefinition, items: list[Transition]) -> list[str]:
     return out
 
 
-def _print_timeline(story: StoryDefinition, items: list[Transition]) -> None:
+def _print_timeline(story: StoryDefinition, items: list[Transition],
+                    before: StoryState | None = None) -> None:
     table = _table(f"{story.id}: {len(items)} changes")
     for column in ("when", "slot", "change", "first source", "publishers"):
         table.add_column(column, justify="right" if column == "publishers" else "left")
-    for t, change in zip(items, _changes(story, items), strict=True):
+    for t, change in zip(items, _changes(story, items, before), strict=True):
         first = min(t.sources, key=lambda s: (s.published_us, s.publisher), default=None)
         publishers = len({s.publisher for s in t.sources})
         table.add_row(_when(t.at_us), t.slot, change, escape(first.publisher) if first else "—",
@@ -173,25 +176,36 @@ def _print_timeline(story: StoryDefinition, items: list[Transition]) -> None:
 @_story_option
 @_known_at_option
 @json_option
+@click.option("--since", "since", metavar="T", help="Only changes at or after T (event time).")
+@click.option("--until", "until", metavar="T", help="Only changes at or before T (event time).")
+@click.option("--limit", "limit", type=click.IntRange(min=0), metavar="N",
+              help="At most the first N changes.")
 @click.option("--plot", "plot", metavar="FILE", type=click.Path(dir_okay=False),
               help="Also draw who held each slot over time into FILE (.png, .svg or .html).")
 @pass_app
-def timeline_cmd(app: App, story_id: str | None, known_at: str | None, as_json: bool,
-                 plot: str | None) -> None:
-    """List every accepted change of a story, oldest first, with its sources.
+def timeline_cmd(app: App, story_id: str | None, known_at: str | None, since: str | None,
+                 until: str | None, limit: int | None, as_json: bool, plot: str | None) -> None:
+    """List the accepted changes of a story, oldest first, with their sources.
 
     \b
     Example:
       tracker timeline
       tracker timeline --known-at 2023-11-22 --json
+      tracker timeline --since 2023-11-17 --until 2023-11-23 --limit 10
       tracker timeline --plot timeline.png
     """
     story = query.pick_story(story_id)
-    items = query.timeline(app.engine, story.id, _instant(known_at, "--known-at"))
+    start = _instant(since, "--since")
+    items = query.timeline(app.engine, story.id, _instant(known_at, "--known-at"), since=start,
+                           until=_instant(until, "--until"), limit=limit)
     if as_json:
         echo_json([present.transition_json(t) for t in items])
     else:
-        _print_timeline(story, items)
+        before = None
+        if start is not None:   # each change is told against the state just before the span
+            before = query.state(app.engine, story.id, to_micros(start) - 1,
+                                 _instant(known_at, "--known-at"), refresh=False)
+        _print_timeline(story, items, before)
     if plot is not None:
         from tracker.render.plot import render_timeline
 

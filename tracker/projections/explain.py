@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -12,11 +13,12 @@ from tracker.projections.query import Instant, micros, prefix_position, prepare,
 from tracker.projections.slots import slot_spec
 from tracker.stories import state as fold
 from tracker.stories.definition import StoryDefinition
-from tracker.stories.refine import changes_from_transitions, refine
+from tracker.stories.refine import ChangeIndex, changes_from_transitions, refine
 from tracker.stories.spec import model_of
 from tracker.types import Article, Claim, Correction, SlotState, SlotValue, Transition
 
 SUPPORTS, CONTRADICTS = "supports", "contradicts"
+MEMO_SIZE = 8   # histories a caller's memo keeps (stories × known-at prefixes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,41 @@ def stance(claim: Claim, held: SlotState | None, former: frozenset[str] = frozen
     return SUPPORTS if agrees else CONTRADICTS
 
 
+class History:
+    """A story's accepted transitions, with their operations indexed for ``refine``:
+    what ``explain`` needs of the whole history, built once per log position (a
+    server keeps it while the log does not grow)."""
+
+    __slots__ = ("by_slot", "index", "transitions")
+
+    def __init__(self, story: StoryDefinition, found: Sequence[Transition]) -> None:
+        model = model_of(story)
+        self.transitions = tuple(found)
+        self.by_slot: dict[str, list[Transition]] = {}
+        for transition in self.transitions:
+            self.by_slot.setdefault(transition.slot, []).append(transition)
+        for slot in self.by_slot.values():
+            slot.sort(key=lambda t: t.at_us)   # stable: stored order breaks ties
+        self.index = ChangeIndex(model, changes_from_transitions(model, self.transitions))
+
+    def upto(self, slot: str, as_of_us: int | None) -> list[Transition]:
+        """The slot's transitions at or before ``as_of_us``, oldest first."""
+        found = self.by_slot.get(slot, [])
+        if as_of_us is None:
+            return found
+        return found[: bisect_right(found, as_of_us, key=lambda t: t.at_us)]
+
+    def latest(self, as_of_us: int | None) -> list[Transition]:
+        """The last transition of each slot at or before ``as_of_us``."""
+        return [found[-1] for slot in self.by_slot if (found := self.upto(slot, as_of_us))]
+
+
+def history(engine: Engine, story: StoryDefinition, position: int,
+            known_at_us: int | None = None) -> History:
+    """Return the story's whole accepted history as known at ``known_at_us`` (None: now)."""
+    return History(story, transitions(engine, story, known_at_us=known_at_us, position=position))
+
+
 def explain(
     engine: Engine,
     story_id: str | None,
@@ -101,43 +138,64 @@ def explain(
     *,
     stories: Mapping[str, StoryDefinition] | None = None,
     refresh: bool = True,
+    memo: MutableMapping[tuple[str, int, int | None], History] | None = None,
 ) -> Explanation:
-    """Return why a slot holds its value at ``as_of`` (as known at ``known_at``)."""
+    """Return why a slot holds its value at ``as_of`` (as known at ``known_at``).
+
+    The evidence is what bears on the value held then: the reports published up to
+    ``as_of`` since the corroboration window before the slot's last two changes
+    (since the baseline when it changed less often), so both the value and the one
+    it replaced are told. Older reports explain earlier states (ask at an earlier
+    instant), and the answer stays the same size however long the history.
+    ``memo`` keeps each position's history between calls."""
     story, position = prepare(engine, story_id, stories, refresh)
-    slot_spec(story, slot)
+    spec = slot_spec(story, slot)
     as_of_us, known_at_us = micros(as_of), micros(known_at)
-    found = transitions(engine, story, as_of_us=as_of_us, known_at_us=known_at_us, position=position)
-    current = fold.state_at(story, found, as_of_us, known_at_us)
-    held = next((s for s in current.slots if s.slot == slot), None)
-    former = frozenset(_members(fold.baseline_held(model_of(story))[slot].value)).union(
-        *(_members(t.value) for t in found if t.slot == slot)
-    )
     until = None if known_at_us is None else min(prefix_position(engine, known_at_us), position)
+    key = (story.id, position, None if until is None or until >= position else until)
+    past = memo.get(key) if memo is not None else None
+    if past is None:
+        past = history(engine, story, position, None if key[2] is None else known_at_us)
+        if memo is not None:
+            while len(memo) >= MEMO_SIZE:  # the oldest first: an older position is seldom asked again
+                memo.pop(next(iter(memo)))
+            memo[key] = past
+    current = fold.state_at(story, past.latest(as_of_us), as_of_us, known_at_us)
+    held = next((s for s in current.slots if s.slot == slot), None)
+    model = model_of(story)
+    told = past.upto(slot, as_of_us)
+    # The span that bears on the value: from the corroboration window before the change
+    # ahead of the last one (so the reports of the value it replaced, which now contradict,
+    # show beside those of the new one), or from the baseline when there are fewer.
+    start = told[-2].at_us - model.corroboration.window_us if len(told) >= 2 else None
+    shown = [t for t in told if start is None or t.at_us >= start]
+    before = told[: len(told) - len(shown)]
+    former = frozenset(_members(before[-1].value if before else
+                                fold.baseline_held(model)[spec.name].value)).union(
+        *(_members(t.value) for t in shown)
+    )
     with engine.connect() as conn:
-        evidence = load.load_evidence(conn, story.id, until, keep_rejected=True)
+        evidence = load.load_evidence(conn, story.id, until, keep_rejected=True,
+                                      published_from=start, published_to=as_of_us)
         rejected_ids = load.rejected_articles(conn, story.id, until)
         corrections = [c for c in load.load_corrections(conn, story.id, until) if c.slot == slot]
         reasons = load.load_rejections(conn, sorted(rejected_ids))
     supporting: list[Report] = []
     contradicting: list[Report] = []
     rejected: dict[str, Rejected] = {}
-    model = model_of(story)
-    changes = changes_from_transitions(model, found)
     for article, stored in evidence:
-        if as_of_us is not None and article.published_us > as_of_us:
-            continue
-        # The claims as the story reads them: an office named for its holder is that person,
-        # and a report's age against the change it tells makes it news or a recap.
-        claims = refine(model, article, stored, changes)
         if article.article_id in rejected_ids:
             rejected[article.article_id] = Rejected(
                 article, tuple(reasons.get(article.article_id, ()))
             )
             continue
+        # The claims as the story reads them: an office named for its holder is that person,
+        # and a report's age against the change it tells makes it news or a recap.
+        claims = refine(model, article, [c for c in stored if c.slot == slot], past.index)
         seen: set[tuple[object, ...]] = set()
         for claim in claims:
             said = (claim.op, claim.value, claim.factuality, claim.interim)
-            if claim.slot != slot or said in seen:
+            if said in seen:
                 continue  # an article repeating itself counts once
             seen.add(said)
             verdict = stance(claim, held, former)
@@ -151,6 +209,6 @@ def explain(
     contradicting.sort(key=_when)
     return Explanation(
         story.id, slot, as_of_us, known_at_us, held,
-        tuple(t for t in found if t.slot == slot), tuple(supporting), tuple(contradicting),
+        tuple(shown), tuple(supporting), tuple(contradicting),
         tuple(corrections), tuple(rejected[k] for k in sorted(rejected)),
     )

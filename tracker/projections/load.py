@@ -28,10 +28,13 @@ def rejected_articles(conn: Connection, story_id: str, until: int | None = None)
 
 
 def load_evidence(
-    conn: Connection, story_id: str, until: int | None = None, *, keep_rejected: bool = False
+    conn: Connection, story_id: str, until: int | None = None, *, keep_rejected: bool = False,
+    published_from: int | None = None, published_to: int | None = None,
 ) -> Evidence:
     """Return (article, claims) pairs in position order: the latest revision of each
-    article as known at position ``until`` (None: now), rejected articles left out.
+    article as known at position ``until`` (None: now), rejected articles left out;
+    with ``published_from``/``published_to``, only those published in that span
+    (an indexed range).
 
     Rows are read on the driver's cursor (plain tuples): a story can have hundreds
     of thousands of them."""
@@ -43,6 +46,12 @@ def load_evidence(
     else:
         where += f" AND position <= {mark} AND (superseded IS NULL OR superseded > {mark})"
         params += [until, until]
+    if published_from is not None:
+        where += f" AND published_us >= {mark}"
+        params.append(published_from)
+    if published_to is not None:
+        where += f" AND published_us <= {mark}"
+        params.append(published_to)
     rejected = set() if keep_rejected else rejected_articles(conn, story_id, until)
     found_rows = driver_rows(
         conn,

@@ -73,13 +73,20 @@ _COLUMNS = (
 )
 
 
-def _stored(engine: Engine, story_id: str, as_of_us: int | None) -> list[Transition]:
-    """Return every stored transition of a story at or before an instant, in order."""
+def _stored(engine: Engine, story_id: str, as_of_us: int | None, since_us: int | None = None,
+            limit: int | None = None) -> list[Transition]:
+    """Return the stored transitions of a story at or before an instant (from ``since_us``;
+    the first ``limit``), in order."""
     query = sa.select(*_COLUMNS).where(_T.c.story == story_id)
     if as_of_us is not None:
         query = query.where(_T.c.at_us <= as_of_us)
+    if since_us is not None:
+        query = query.where(_T.c.at_us >= since_us)
+    query = query.order_by(_T.c.seq)
+    if limit is not None:
+        query = query.limit(limit)
     with engine.connect() as conn:
-        found = conn.execute(query.order_by(_T.c.seq)).all()
+        found = conn.execute(query).all()
     return [rows.transition_from_row(story_id, row) for row in found]
 
 
@@ -165,12 +172,23 @@ def timeline(
     story_id: str | None = None,
     known_at: Instant = None,
     *,
+    since: Instant = None,
+    until: Instant = None,
+    limit: int | None = None,
     stories: Mapping[str, StoryDefinition] | None = None,
     refresh: bool = True,
 ) -> list[Transition]:
-    """Return every accepted change of a story, oldest first (as known at ``known_at``)."""
+    """Return the accepted changes of a story, oldest first (as known at ``known_at``):
+    all of them, or those from ``since`` to ``until`` (event time), the first ``limit``."""
     story, position = prepare(engine, story_id, stories, refresh)
-    return transitions(engine, story, known_at_us=micros(known_at), position=position)
+    known_at_us, since_us, until_us = micros(known_at), micros(since), micros(until)
+    if known_at_us is None or prefix_position(engine, known_at_us) >= position:
+        return _stored(engine, story.id, until_us, since_us, limit)
+    found = [
+        t for t in transitions(engine, story, known_at_us=known_at_us, position=position)
+        if (since_us is None or t.at_us >= since_us) and (until_us is None or t.at_us <= until_us)
+    ]
+    return found if limit is None else found[:limit]
 
 
 def checkpoint(engine: Engine) -> int:

@@ -44,6 +44,7 @@ evidence = sa.Table(
     sa.Column("content_hash", sa.String(128), nullable=False),
     sa.Column("stories", sa.Text, nullable=False),
     sa.Column("claims", sa.Text, nullable=False),
+    sa.Index("ix_proj_evidence_published", "story", "published_us"),
 )
 
 corrections = sa.Table(
@@ -86,6 +87,7 @@ transitions = sa.Table(
     sa.Column("correction", sa.Boolean, nullable=False),
     sa.Column("note", sa.Text, nullable=True),
     sa.Index("ix_proj_transitions_slot_at", "story", "slot", "at_us", "seq"),
+    sa.Index("ix_proj_transitions_at", "story", "at_us", "seq"),
 )
 
 # Every projection table, children first (the order to empty them in).

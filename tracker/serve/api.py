@@ -13,7 +13,7 @@ from tracker.eventlog.store import EventStore
 from tracker.eventlog.tables import events
 from tracker.projections import present, query
 from tracker.projections.catalog import current_stories
-from tracker.projections.explain import explain
+from tracker.projections.explain import History, explain
 from tracker.timeutil import parse_instant
 
 MAX_EVENTS = 1000
@@ -41,17 +41,21 @@ def state_json(engine: Engine, story: str, as_of: str | None, known_at: str | No
     ))
 
 
-def timeline_json(engine: Engine, story: str, known_at: str | None) -> list[dict[str, Any]]:
-    """Return ``tracker timeline --json``."""
-    return [present.transition_json(t)
-            for t in query.timeline(engine, story, instant(known_at, "known_at"))]
+def timeline_json(engine: Engine, story: str, known_at: str | None, since: str | None = None,
+                  until: str | None = None, limit: str | None = None) -> list[dict[str, Any]]:
+    """Return ``tracker timeline [--since T] [--until T] [--limit N] --json``."""
+    count = None if limit is None or limit == "" else _count(limit, "limit", 0, 2**31)
+    return [present.transition_json(t) for t in query.timeline(
+        engine, story, instant(known_at, "known_at"), since=instant(since, "since"),
+        until=instant(until, "until"), limit=count,
+    )]
 
 
 def explain_json(engine: Engine, story: str, slot: str, as_of: str | None,
-                 known_at: str | None) -> dict[str, Any]:
-    """Return ``tracker explain SLOT --json``."""
+                 known_at: str | None, memo: dict[Any, History] | None = None) -> dict[str, Any]:
+    """Return ``tracker explain SLOT --json`` (``memo`` keeps the story's history between calls)."""
     return present.explanation_json(explain(
-        engine, story, slot, instant(as_of, "as_of"), instant(known_at, "known_at")
+        engine, story, slot, instant(as_of, "as_of"), instant(known_at, "known_at"), memo=memo
     ))
 
 

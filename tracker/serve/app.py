@@ -35,6 +35,7 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from tracker.errors import InputError, TrackerError
+from tracker.projections.explain import History
 from tracker.serve import api
 from tracker.serve.openapi import schema
 
@@ -89,6 +90,7 @@ class AnswerCache:
 def create_app(engine: Engine, *, token: str | None = None, poll_s: float = 0.5) -> Starlette:
     """Return the web application over a database."""
     cache = AnswerCache()
+    histories: dict[Any, History] = {}   # explain's view of each story's history, per log position
 
     def answer(work: Callable[[], Any], request: Request | None = None) -> Response:
         try:
@@ -117,13 +119,14 @@ def create_app(engine: Engine, *, token: str | None = None, poll_s: float = 0.5)
     def timeline(request: Request) -> Response:
         q = request.query_params
         return answer(
-            lambda: api.timeline_json(engine, request.path_params["story"], q.get("known_at")), request)
+            lambda: api.timeline_json(engine, request.path_params["story"], q.get("known_at"),
+                                      q.get("since"), q.get("until"), q.get("limit")), request)
 
     def explain(request: Request) -> Response:
         q = request.query_params
         return answer(lambda: api.explain_json(
             engine, request.path_params["story"], request.path_params["slot"],
-            q.get("as_of"), q.get("known_at")), request)
+            q.get("as_of"), q.get("known_at"), histories), request)
 
     def events(request: Request) -> Response:
         q = request.query_params

@@ -15,6 +15,9 @@ def _param(name: str, where: str, text: str, *, required: bool = False) -> dict[
 STORY = _param("story", "path", "Story id.")
 AS_OF = _param("as_of", "query", "Event time: ISO 8601 with Z or an offset, or a date.")
 KNOWN_AT = _param("known_at", "query", "Knowledge time: only what the log had recorded by then.")
+SINCE = _param("since", "query", "Only changes at or after this event time.")
+UNTIL = _param("until", "query", "Only changes at or before this event time.")
+LIMIT = _param("limit", "query", "At most the first N changes (a whole number).")
 
 
 def _get(summary: str, params: list[dict[str, Any]], ref: str) -> dict[str, Any]:
@@ -55,7 +58,8 @@ def schema() -> dict[str, Any]:
         "paths": {
             "/api/stories": _get("The stories", [], "Stories"),
             "/api/stories/{story}/state": _get("tracker state --json", [STORY, AS_OF, KNOWN_AT], "State"),
-            "/api/stories/{story}/timeline": _get("tracker timeline --json", [STORY, KNOWN_AT], "Timeline"),
+            "/api/stories/{story}/timeline": _get(
+                "tracker timeline --json", [STORY, KNOWN_AT, SINCE, UNTIL, LIMIT], "Timeline"),
             "/api/stories/{story}/explain/{slot}": _get(
                 "tracker explain SLOT --json",
                 [STORY, _param("slot", "path", "Slot name."), AS_OF, KNOWN_AT], "Explanation"),

@@ -16,6 +16,7 @@ claims themselves, resolved by ``corroborate``):
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -53,36 +54,67 @@ def _after(model: StoryModel, slot: str, holder: SlotValue, op: str, value: Slot
     return apply_op(model, slot, Held(holder), op, value).value
 
 
-def _held_between(model: StoryModel, changes: Sequence[Change], slot: str, person: str,
-                  start: int, end: int) -> bool:
-    """Whether ``person`` held a single slot at any instant of [start, end]."""
-    holder = model.baseline.value(slot)
-    for at, _, op, value in sorted(c for c in changes if c[1] == slot):
-        if at > end:
-            break
-        if at > start and holder == person:
+class ChangeIndex:
+    """A story's accepted changes, indexed for refine's questions: per slot, the change
+    times in order with the holder before and after each, and per (slot, op, value)
+    the times it happened. Each question is a binary search and a short walk, not a
+    scan of the whole history, so reading one article costs the same at any log size."""
+
+    __slots__ = ("_after", "_before", "_model", "_times", "_told")
+
+    def __init__(self, model: StoryModel, changes: Iterable[Change]) -> None:
+        self._model = model
+        per_slot: dict[str, list[Change]] = {}
+        told: dict[tuple[str, str, SlotValue], list[int]] = {}
+        for change in changes:
+            per_slot.setdefault(change[1], []).append(change)
+            told.setdefault((change[1], change[2], change[3]), []).append(change[0])
+        self._times: dict[str, list[int]] = {}
+        self._before: dict[str, list[SlotValue]] = {}
+        self._after: dict[str, list[SlotValue]] = {}
+        for slot, found in per_slot.items():
+            holder = model.baseline.value(slot)
+            times, before, after = [], [], []
+            for at, _, op, value in sorted(found):
+                times.append(at)
+                before.append(holder)
+                holder = _after(model, slot, holder, op, value)
+                after.append(holder)
+            self._times[slot], self._before[slot], self._after[slot] = times, before, after
+        self._told = {key: sorted(ats) for key, ats in told.items()}
+
+    def _held_after(self, slot: str, count: int) -> SlotValue:
+        """The holder once the first ``count`` changes of a slot are applied."""
+        return self._after[slot][count - 1] if count else self._model.baseline.value(slot)
+
+    def held_between(self, slot: str, person: str, start: int, end: int) -> bool:
+        """Whether ``person`` held a single slot at any instant of [start, end]."""
+        times = self._times.get(slot, [])
+        low, high = bisect_right(times, start), bisect_right(times, end)
+        if any(self._before[slot][k] == person for k in range(low, high)):
             return True
-        holder = _after(model, slot, holder, op, value)
-    return holder == person
+        return self._held_after(slot, high) == person
 
+    def holder_for(self, slot: str, published: int, window: int, recent: int = DAY_US) -> str | None:
+        """Who an office named in place of its holder stands for at ``published``: the person a
+        change of the day before (or just after) removed or replaced, else the holder then."""
+        times = self._times.get(slot, [])
+        end = bisect_right(times, published + window)
+        found: SlotValue = None
+        for k in range(end - 1, bisect_left(times, published - recent) - 1, -1):
+            before = self._before[slot][k]
+            if before is not None and self._after[slot][k] != before:
+                found = before   # the last holder a change in [published - recent, + window] ended
+                break
+        if found is None:
+            found = self._held_after(slot, bisect_right(times, published))
+        return found if isinstance(found, str) else None
 
-def holder_for(model: StoryModel, changes: Sequence[Change], slot: str, published: int,
-               window: int, recent: int = DAY_US) -> str | None:
-    """Who an office named in place of its holder stands for at ``published``: the person a
-    change of the day before (or just after) removed or replaced, else the holder then."""
-    holder = current = model.baseline.value(slot)
-    ended: SlotValue = None         # the last holder a change in [published - recent, + window] ended
-    for at, _, op, value in sorted(c for c in changes if c[1] == slot):
-        if at > published + window:
-            break
-        after = _after(model, slot, holder, op, value)
-        if holder is not None and after != holder and published - recent <= at:
-            ended = holder
-        holder = after
-        if at <= published:
-            current = holder
-    found = ended if ended is not None else current
-    return found if isinstance(found, str) else None
+    def last_told(self, slot: str, op: str, value: SlotValue, until: int) -> int | None:
+        """The latest time at or before ``until`` that this operation was accepted."""
+        times = self._told.get((slot, op, value), [])
+        count = bisect_right(times, until)
+        return times[count - 1] if count else None
 
 
 def _named_in(model: StoryModel, person: str, article: Article) -> bool:
@@ -92,31 +124,33 @@ def _named_in(model: StoryModel, person: str, article: Article) -> bool:
     return any(alias in text for alias in aliases)
 
 
-def refine(model: StoryModel, article: Article, claims: Sequence[Claim], changes: Sequence[Change],
-           recap_after_us: int = DAY_US) -> list[Claim]:
+def refine(model: StoryModel, article: Article, claims: Sequence[Claim],
+           changes: Sequence[Change] | ChangeIndex, recap_after_us: int = DAY_US) -> list[Claim]:
     """Return an article's claims as the story reads them: removals of people who did not
-    hold the office dropped, and asserted or recap claims dated by the change they report."""
+    hold the office dropped, and asserted or recap claims dated by the change they report.
+
+    ``changes`` may be a ``ChangeIndex`` built once for many articles."""
+    index = changes if isinstance(changes, ChangeIndex) else ChangeIndex(model, changes)
     lookback = model.corroboration.lookback_us
     window = model.corroboration.window_us
     published = article.published_us
     out: list[Claim] = []
     for claim in claims:
         if isinstance(claim.value, str) and claim.value.startswith(HOLDER):
-            person = holder_for(model, changes, claim.value[len(HOLDER):], published, window)
+            person = index.holder_for(claim.value[len(HOLDER):], published, window)
             # Only someone the article names elsewhere: "the Home Secretary ... Braverman".
             if person is None or not _named_in(model, person, article):
                 continue
             claim = replace(claim, value=person)
         spec = model.slot(claim.slot)
         if spec is not None and spec.kind == SINGLE and claim.op == "remove" and isinstance(claim.value, str) \
-                and not _held_between(model, changes, claim.slot, claim.value, published - lookback,
-                                      published + window):
+                and not index.held_between(claim.slot, claim.value, published - lookback,
+                                           published + window):
             continue
         if claim.factuality in ("asserted", "historical"):
-            key = (claim.slot, claim.op, claim.value)
-            times = [at for at, s, op, v in changes if (s, op, v) == key and at <= published + window]
-            if times:
-                age = published - max(times)
+            told = index.last_told(claim.slot, claim.op, claim.value, published + window)
+            if told is not None:
+                age = published - told
                 fresh = age < recap_after_us
                 wanted = "asserted" if fresh else "historical"
                 if wanted != claim.factuality:
@@ -159,4 +193,4 @@ def changes_from_transitions(model: StoryModel, transitions: Iterable[Transition
     return out
 
 
-__all__ = ["Change", "changes_from_transitions", "ever_set", "never_held", "refine"]
+__all__ = ["Change", "ChangeIndex", "changes_from_transitions", "ever_set", "never_held", "refine"]
