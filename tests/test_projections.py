@@ -167,8 +167,14 @@ def test_a_changed_story_file_rebuilds(
     projection.update(engine)
     projection.update(engine)
     assert calls == ["s1"]
-    with (folder / "openai.toml").open("a") as handle:
-        handle.write("\n# an edit\n")
+    path = folder / "openai.toml"
+    with path.open("a") as handle:
+        handle.write("\n# a comment, and who hears of changes: neither changes what is true\n"
+                     '[[alerts]]\nname = "desk"\nkind = "command"\ncommand = "cat"\n')
+    projection.update(engine)
+    assert calls == ["s1"]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('title = "', 'title = "Edited: ', 1), encoding="utf-8")
     projection.update(engine)
     assert calls == ["s1", "s1"]
 

@@ -94,6 +94,16 @@ BAD = [
     (('[baseline]', '[corroboration]\npublisherz = 2\n\n[baseline]'), 0, ["unknown key 'publisherz'", "window_hours"]),
     (('qualifiers = ["interim"]', 'qualifiers = ["interim", "elect"]\n\n[slots.ceo_elect]\nkind = "single"'), 20,
      ["'ceo_elect' is defined twice"]),
+    (('ceo = "ann"', 'ceo = "ann"\n\n[[alerts]]\nname = "desk"\nkind = "command"\ncommand = "cat"\nchannel = "x"'), 0, ["unknown key 'channel'", "[[alerts]]", "valid: name, kind"]),
+    (('ceo = "ann"', 'ceo = "ann"\n\n[[alerts]]\nname = "desk"\nkind = "pager"\ncommand = "cat"'), 0,
+     ["alert kind 'pager'", "webhook, command, apprise"]),
+    (('ceo = "ann"', 'ceo = "ann"\n\n[[alerts]]\nname = "desk"\nkind = "command"\ncommand = "cat"\nurl = "https://hooks.example/x"'), 0, ["'url' does not go with", "command"]),
+    (('ceo = "ann"', 'ceo = "ann"\n\n[[alerts]]\nname = "desk"\nkind = "webhook"\nurl = "https://hooks.example/x"'), 0,
+     ["webhook alert 'desk'", "secret_env ="]),
+    (('ceo = "ann"', 'ceo = "ann"\n\n[[alerts]]\nname = "desk"\nkind = "webhook"\nurl = "ftp://hooks"\nsecret_env = "S"'), 0,
+     ["'ftp://hooks'", "http(s) URL"]),
+    (('ceo = "ann"', 'ceo = "ann"\n\n[[alerts]]\nname = "desk"\nkind = "command"\ncommand = "cat"\nslots = ["cfo"]'), 0, ["unknown slot 'cfo'", "valid: ceo"]),
+    (('ceo = "ann"', 'ceo = "ann"\n\n[[alerts]]\nname = "desk"\nkind = "command"\ncommand = "cat"\n\n[[alerts]]\nname = "desk"\nkind = "command"\ncommand = "cat"'), 0, ["alert 'desk' is declared twice"]),
 ]
 
 

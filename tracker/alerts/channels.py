@@ -25,7 +25,7 @@ import httpx
 import orjson
 
 from tracker.alerts.targets import Target
-from tracker.errors import TrackerError
+from tracker.errors import InputError, TrackerError
 
 TIMEOUT_S = 10.0
 _OUTPUT_CAP = 400
@@ -59,8 +59,12 @@ def _webhook(target: Target, body: bytes, timeout: float) -> str:
         "X-Tracker-Event": data["event"],
         "User-Agent": "tracker-alerts",
     }
-    if target.secret:
-        headers["X-Tracker-Signature"] = sign(target.secret, body)
+    try:
+        secret = target.signing_secret()
+    except InputError as exc:
+        raise DeliveryError(str(exc)) from None
+    if secret:
+        headers["X-Tracker-Signature"] = sign(secret, body)
     try:
         response = httpx.post(target.address, content=body, headers=headers, timeout=timeout,
                               follow_redirects=False)

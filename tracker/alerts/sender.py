@@ -16,6 +16,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.alerts import channels, tables, targets
 from tracker.alerts.outbox import DELIVERED, FAILED, PENDING, now_us
+from tracker.errors import InputError
 from tracker.eventlog import codec
 
 log = logging.getLogger("tracker.alerts")
@@ -48,6 +50,8 @@ class SendSummary:
     delivered: int = 0
     retrying: int = 0
     failed: int = 0
+    held: int = 0                         # waiting for a target's configuration, not tried
+    reasons: tuple[str, ...] = ()         # why each held target waits
 
 
 class Sender:
@@ -70,8 +74,21 @@ class Sender:
         self.max_delay_s = max_delay_s
         self.max_attempts = max_attempts
 
-    def claim(self) -> Claimed | None:
-        """Lease the oldest due notification (None when nothing is due)."""
+    def held(self) -> dict[int, str]:
+        """Return the targets that cannot be sent to as configured (a declared webhook whose
+        secret's variable is unset), by id, with why: their notifications wait, untried,
+        rather than spend their attempts."""
+        found = {}
+        for target in targets.all_targets(self.engine):
+            try:
+                target.signing_secret()
+            except InputError as exc:
+                found[target.id] = f"{target.name}: {exc}"
+        return found
+
+    def claim(self, held: Collection[int] = ()) -> Claimed | None:
+        """Lease the oldest due notification (None when nothing is due), leaving out the
+        ``held`` targets'."""
         o = tables.outbox
         now = now_us()
         query = (
@@ -81,6 +98,8 @@ class Sender:
             .order_by(o.c.next_attempt_us, o.c.id)
             .limit(1)
         )
+        if held:
+            query = query.where(o.c.target_id.notin_(sorted(held)))
         with self.engine.connect().execution_options(write=True) as conn, conn.begin():
             if conn.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
@@ -135,14 +154,19 @@ class Sender:
     def run_once(self, limit: int = 1000, stop: threading.Event | None = None) -> SendSummary:
         """Send what is due now, up to ``limit`` notifications."""
         counts = {DELIVERED: 0, PENDING: 0, FAILED: 0}
+        held = self.held()
+        for reason in held.values():
+            log.warning(codec.dumps({"event": "alert_target_held", "detail": reason}))
         for _ in range(limit):
             if stop is not None and stop.is_set():
                 break
-            item = self.claim()
+            item = self.claim(held)
             if item is None:
                 break
             counts[self.send(item)] += 1
-        return SendSummary(counts[DELIVERED], counts[PENDING], counts[FAILED])
+        waiting = pending_count(self.engine, held) if held else 0
+        return SendSummary(counts[DELIVERED], counts[PENDING], counts[FAILED], waiting,
+                           tuple(held.values()))
 
     def run(self, stop: threading.Event, interval_s: float = 1.0) -> None:
         """Send due notifications until ``stop`` is set, looking again every ``interval_s``."""
@@ -154,10 +178,11 @@ class Sender:
             stop.wait(interval_s)
 
 
-def pending_count(engine: Engine) -> int:
-    """Return how many notifications wait for delivery."""
+def pending_count(engine: Engine, target_ids: Collection[int] | None = None) -> int:
+    """Return how many notifications wait for delivery (to some targets only)."""
     o = tables.outbox
+    query = sa.select(sa.func.count()).select_from(o).where(o.c.status == PENDING)
+    if target_ids is not None:
+        query = query.where(o.c.target_id.in_(sorted(target_ids)))
     with engine.connect() as conn:
-        return int(conn.execute(
-            sa.select(sa.func.count()).select_from(o).where(o.c.status == PENDING)
-        ).scalar() or 0)
+        return int(conn.execute(query).scalar() or 0)

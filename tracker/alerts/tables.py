@@ -31,6 +31,10 @@ targets = sa.Table(
     sa.Column("story", sa.String(100), nullable=True),
     sa.Column("slots", sa.Text, nullable=True),
     sa.Column("created_us", sa.BigInteger, nullable=False),
+    # A target a story file declares (0008): the story's id, and the environment
+    # variable that holds its signing secret (never the secret itself).
+    sa.Column("declared_in", sa.String(100), nullable=True),
+    sa.Column("secret_env", sa.String(200), nullable=True),
 )
 
 changes = sa.Table(

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import secrets
-import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from tracker.alerts import outbox, tables
-from tracker.errors import InputError, StorageError
+from tracker.errors import ConfigError, InputError, StorageError
 from tracker.eventlog.sql import first_line
+from tracker.stories.definition import ALERT_KINDS, AlertSpec, StoryDefinition, check_target
 
-KINDS = ("webhook", "command", "apprise")
+KINDS = ALERT_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,23 +31,24 @@ class Target:
     secret: str | None
     story: str | None
     slots: tuple[str, ...] | None
+    declared_in: str | None = None   # the story whose file declares it (None: ``alerts add``)
+    secret_env: str | None = None    # the variable holding its signing secret
+
+    def signing_secret(self) -> str | None:
+        """The secret a webhook signs with (from the environment for a declared target)."""
+        if self.secret_env:
+            found = os.environ.get(self.secret_env)
+            if not found:
+                raise InputError(f"the signing secret's variable {self.secret_env} is not set")
+            return found
+        return self.secret
 
 
 def _check(kind: str, address: str) -> None:
-    if kind not in KINDS:
-        raise InputError(f"unknown target kind {kind!r} (choose from {', '.join(KINDS)})")
-    if kind == "webhook":
-        parts = urlsplit(address)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise InputError(f"a webhook needs an http(s) URL, not {address!r}")
-    elif kind == "command":
-        try:
-            if not shlex.split(address):
-                raise InputError("a command target needs a command line")
-        except ValueError as exc:
-            raise InputError(f"cannot read the command line {address!r}: {exc}") from None
-    elif "://" not in address:
-        raise InputError(f"an apprise target needs a service URL (e.g. ntfy://topic), not {address!r}")
+    try:
+        check_target(kind, address)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def add(
@@ -78,24 +80,81 @@ def remove(engine: Engine, name: str) -> int:
     """Remove a target and its undelivered notifications; return its id."""
     t = tables.targets
     with engine.connect().execution_options(write=True) as conn, conn.begin():
-        row = conn.execute(sa.select(t.c.id).where(t.c.name == name)).first()
+        row = conn.execute(sa.select(t.c.id, t.c.declared_in).where(t.c.name == name)).first()
         if row is None:
             raise InputError(f"no target named {name!r}")
-        ids = sa.select(tables.outbox.c.id).where(tables.outbox.c.target_id == row[0])
-        conn.execute(tables.attempts.delete().where(tables.attempts.c.outbox_id.in_(ids)))
-        conn.execute(tables.outbox.delete().where(tables.outbox.c.target_id == row[0]))
-        conn.execute(t.delete().where(t.c.id == row[0]))
+        if row[1] is not None:
+            raise InputError(f"target {name!r} is declared in story {row[1]!r}: remove it from "
+                             "that story file's [[alerts]]")
+        _drop(conn, int(row[0]))
     return int(row[0])
+
+
+def _drop(conn: Connection, target_id: int) -> None:
+    ids = sa.select(tables.outbox.c.id).where(tables.outbox.c.target_id == target_id)
+    conn.execute(tables.attempts.delete().where(tables.attempts.c.outbox_id.in_(ids)))
+    conn.execute(tables.outbox.delete().where(tables.outbox.c.target_id == target_id))
+    conn.execute(tables.targets.delete().where(tables.targets.c.id == target_id))
+
+
+def declare(conn: Connection, stories: Mapping[str, StoryDefinition]) -> int:
+    """Make the targets of the story files' ``[[alerts]]`` the declared targets; return how
+    many rows changed. A new one hears of changes accepted from then on (as with
+    ``alerts add``), a changed one keeps its history, one no longer declared is removed
+    with its undelivered notifications. Runs in the caller's transaction."""
+    t = tables.targets
+    rows = {r[1]: r for r in conn.execute(sa.select(*_COLUMNS))}
+    wanted: dict[str, tuple[StoryDefinition, AlertSpec]] = {}
+    for story in stories.values():
+        for alert in story.alerts:
+            if alert.name in wanted:
+                raise ConfigError(f"{story.path}: alert {alert.name!r} is also declared by story "
+                                  f"{wanted[alert.name][0].id!r}")
+            wanted[alert.name] = (story, alert)
+    changed = 0
+    for name, (story, alert) in wanted.items():
+        slots = orjson.dumps(list(alert.slots)).decode() if alert.slots else None
+        values = {"kind": alert.kind, "address": alert.address, "secret": None, "story": story.id,
+                  "slots": slots, "declared_in": story.id, "secret_env": alert.secret_env}
+        row = rows.get(name)
+        if row is None:
+            if not changed:
+                outbox.baseline(conn)
+            conn.execute(t.insert().values(name=name, created_us=outbox.now_us(), **values))
+            changed += 1
+        elif row[7] is None:
+            raise ConfigError(f"{story.path}: alert {name!r}: a target of that name was added with "
+                              "`tracker alerts add`; rename one of them")
+        elif (row[2], row[3], row[4], row[5], row[6], row[7], row[8]) != (
+                values["kind"], values["address"], None, values["story"], slots, story.id,
+                alert.secret_env):
+            conn.execute(t.update().where(t.c.id == row[0]).values(**values))
+            changed += 1
+    for name, row in rows.items():
+        if row[7] is not None and name not in wanted:
+            _drop(conn, int(row[0]))
+            changed += 1
+    return changed
+
+
+def sync(engine: Engine, stories: Mapping[str, StoryDefinition]) -> int:
+    """``declare`` in a transaction of its own."""
+    try:
+        with engine.connect().execution_options(write=True) as conn, conn.begin():
+            return declare(conn, stories)
+    except sa.exc.DBAPIError as exc:
+        raise StorageError(f"cannot record the declared alert targets: {first_line(exc)}") from None
 
 
 def _target(row: Any) -> Target:
     slots = tuple(orjson.loads(row[6])) if row[6] else None
-    return Target(int(row[0]), row[1], row[2], row[3], row[4], row[5], slots)
+    return Target(int(row[0]), row[1], row[2], row[3], row[4], row[5], slots, row[7], row[8])
 
 
 _COLUMNS = (
     tables.targets.c.id, tables.targets.c.name, tables.targets.c.kind, tables.targets.c.address,
     tables.targets.c.secret, tables.targets.c.story, tables.targets.c.slots,
+    tables.targets.c.declared_in, tables.targets.c.secret_env,
 )
 
 

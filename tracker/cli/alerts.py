@@ -88,14 +88,23 @@ def remove_cmd(app: App, name: str) -> None:
 def _target_json(t: Any) -> dict[str, Any]:
     return {"id": t.id, "name": t.name, "kind": t.kind, "address": t.address,
             "story": t.story, "slots": list(t.slots) if t.slots else None,
-            "signed": bool(t.secret)}
+            "signed": bool(t.secret or t.secret_env), "declared_in": t.declared_in,
+            "secret_env": t.secret_env}
+
+
+def _declared(app: App) -> None:
+    """Bring the targets the story files declare into the table first."""
+    from tracker.alerts import targets
+    from tracker.projections.catalog import current_stories
+
+    targets.sync(app.engine, current_stories())
 
 
 @alerts_group.command("list")
 @json_option
 @pass_app
 def list_cmd(app: App, as_json: bool) -> None:
-    """List the targets.
+    """List the targets: those added here and those story files declare ([[alerts]]).
 
     \b
     Example:
@@ -103,6 +112,7 @@ def list_cmd(app: App, as_json: bool) -> None:
     """
     from tracker.alerts import targets
 
+    _declared(app)
     found = targets.all_targets(app.engine)
     if as_json:
         echo_json([_target_json(t) for t in found])
@@ -111,7 +121,8 @@ def list_cmd(app: App, as_json: bool) -> None:
         click.echo("no targets (tracker alerts add NAME --webhook URL)")
     for t in found:
         scope = (t.story or "every story") + (f" ({', '.join(t.slots)})" if t.slots else "")
-        click.echo(f"{t.name}\t{t.kind}\t{t.address}\t{scope}")
+        origin = f"\tdeclared in {t.declared_in}" if t.declared_in else ""
+        click.echo(f"{t.name}\t{t.kind}\t{t.address}\t{scope}{origin}")
 
 
 @alerts_group.command("test")
@@ -128,6 +139,7 @@ def test_cmd(app: App, name: str) -> None:
     from tracker.alerts.outbox import now_us
     from tracker.timeutil import from_micros, isoformat
 
+    _declared(app)
     target = targets.by_name(app.engine, name)
     at = isoformat(from_micros(now_us()))
     body = orjson.dumps({
@@ -198,7 +210,8 @@ def send_cmd(app: App, follow: bool, interval: float, lease: float | None, base_
     sender = Sender(app.engine, timeout=timeout, lease_s=lease, base_delay_s=base_delay)
     if not follow:
         done = sender.run_once()
-        click.echo(f"delivered {done.delivered}, retrying {done.retrying}, failed {done.failed}")
+        held = f", held {done.held} ({'; '.join(done.reasons)})" if done.reasons else ""
+        click.echo(f"delivered {done.delivered}, retrying {done.retrying}, failed {done.failed}{held}")
         return
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

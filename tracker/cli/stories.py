@@ -66,6 +66,14 @@ authoritative = []       # publishers (domains) that confirm on their own
 # Optional: what an event does when the default is not what you want, e.g.
 # [events]
 # "leave example-corp" = ["ceo remove $person"]
+
+# Optional: who hears of each change (see README, "Alerts"), e.g.
+# [[alerts]]
+# name = "desk"
+# kind = "webhook"                          # webhook | command | apprise
+# url = "https://hooks.example.org/tracker"
+# secret_env = "DESK_WEBHOOK_SECRET"        # the secret stays in the environment
+# slots = ["ceo"]
 '''
 
 

@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tracker.alerts import outbox as alert_outbox
+from tracker.alerts import targets as alert_targets
 from tracker.db import driver_rows, param_mark
 from tracker.errors import StorageError
 from tracker.eventlog.sql import first_line
@@ -399,16 +400,18 @@ def _update_transitions(
             pending.append(story)
     for story in pending:
         known = None if collected is None else collected.evidence.get(story.id, {})
-        _resolve_story(engine, story, position, known)
+        _resolve_story(engine, story, position, known, stories)
 
 
 def _resolve_story(
     engine: Engine,
     story: StoryDefinition,
     position: int,
-    known: Mapping[int, tuple[Article, list[Claim]]] | None = None,
+    known: Mapping[int, tuple[Article, list[Claim]]] | None,
+    stories: Mapping[str, StoryDefinition],
 ) -> None:
-    """Resolve one story's transitions from a snapshot, then store them if nothing moved."""
+    """Resolve one story's transitions from a snapshot, then store them if nothing moved
+    (with the alert targets ``stories`` declare, so their notifications are written too)."""
     name = transitions_name(story.id)
     version = transitions_version(story)
     accepted = None
@@ -449,5 +452,7 @@ def _resolve_story(
             conn.execute(t.delete().where(t.c.story == story.id))
             if accepted:
                 conn.execute(t.insert(), accepted)
+            # The story files' [[alerts]] first, so a declared target hears of these changes.
+            alert_targets.declare(conn, stories)
             alert_outbox.record(conn, story.id, accepted)  # notifications, same transaction
         _save(conn, name, position, version)

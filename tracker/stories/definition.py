@@ -26,10 +26,14 @@ ENTITY_KINDS = (PERSON, "company", "organisation", "government", "parliament", "
 
 # The keys each part of a story file may hold (a list for a table of tables).
 TOP = ("id", "title", "description", "match", "entity", "slots", "baseline", "corroboration",
-       "events", "background", "succession")
+       "events", "background", "succession", "alerts")
 MATCH = ("terms", "names")
 ENTITY = ("id", "name", "kind", "aliases", "ambiguous")
 SLOT = ("kind", "body", "subject", "roles", "qualifiers", "actors", "tags", "cues", "head")
+ALERT = ("name", "kind", "url", "command", "secret_env", "slots")
+ALERT_KINDS = ("webhook", "command", "apprise")
+_ALERT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,199}$")
 CORROBORATION = ("publishers", "window_hours", "quiet_hours", "lookback_hours", "repeat_publishers",
                  "lead_hours", "authoritative")
 _HINTS = {
@@ -53,6 +57,17 @@ class Entity:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertSpec:
+    """A target the story file subscribes to the story's changes (``[[alerts]]``)."""
+
+    name: str
+    kind: str
+    address: str                 # the webhook's or apprise service's URL, or the command line
+    secret_env: str | None       # a webhook's signing secret is read from this variable
+    slots: tuple[str, ...] = ()  # empty: every slot
+
+
+@dataclass(frozen=True, slots=True)
 class StoryDefinition:
     """One story, as configured."""
 
@@ -64,6 +79,7 @@ class StoryDefinition:
     entities: tuple[Entity, ...]
     raw: dict[str, Any] = field(hash=False, compare=False)
     digest: str = ""
+    alerts: tuple[AlertSpec, ...] = ()
 
     def entity(self, entity_id: str) -> Entity:
         """Return an entity by id (KeyError when unknown)."""
@@ -107,6 +123,79 @@ def line_of(text: str, where: tuple[str, ...]) -> int | None:
     return start + 1 if where else None
 
 
+def check_target(kind: str, address: str) -> None:
+    """Raise ValueError unless ``address`` suits an alert target of ``kind``."""
+    import shlex
+    from urllib.parse import urlsplit
+
+    if kind not in ALERT_KINDS:
+        raise ValueError(f"unknown target kind {kind!r} (choose from {', '.join(ALERT_KINDS)})")
+    if kind == "webhook":
+        parts = urlsplit(address)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"a webhook needs an http(s) URL, not {address!r}")
+    elif kind == "command":
+        try:
+            words = shlex.split(address)
+        except ValueError as exc:
+            raise ValueError(f"cannot read the command line {address!r}: {exc}") from None
+        if not words:
+            raise ValueError("a command target needs a command line")
+    elif "://" not in address:
+        raise ValueError(f"an apprise target needs a service URL (e.g. ntfy://topic), not {address!r}")
+
+
+def _alert(item: Any, number: int, seen: set[str]) -> AlertSpec:
+    where = ("alerts",)
+    _keys(item, ALERT, f"[[alerts]] number {number}", where)
+    name = item.get("name")
+    if not isinstance(name, str) or not _ALERT_NAME.match(name):
+        raise _Invalid(f"[[alerts]] number {number} needs a name: letters, digits, '_', '-', '.' or ':'",
+                       (*where, "name") if "name" in item else where)
+    if name in seen:
+        raise _Invalid(f"alert {name!r} is declared twice", (*where, "name"))
+    seen.add(name)
+    kind = item.get("kind")
+    if kind not in ALERT_KINDS:
+        raise _Invalid(f"unknown alert kind {kind!r} in alert {name!r} (valid: {', '.join(ALERT_KINDS)})",
+                       (*where, "kind") if "kind" in item else (*where, "name"))
+    field_of = "command" if kind == "command" else "url"
+    for key in ("url", "command", "secret_env"):
+        if key in item and key != field_of and not (key == "secret_env" and kind == "webhook"):
+            raise _Invalid(f"{key!r} does not go with kind = \"{kind}\" in alert {name!r}", (*where, key))
+    address = item.get(field_of)
+    if not isinstance(address, str):
+        raise _Invalid(f"alert {name!r} of kind {kind} needs {field_of} = \"...\"", (*where, "name"))
+    try:
+        check_target(kind, address)
+    except ValueError as exc:
+        raise _Invalid(f"{exc} (alert {name!r})", (*where, field_of)) from None
+    secret_env = item.get("secret_env")
+    if kind == "webhook" and not (isinstance(secret_env, str) and _ENV_NAME.match(secret_env)):
+        raise _Invalid(f"webhook alert {name!r} signs with a secret from the environment: write "
+                       "secret_env = \"VARIABLE_NAME\" (the secret itself never goes in the file)",
+                       (*where, "secret_env") if "secret_env" in item else (*where, "name"))
+    slots = _strings(item.get("slots", []), f"alert {name!r} slots", (*where, "slots"))
+    return AlertSpec(name, kind, address, secret_env, tuple(sorted(set(slots))))
+
+
+def _alerts(raw: dict[str, Any]) -> tuple[AlertSpec, ...]:
+    items = raw.get("alerts", [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise _Invalid("[[alerts]] must be an array of tables", ("alerts",))
+    seen: set[str] = set()
+    return tuple(_alert(item, n, seen) for n, item in enumerate(items, 1))
+
+
+def _digest(raw: dict[str, Any]) -> str:
+    """The story's version: its data without ``[[alerts]]`` (who hears of a change does not
+    change what the projections hold), so layout, comments and subscriptions need no rebuild."""
+    import orjson
+
+    kept = {key: value for key, value in raw.items() if key != "alerts"}
+    return hashlib.sha256(orjson.dumps(kept, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
 def load_story(path: Path) -> StoryDefinition:
     """Parse and check one story file; raise ConfigError naming the file and line on any problem."""
     try:
@@ -121,10 +210,16 @@ def load_story(path: Path) -> StoryDefinition:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     try:
-        story = _build(path, raw, hashlib.sha256(data).hexdigest())
+        story = _build(path, raw, _digest(raw))
         from tracker.stories.spec import model_of
 
-        model_of(story)     # offices, baseline and events are checked here
+        model = model_of(story)     # offices, baseline and events are checked here
+        names = {spec.name for spec in model.slots}
+        for alert in story.alerts:
+            unknown = sorted(set(alert.slots) - names)
+            if unknown:
+                raise _Invalid(f"unknown slot {unknown[0]!r} in alert {alert.name!r} "
+                               f"(valid: {', '.join(sorted(names))})", ("alerts", "slots"))
         return story
     except _Invalid as exc:
         line = line_of(text, exc.where)
@@ -268,6 +363,7 @@ def _build(path: Path, raw: dict[str, Any], digest: str) -> StoryDefinition:
         entities=_entities(raw),
         raw=raw,
         digest=digest,
+        alerts=_alerts(raw),
     )
 
 
