@@ -33,12 +33,9 @@ def isoformat(moment: datetime | None) -> str | None:
     """Format an instant as ISO 8601 in UTC with a ``Z`` suffix (None stays None)."""
     if moment is None:
         return None
-    moment = moment.astimezone(UTC)
-    if moment.microsecond:
-        text = moment.strftime("%Y-%m-%dT%H:%M:%S.%f")
-    else:
-        text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    return text + "Z"
+    # Naive isoformat is "YYYY-MM-DDTHH:MM:SS" with ".ffffff" only when there are
+    # microseconds, the same text as strftime at a fraction of its cost.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
 def parse_instant(text: str, *, end_of_day: bool = False) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tracker.timeutil import from_micros, isoformat
@@ -11,8 +12,10 @@ if TYPE_CHECKING:
     from tracker.projections.explain import Explanation, Report
 
 
+@lru_cache(maxsize=65_536)
 def when(micros: int | None) -> str | None:
-    """Return ISO 8601 UTC text for microseconds since the epoch (None stays None)."""
+    """Return ISO 8601 UTC text for microseconds since the epoch (None stays None); the
+    same instants recur across a document (each source of every change), so it is kept."""
     return None if micros is None else isoformat(from_micros(micros))
 
 
