@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 
@@ -168,8 +168,8 @@ def explain(
     # ahead of the last one (so the reports of the value it replaced, which now contradict,
     # show beside those of the new one), or from the baseline when there are fewer.
     start = told[-2].at_us - model.corroboration.window_us if len(told) >= 2 else None
-    shown = [t for t in told if start is None or t.at_us >= start]
-    before = told[: len(told) - len(shown)]
+    cut = 0 if start is None else bisect_left(told, start, key=lambda t: t.at_us)
+    shown, before = told[cut:], told[:cut]
     former = frozenset(_members(before[-1].value if before else
                                 fold.baseline_held(model)[spec.name].value)).union(
         *(_members(t.value) for t in shown)
