@@ -159,3 +159,28 @@ def test_follow_stops_after_max_events(filled: str) -> None:
     assert count == 3
     assert seen == [7, 8, 9]
     assert sleeps == [0.5, 0.5]
+
+
+def test_the_last_events_read_backwards_are_those_a_whole_scan_ends_with(tmp_path: Path) -> None:
+    """Reading the tail in growing spans from the end gives what a full scan would
+    keep last, with every filter, whatever the span sizes meet."""
+    from collections import deque
+
+    from tracker.cli.events import last_events, select_events
+
+    engine = db.open_database(f"sqlite:///{tmp_path / 'tail.sqlite'}")
+    store = EventStore(engine)
+    batch = [_article(i, i % 60) for i in range(300)]
+    batch[37:37] = [_assertion()]
+    batch[250:250] = [_assertion()]   # an idempotent repeat: stored once
+    store.append(batch)
+    last = store.last_position()
+    since = datetime(2023, 11, 18, 10, 30, tzinfo=UTC)
+    for limit in (1, 5, 63, 64, 65, 200, 400):
+        for after in (0, 17, 290):
+            for types, when in (((), None), (("SlotAsserted",), None), (("ArticleObserved",), since)):
+                whole = deque(select_events(store, after=after, until=last, types=types, since=when),
+                              maxlen=limit)
+                tail = last_events(store, limit, after=after, until=last, types=types, since=when)
+                assert [e.position for e in tail] == [e.position for e in whole]
+    engine.dispose()

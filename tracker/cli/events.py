@@ -73,6 +73,26 @@ def select_events(
             yield event
 
 
+def last_events(
+    store: EventStore,
+    limit: int,
+    *,
+    after: int = 0,
+    until: int,
+    types: tuple[str, ...] = (),
+    since: datetime | None = None,
+) -> list[RecordedEvent]:
+    """Return the last ``limit`` events that :func:`select_events` would yield, oldest first,
+    reading the log backwards in growing spans: the cost follows what is shown, not the log."""
+    found: list[RecordedEvent] = []
+    high, span = until, max(limit, 64)
+    while high > after and len(found) < limit:
+        low = max(after, high - span)
+        found = list(select_events(store, after=low, until=high, types=types, since=since)) + found
+        high, span = low, span * 4
+    return found[-limit:]
+
+
 def follow(
     store: EventStore,
     emit: Callable[[RecordedEvent], None],
@@ -179,8 +199,11 @@ def events_command(
     store = app.store
     printer = _Printer(as_json)
     last = store.last_position()
-    selected = select_events(store, after=after, until=last, types=types, since=since)
-    shown = deque(selected, maxlen=limit) if limit else deque(selected)
+    if limit:
+        shown: list[RecordedEvent] | deque[RecordedEvent] = last_events(
+            store, limit, after=after, until=last, types=types, since=since)
+    else:
+        shown = deque(select_events(store, after=after, until=last, types=types, since=since))
     for event in shown:
         printer(event)
     if follow:
