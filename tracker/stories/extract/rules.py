@@ -40,7 +40,7 @@ _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opi
           "announce", "unnamed", "headline", "future", "background")
 _WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "conjunctions",
           "others",
-          "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture")
+          "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture", "quoted")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,7 @@ class Language:
     function_words: re.Pattern[str]
     abbreviations: str
     furniture: tuple[re.Pattern[str], ...]
+    quoted: re.Pattern[str] | None      # a quotation: a title claim inside one is attributed
     digest: str
 
     def body_phrases(self, kind: str) -> str:
@@ -203,6 +204,7 @@ def load_language(folder: Path) -> Language:
                                 "function_words"),
         abbreviations=word("abbreviations"),
         furniture=tuple(_compile(f, lexicon_path, "furniture", re.S) for f in words.get("furniture", ())),
+        quoted=_compile(word("quoted"), lexicon_path, "quoted") if word("quoted") else None,
         digest=_digest(folder),
     )
 
