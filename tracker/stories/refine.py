@@ -99,10 +99,17 @@ def refine(model: StoryModel, article: Article, claims: Sequence[Claim], changes
     lookback = model.corroboration.lookback_us
     window = model.corroboration.window_us
     published = article.published_us
+    # The article's own named claims: "CEO fired ... X is no longer CEO" says whom the office stands for.
+    named: dict[tuple[str, str], set[str]] = {}
+    for c in claims:
+        if isinstance(c.value, str) and not c.value.startswith(HOLDER):
+            named.setdefault((c.slot, c.op), set()).add(c.value)
     out: list[Claim] = []
     for claim in claims:
         if isinstance(claim.value, str) and claim.value.startswith(HOLDER):
-            person = holder_for(model, changes, claim.value[len(HOLDER):], published, window)
+            office = claim.value[len(HOLDER):]
+            told = named.get((office, claim.op), set())
+            person = next(iter(told)) if len(told) == 1 else holder_for(model, changes, office, published, window)
             # Only someone the article names elsewhere: "the Home Secretary ... Braverman".
             if person is None or not _named_in(model, person, article):
                 continue

@@ -67,6 +67,7 @@ class Language:
     role_not_before: str
     role_tail: str
     role_prefix: str
+    owner_after: str            # what after a company's role noun names its owner ("prezes OpenAI")
     interim: re.Pattern[str]
     chair: re.Pattern[str]
     weekdays: tuple[re.Pattern[str], ...]
@@ -185,6 +186,7 @@ def load_language(folder: Path) -> Language:
         role_not_before=str(roles.get("not_before", "")),
         role_tail=str(roles.get("tail", "")),
         role_prefix=str(roles.get("prefix", "")),
+        owner_after=str(roles.get("owner_after", "")),
         interim=_compile(word("interim", "(?!)"), lexicon_path, "interim"),
         chair=_compile(word("chair", "(?!)"), lexicon_path, "chair"),
         weekdays=tuple(_compile(rf"(?<!\w){w}(?!\w)", lexicon_path, "weekday")
