@@ -161,15 +161,21 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
 def _resolve_pronouns(language: Language, lexicon: Lexicon,
                       parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     """A sentence opening with a subject pronoun is about the one person the sentence before
-    named: "X was ousted on Friday. She has lost her job as ..." reads as X."""
+    named: "X was ousted on Friday. She has lost her job as ..." reads as X; one opening with
+    a possessive ("Then his time at ...") is that person's."""
     if language.pronouns is None:
         return parts
     out: list[tuple[str, bool]] = []
     previous: set[str] = set()
     for sentence, in_title in parts:
         found = language.pronouns.match(sentence)
+        owner = language.possessives.match(sentence) if language.possessives is not None else None
         if found and len(previous) == 1 and not in_title:
             sentence = next(iter(previous)) + sentence[found.end():]
+        elif owner and len(previous) == 1 and not in_title:
+            # "Then his time at X was over": the possessive is the same person's.
+            start, end = owner.span("pr")
+            sentence = f"{sentence[:start]}{next(iter(previous))}'s{sentence[end:]}"
         named = {person.name for _, person, _ in lexicon.persons_in(sentence)}
         previous = named or previous
         out.append((sentence, in_title))

@@ -40,7 +40,8 @@ _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opi
           "announce", "unnamed", "headline", "future", "background")
 _WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "conjunctions",
           "others",
-          "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture", "quoted")
+          "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture", "quoted",
+          "possessives")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ class Language:
     not_gap: str
     as_office: str
     pronouns: re.Pattern[str] | None
+    possessives: re.Pattern[str] | None     # a sentence opening with one (group ``pr``): "Then his time ..."
     conjunctions: str
     barrier: re.Pattern[str] | None     # a coordinating conjunction: a clause cue stops there
     others: str
@@ -196,6 +198,8 @@ def load_language(folder: Path) -> Language:
         not_gap=word("not_gap"),
         as_office=word("as_office"),
         pronouns=_compile(rf"^(?:{word('pronouns')})(?=\s)", lexicon_path, "pronouns") if word("pronouns") else None,
+        possessives=_compile(rf"^{word('possessives')}", lexicon_path, "possessives")
+        if word("possessives") else None,
         conjunctions=word("conjunctions", "(?!)"),
         barrier=_compile(rf"(?<!\w)(?:{word('conjunctions')})(?!\w)", lexicon_path, "conjunctions")
         if word("conjunctions") else None,
