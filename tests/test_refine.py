@@ -68,3 +68,21 @@ def test_an_office_named_in_place_of_its_holder_stands_for_the_person_it_ended()
     assert resolve(STORY, [(later, found), (later, found)]) == []
     # Another company's CEO is not this one's.
     assert extract(STORY, article("Binance CEO steps down as OpenAI watches")) == []
+
+
+def test_an_office_named_for_its_holder_stands_for_the_person_the_article_names_in_that_change() -> None:
+    # A republished "the CEO was fired ... X is no longer CEO" two days on: the office is X's,
+    # not the interim successor's who holds it by then.
+    fired = [article(f"fired {i}", publisher=p, at="2023-11-17T21:00:00Z") for i, p in enumerate("ab")]
+    evidence = [(a, [claim(a, "ceo", "remove", "Sam Altman"), claim(a, "board", "remove", "Sam Altman")])
+                for a in fired]
+    named = [article(f"named {i}", publisher=p, at="2023-11-17T21:30:00Z") for i, p in enumerate("ab")]
+    evidence += [(a, [claim(a, "ceo", "set", "Mira Murati")]) for a in named]
+    changes = accepted_changes(STORY, evidence)
+    late = article("The CEO is fired", "Sam Altman is no longer CEO; Mira Murati leads for now.",
+                   at="2023-11-19T12:00:00Z")
+    told = refine(MODEL, late, [claim(late, "ceo", "remove", "@holder:ceo"),
+                                claim(late, "board", "remove", "@holder:ceo"),
+                                claim(late, "ceo", "remove", "Sam Altman")], changes)
+    assert {(c.slot, c.value, c.factuality) for c in told} == {("ceo", "Sam Altman", "historical"),
+                                                              ("board", "Sam Altman", "historical")}

@@ -191,11 +191,14 @@ def explain(
             continue
         # The claims as the story reads them: an office named for its holder is that person,
         # and a report's age against the change it tells makes it news or a recap.
-        claims = refine(model, article, [c for c in stored if c.slot == slot], past.index)
+        if not any(c.slot == slot for c in stored):
+            continue
+        # Refined whole: a claim about an office's holder reads the article's other claims.
+        claims = refine(model, article, stored, past.index)
         seen: set[tuple[object, ...]] = set()
         for claim in claims:
             said = (claim.op, claim.value, claim.factuality, claim.interim)
-            if said in seen:
+            if claim.slot != slot or said in seen:
                 continue  # an article repeating itself counts once
             seen.add(said)
             verdict = stance(claim, held, former)

@@ -134,10 +134,17 @@ def refine(model: StoryModel, article: Article, claims: Sequence[Claim],
     lookback = model.corroboration.lookback_us
     window = model.corroboration.window_us
     published = article.published_us
+    # The article's own named claims: "CEO fired ... X is no longer CEO" says whom the office stands for.
+    named: dict[tuple[str, str], set[str]] = {}
+    for c in claims:
+        if isinstance(c.value, str) and not c.value.startswith(HOLDER):
+            named.setdefault((c.slot, c.op), set()).add(c.value)
     out: list[Claim] = []
     for claim in claims:
         if isinstance(claim.value, str) and claim.value.startswith(HOLDER):
-            person = index.holder_for(claim.value[len(HOLDER):], published, window)
+            office = claim.value[len(HOLDER):]
+            said = named.get((office, claim.op), set())
+            person = next(iter(said)) if len(said) == 1 else index.holder_for(office, published, window)
             # Only someone the article names elsewhere: "the Home Secretary ... Braverman".
             if person is None or not _named_in(model, person, article):
                 continue
@@ -148,9 +155,9 @@ def refine(model: StoryModel, article: Article, claims: Sequence[Claim],
                                            published + window):
             continue
         if claim.factuality in ("asserted", "historical"):
-            told = index.last_told(claim.slot, claim.op, claim.value, published + window)
-            if told is not None:
-                age = published - told
+            last = index.last_told(claim.slot, claim.op, claim.value, published + window)
+            if last is not None:
+                age = published - last
                 fresh = age < recap_after_us
                 wanted = "asserted" if fresh else "historical"
                 if wanted != claim.factuality:

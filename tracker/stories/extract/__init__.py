@@ -38,7 +38,7 @@ from tracker.stories.spec import StoryModel, model_of
 from tracker.types import Article, Claim
 
 # Bump when the engine's own behaviour changes (the rule data is hashed on its own).
-ENGINE_VERSION = "5"
+ENGINE_VERSION = "6"
 # Events that give an office its holder: an interim flag is looked for beside them.
 _FILLING = ("appoint", "elect", "take_office", "replace")
 # Events a headline "X to ..." announces for later: still a plan when decided.
@@ -161,15 +161,21 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
 def _resolve_pronouns(language: Language, lexicon: Lexicon,
                       parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     """A sentence opening with a subject pronoun is about the one person the sentence before
-    named: "X was ousted on Friday. She has lost her job as ..." reads as X."""
+    named: "X was ousted on Friday. She has lost her job as ..." reads as X; one opening with
+    a possessive ("Then his time at ...") is that person's."""
     if language.pronouns is None:
         return parts
     out: list[tuple[str, bool]] = []
     previous: set[str] = set()
     for sentence, in_title in parts:
         found = language.pronouns.match(sentence)
+        owner = language.possessives.match(sentence) if language.possessives is not None else None
         if found and len(previous) == 1 and not in_title:
             sentence = next(iter(previous)) + sentence[found.end():]
+        elif owner and len(previous) == 1 and not in_title:
+            # "Then his time at X was over": the possessive is the same person's.
+            start, end = owner.span("pr")
+            sentence = f"{sentence[:start]}{next(iter(previous))}'s{sentence[end:]}"
         named = {person.name for _, person, _ in lexicon.persons_in(sentence)}
         previous = named or previous
         out.append((sentence, in_title))
@@ -247,6 +253,9 @@ def _event_of(
     fact, why = reading.factuality, _why(reading)
     if fact in frame.ignore:
         fact, why = "asserted", f"the trigger carries {fact!r} itself"
+    quote = _quotation(language, sentence, match.span(), (v_start, v_end)) if in_title else None
+    if fact == "asserted" and quote is not None:
+        fact, why = "speculative", f"the title quotes it: {quote!r}"
     if fact == "asserted" and dated_earlier(language, sentence, match.start(), v_end, published_us):
         fact, why = "historical", "a weekday two or more days before publication dates it"
     interim = None
@@ -259,6 +268,21 @@ def _event_of(
         interim = False
     return Event(frame.event, compiled.target, frame.rule, tuple(subjects), tuple(sorted(people)), fact,
                  interim, match.group(0).strip(), index, compiled.tag, why)
+
+
+def _quotation(language: Language, sentence: str, span: tuple[int, int],
+               trigger: tuple[int, int]) -> str | None:
+    """Return a quotation holding the trigger or an end of the match (a headline's attributed
+    claim: "OpenAI 'hires X' as CEO", "'X' to lead Y"), or None. A quoted word wholly inside
+    the match ("fires 'visionary' CEO X") does not attribute it."""
+    if language.quoted is None:
+        return None
+    start, end = span
+    for found in language.quoted.finditer(sentence):
+        q_start, q_end = found.span()
+        if q_start <= start < q_end or q_start < end <= q_end or q_start <= trigger[0] < trigger[1] <= q_end:
+            return found.group(0)
+    return None
 
 
 def _why(reading: Reading) -> str:

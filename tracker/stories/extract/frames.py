@@ -135,6 +135,10 @@ def _holder(model: StoryModel, lexicon: Lexicon, language: Language, spec: SlotS
     else:
         # A company's office needs the company or "the": "OpenAI's CEO", "the CEO".
         prefix = rf"(?:{owner}\s+|the\s+|its\s+)"
+        if language.owner_after:
+            # Or the company after the role noun, where the language puts it there ("prezes OpenAI").
+            return (rf"(?:{prefix}(?:(?:new|interim|acting)\s+)?{role}|{role}\s+(?:{language.owner_after}))"
+                    rf"(?!\s+{lexicon.person})")
     return rf"{prefix}(?:(?:new|interim|acting)\s+)?{role}(?!\s+{lexicon.person})"
 
 

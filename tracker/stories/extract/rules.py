@@ -40,7 +40,8 @@ _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opi
           "announce", "unnamed", "headline", "future", "background")
 _WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "conjunctions",
           "others",
-          "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture")
+          "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture", "quoted",
+          "possessives")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class Language:
     role_not_before: str
     role_tail: str
     role_prefix: str
+    owner_after: str            # what after a company's role noun names its owner ("prezes OpenAI")
     interim: re.Pattern[str]
     chair: re.Pattern[str]
     weekdays: tuple[re.Pattern[str], ...]
@@ -75,6 +77,7 @@ class Language:
     not_gap: str
     as_office: str
     pronouns: re.Pattern[str] | None
+    possessives: re.Pattern[str] | None     # a sentence opening with one (group ``pr``): "Then his time ..."
     conjunctions: str
     barrier: re.Pattern[str] | None     # a coordinating conjunction: a clause cue stops there
     others: str
@@ -83,6 +86,7 @@ class Language:
     function_words: re.Pattern[str]
     abbreviations: str
     furniture: tuple[re.Pattern[str], ...]
+    quoted: re.Pattern[str] | None      # a quotation: a title claim inside one is attributed
     digest: str
 
     def body_phrases(self, kind: str) -> str:
@@ -184,6 +188,7 @@ def load_language(folder: Path) -> Language:
         role_not_before=str(roles.get("not_before", "")),
         role_tail=str(roles.get("tail", "")),
         role_prefix=str(roles.get("prefix", "")),
+        owner_after=str(roles.get("owner_after", "")),
         interim=_compile(word("interim", "(?!)"), lexicon_path, "interim"),
         chair=_compile(word("chair", "(?!)"), lexicon_path, "chair"),
         weekdays=tuple(_compile(rf"(?<!\w){w}(?!\w)", lexicon_path, "weekday")
@@ -193,6 +198,8 @@ def load_language(folder: Path) -> Language:
         not_gap=word("not_gap"),
         as_office=word("as_office"),
         pronouns=_compile(rf"^(?:{word('pronouns')})(?=\s)", lexicon_path, "pronouns") if word("pronouns") else None,
+        possessives=_compile(rf"^{word('possessives')}", lexicon_path, "possessives")
+        if word("possessives") else None,
         conjunctions=word("conjunctions", "(?!)"),
         barrier=_compile(rf"(?<!\w)(?:{word('conjunctions')})(?!\w)", lexicon_path, "conjunctions")
         if word("conjunctions") else None,
@@ -203,6 +210,7 @@ def load_language(folder: Path) -> Language:
                                 "function_words"),
         abbreviations=word("abbreviations"),
         furniture=tuple(_compile(f, lexicon_path, "furniture", re.S) for f in words.get("furniture", ())),
+        quoted=_compile(word("quoted"), lexicon_path, "quoted") if word("quoted") else None,
         digest=_digest(folder),
     )
 
