@@ -37,6 +37,8 @@ def test_declared_targets_follow_the_file_and_leave_the_projections_alone(
     assert load_story(path).digest == load_story(OPENAI).digest   # no rebuild for a subscription
     monkeypatch.setenv("TRACKER_STORIES_DIR", str(folder))
     db = tmp_path / "d.sqlite"
+    listed = run(db, "stories").stdout
+    assert "alerts desk: command (ceo)" in listed
     found = _targets(db)
     assert found["desk"]["declared_in"] == "openai"
     assert (found["desk"]["kind"], found["desk"]["address"], found["desk"]["slots"]) == (

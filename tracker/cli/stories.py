@@ -95,8 +95,9 @@ def _summary(path: Path) -> dict[str, Any]:
             "tags": list(spec.tags),
             "head": model.head_of(spec.body) == spec if spec.body else False,
         })
+    alerts = [{"name": a.name, "kind": a.kind, "slots": list(a.slots) or None} for a in story.alerts]
     return {"id": story.id, "title": story.title, "path": str(path), "offices": offices,
-            "entities": len(story.entities)}
+            "entities": len(story.entities), "alerts": alerts}
 
 
 def _describe(summary: dict[str, Any]) -> list[str]:
@@ -113,6 +114,9 @@ def _describe(summary: dict[str, Any]) -> list[str]:
             extra.append("leads its body")
         of = f" of {office['body']}" if office["body"] else ""
         lines.append(f"  {office['slot']}: {office['kind']}{of}" + (f" ({'; '.join(extra)})" if extra else ""))
+    for alert in summary["alerts"]:
+        scope = ", ".join(alert["slots"]) if alert["slots"] else "every slot"
+        lines.append(f"  alerts {alert['name']}: {alert['kind']} ({scope})")
     return lines
 
 
