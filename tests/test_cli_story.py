@@ -97,8 +97,17 @@ def test_timeline_span_and_limit(url: str, capsys: pytest.CaptureFixture[str]) -
     assert [e["slot"] for e in orjson.loads(out)] == ["ceo"]
     _, out, _ = run(capsys, "--db", url, "timeline", "--limit", "0", "--json")
     assert orjson.loads(out) == []
+    _, out, _ = run(capsys, "--db", url, "timeline", "--last", "1", "--json")
+    assert [e["slot"] for e in orjson.loads(out)] == ["board"]
+    _, out, _ = run(capsys, "--db", url, "timeline", "--last", "5", "--json")
+    assert [e["slot"] for e in orjson.loads(out)] == ["ceo", "board"]
+    code, _, err = run(capsys, "--db", url, "timeline", "--last", "1", "--limit", "1")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "not both" in err
     # Known at a time before anything was recorded: the same filters over an empty history.
     _, out, _ = run(capsys, "--db", url, "timeline", "--known-at", "2023-12-01", "--limit", "5",
+                    "--json")
+    assert orjson.loads(out) == []
+    _, out, _ = run(capsys, "--db", url, "timeline", "--known-at", "2023-12-01", "--last", "5",
                     "--json")
     assert orjson.loads(out) == []
     code, _, err = run(capsys, "--db", url, "timeline", "--limit", "-1")
@@ -109,9 +118,11 @@ def test_timeline_table_from_a_start_tells_each_change_against_the_state_before_
     url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")
-    _, out, _ = run(capsys, "--db", url, "timeline", "--since", "2023-11-17T22:00:00Z")
-    # Brockman's seat is the only difference from the board as it stood at the start.
-    assert "−Greg Brockman" in out and "+" not in out.split("−Greg Brockman")[0].splitlines()[-1]
+    for args in (["--since", "2023-11-17T22:00:00Z"], ["--last", "1"]):
+        _, out, _ = run(capsys, "--db", url, "timeline", *args)
+        # Brockman's seat is the only difference from the board as it stood at the start.
+        assert "−Greg Brockman" in out and "+" not in out.split("−Greg Brockman")[0].splitlines()[-1]
+        assert "1 changes" in out
 
 
 def test_explain_reads_the_span_of_the_last_two_changes(

@@ -57,6 +57,7 @@ def test_the_api_answers_as_the_cli_does(served: tuple[Path, str]) -> None:
         ("/api/stories/openai/timeline?known_at=2023-11-19", ("timeline", "--known-at", "2023-11-19")),
         ("/api/stories/openai/timeline?since=2023-11-20&until=2023-11-23&limit=2",
          ("timeline", "--since", "2023-11-20", "--until", "2023-11-23", "--limit", "2")),
+        ("/api/stories/openai/timeline?last=3", ("timeline", "--last", "3")),
         ("/api/stories/openai/explain/ceo?as_of=2023-11-20T18:00:00Z",
          ("explain", "ceo", "--as-of", "2023-11-20T18:00:00Z")),
     ]

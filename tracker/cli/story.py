@@ -180,11 +180,14 @@ def _print_timeline(story: StoryDefinition, items: list[Transition],
 @click.option("--until", "until", metavar="T", help="Only changes at or before T (event time).")
 @click.option("--limit", "limit", type=click.IntRange(min=0), metavar="N",
               help="At most the first N changes.")
+@click.option("--last", "last", type=click.IntRange(min=0), metavar="N",
+              help="Only the last N changes (still oldest first).")
 @click.option("--plot", "plot", metavar="FILE", type=click.Path(dir_okay=False),
               help="Also draw who held each slot over time into FILE (.png, .svg or .html).")
 @pass_app
 def timeline_cmd(app: App, story_id: str | None, known_at: str | None, since: str | None,
-                 until: str | None, limit: int | None, as_json: bool, plot: str | None) -> None:
+                 until: str | None, limit: int | None, last: int | None, as_json: bool,
+                 plot: str | None) -> None:
     """List the accepted changes of a story, oldest first, with their sources.
 
     \b
@@ -192,18 +195,20 @@ def timeline_cmd(app: App, story_id: str | None, known_at: str | None, since: st
       tracker timeline
       tracker timeline --known-at 2023-11-22 --json
       tracker timeline --since 2023-11-17 --until 2023-11-23 --limit 10
+      tracker timeline --last 5
       tracker timeline --plot timeline.png
     """
     story = query.pick_story(story_id)
     start = _instant(since, "--since")
     items = query.timeline(app.engine, story.id, _instant(known_at, "--known-at"), since=start,
-                           until=_instant(until, "--until"), limit=limit)
+                           until=_instant(until, "--until"), limit=limit, last=last)
     if as_json:
         echo_json([present.transition_json(t) for t in items])
     else:
         before = None
-        if start is not None:   # each change is told against the state just before the span
-            before = query.state(app.engine, story.id, to_micros(start) - 1,
+        first = to_micros(start) if start is not None else items[0].at_us if last and items else None
+        if first is not None:   # each change is told against the state just before the span
+            before = query.state(app.engine, story.id, first - 1,
                                  _instant(known_at, "--known-at"), refresh=False)
         _print_timeline(story, items, before)
     if plot is not None:

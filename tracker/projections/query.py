@@ -74,19 +74,21 @@ _COLUMNS = (
 
 
 def _stored(engine: Engine, story_id: str, as_of_us: int | None, since_us: int | None = None,
-            limit: int | None = None) -> list[Transition]:
+            limit: int | None = None, last: int | None = None) -> list[Transition]:
     """Return the stored transitions of a story at or before an instant (from ``since_us``;
-    the first ``limit``), in order."""
+    the first ``limit``, or the last ``last``), in order."""
     query = sa.select(*_COLUMNS).where(_T.c.story == story_id)
     if as_of_us is not None:
         query = query.where(_T.c.at_us <= as_of_us)
     if since_us is not None:
         query = query.where(_T.c.at_us >= since_us)
-    query = query.order_by(_T.c.seq)
-    if limit is not None:
-        query = query.limit(limit)
+    query = query.order_by(_T.c.seq.desc() if last is not None else _T.c.seq)
+    if limit is not None or last is not None:
+        query = query.limit(limit if last is None else last)
     with engine.connect() as conn:
-        found = conn.execute(query).all()
+        found = list(conn.execute(query).all())
+    if last is not None:
+        found.reverse()
     return [rows.transition_from_row(story_id, row) for row in found]
 
 
@@ -175,19 +177,25 @@ def timeline(
     since: Instant = None,
     until: Instant = None,
     limit: int | None = None,
+    last: int | None = None,
     stories: Mapping[str, StoryDefinition] | None = None,
     refresh: bool = True,
 ) -> list[Transition]:
     """Return the accepted changes of a story, oldest first (as known at ``known_at``):
-    all of them, or those from ``since`` to ``until`` (event time), the first ``limit``."""
+    all of them, or those from ``since`` to ``until`` (event time), the first ``limit``
+    or the last ``last`` of them."""
+    if limit is not None and last is not None:
+        raise InputError("give the first changes (limit) or the last ones (last), not both")
     story, position = prepare(engine, story_id, stories, refresh)
     known_at_us, since_us, until_us = micros(known_at), micros(since), micros(until)
     if known_at_us is None or prefix_position(engine, known_at_us) >= position:
-        return _stored(engine, story.id, until_us, since_us, limit)
+        return _stored(engine, story.id, until_us, since_us, limit, last)
     found = [
         t for t in transitions(engine, story, known_at_us=known_at_us, position=position)
         if (since_us is None or t.at_us >= since_us) and (until_us is None or t.at_us <= until_us)
     ]
+    if last is not None:
+        return found[len(found) - last:] if last else []
     return found if limit is None else found[:limit]
 
 

@@ -42,12 +42,14 @@ def state_json(engine: Engine, story: str, as_of: str | None, known_at: str | No
 
 
 def timeline_json(engine: Engine, story: str, known_at: str | None, since: str | None = None,
-                  until: str | None = None, limit: str | None = None) -> list[dict[str, Any]]:
-    """Return ``tracker timeline [--since T] [--until T] [--limit N] --json``."""
-    count = None if limit is None or limit == "" else _count(limit, "limit", 0, 2**31)
+                  until: str | None = None, limit: str | None = None,
+                  last: str | None = None) -> list[dict[str, Any]]:
+    """Return ``tracker timeline [--since T] [--until T] [--limit N | --last N] --json``."""
+    first = None if limit is None or limit == "" else _count(limit, "limit", 0, 2**31)
+    latest = None if last is None or last == "" else _count(last, "last", 0, 2**31)
     return [present.transition_json(t) for t in query.timeline(
         engine, story, instant(known_at, "known_at"), since=instant(since, "since"),
-        until=instant(until, "until"), limit=count,
+        until=instant(until, "until"), limit=first, last=latest,
     )]
 
 

@@ -120,7 +120,8 @@ def create_app(engine: Engine, *, token: str | None = None, poll_s: float = 0.5)
         q = request.query_params
         return answer(
             lambda: api.timeline_json(engine, request.path_params["story"], q.get("known_at"),
-                                      q.get("since"), q.get("until"), q.get("limit")), request)
+                                      q.get("since"), q.get("until"), q.get("limit"),
+                                      q.get("last")), request)
 
     def explain(request: Request) -> Response:
         q = request.query_params

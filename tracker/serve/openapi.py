@@ -18,6 +18,7 @@ KNOWN_AT = _param("known_at", "query", "Knowledge time: only what the log had re
 SINCE = _param("since", "query", "Only changes at or after this event time.")
 UNTIL = _param("until", "query", "Only changes at or before this event time.")
 LIMIT = _param("limit", "query", "At most the first N changes (a whole number).")
+LAST = _param("last", "query", "Only the last N changes, still oldest first (not with limit).")
 
 
 def _get(summary: str, params: list[dict[str, Any]], ref: str) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def schema() -> dict[str, Any]:
             "/api/stories": _get("The stories", [], "Stories"),
             "/api/stories/{story}/state": _get("tracker state --json", [STORY, AS_OF, KNOWN_AT], "State"),
             "/api/stories/{story}/timeline": _get(
-                "tracker timeline --json", [STORY, KNOWN_AT, SINCE, UNTIL, LIMIT], "Timeline"),
+                "tracker timeline --json", [STORY, KNOWN_AT, SINCE, UNTIL, LIMIT, LAST], "Timeline"),
             "/api/stories/{story}/explain/{slot}": _get(
                 "tracker explain SLOT --json",
                 [STORY, _param("slot", "path", "Slot name."), AS_OF, KNOWN_AT], "Explanation"),

@@ -5,6 +5,7 @@
   const story = root.dataset.story;
   const token = new URLSearchParams(location.search).get("token");
   const SVG = "http://www.w3.org/2000/svg";
+  const CHART_CHANGES = 2000;   // the chart draws the latest changes of a long history
   const view = { asOf: null, knownAt: null, slot: null, span: null, timeline: [] };
 
   function url(path, params) {
@@ -154,7 +155,7 @@
   async function refresh() {
     const [state, timeline] = await Promise.all([
       api("state", { as_of: view.asOf, known_at: view.knownAt }),
-      api("timeline", { known_at: view.knownAt }),
+      api("timeline", { known_at: view.knownAt, last: CHART_CHANGES }),
     ]);
     document.getElementById("error").hidden = true;
     const full = view.knownAt ? view.timeline : timeline;
