@@ -77,9 +77,12 @@ def _role(spec: SlotSpec, language: Language) -> str | None:
 
 
 def _stem(spec: SlotSpec, language: Language) -> str:
-    """The office's role nouns as word starts, for derived forms ("president" in "presidency")."""
-    nouns = spec.role_nouns(language.code)
-    return rf"(?<!\w)(?:{alternatives(list(nouns))})" if nouns else "(?!)"
+    """The office's role nouns as word starts, for derived forms ("president" in "presidential"),
+    with the language's derived endings ("president" -> "presidenc" in "presidency")."""
+    nouns = list(spec.role_nouns(language.code))
+    for ending, replacement in language.role_derived:
+        nouns += [re.sub(rf"(?:{ending})$", replacement, n) for n in nouns if re.search(rf"(?:{ending})$", n)]
+    return rf"(?<!\w)(?:{alternatives(nouns)})" if nouns else "(?!)"
 
 
 def _bodyx(model: StoryModel, story: StoryDefinition, lexicon: Lexicon, language: Language,

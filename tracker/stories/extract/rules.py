@@ -67,6 +67,7 @@ class Language:
     role_not_before: str
     role_tail: str
     role_prefix: str
+    role_derived: tuple[tuple[str, str], ...]   # ending -> ending of the office's noun ("president" -> "presidenc-y")
     interim: re.Pattern[str]
     chair: re.Pattern[str]
     weekdays: tuple[re.Pattern[str], ...]
@@ -147,6 +148,15 @@ def _cues(path: Path) -> CueSet:
     return CueSet(tuple(compiled), _compile(str(raw.get("terminators", r"[,;:!?]")), path, "terminators"))
 
 
+def _derived(roles: dict[str, Any], path: Path) -> tuple[tuple[str, str], ...]:
+    table = roles.get("derived", {})
+    if not isinstance(table, dict):
+        raise _fail(path, "[roles] derived must be a table of ending = replacement")
+    for ending in table:
+        _compile(f"(?:{ending})$", path, f"derived ending {ending!r}")
+    return tuple((str(k), str(v)) for k, v in table.items())
+
+
 def _digest(folder: Path) -> str:
     hasher = hashlib.sha256()
     for path in sorted(folder / name for name in _FILES):     # not cases.toml: tests, not rules
@@ -184,6 +194,7 @@ def load_language(folder: Path) -> Language:
         role_not_before=str(roles.get("not_before", "")),
         role_tail=str(roles.get("tail", "")),
         role_prefix=str(roles.get("prefix", "")),
+        role_derived=_derived(roles, lexicon_path),
         interim=_compile(word("interim", "(?!)"), lexicon_path, "interim"),
         chair=_compile(word("chair", "(?!)"), lexicon_path, "chair"),
         weekdays=tuple(_compile(rf"(?<!\w){w}(?!\w)", lexicon_path, "weekday")
