@@ -38,7 +38,7 @@ from tracker.stories.spec import StoryModel, model_of
 from tracker.types import Article, Claim
 
 # Bump when the engine's own behaviour changes (the rule data is hashed on its own).
-ENGINE_VERSION = "5"
+ENGINE_VERSION = "6"
 # Events that give an office its holder: an interim flag is looked for beside them.
 _FILLING = ("appoint", "elect", "take_office", "replace")
 # Events a headline "X to ..." announces for later: still a plan when decided.
@@ -126,6 +126,9 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     announced = "announce" in found and "unnamed" not in found
     article_kinds.pop("announce", None)
     article_kinds.pop("unnamed", None)
+    # The form of the piece (a columnist's byline, a podcast) puts its headline; the summary's
+    # sentences are read on their own cues.
+    headline_kinds = {**language.cues.first(title, 0, len(title), ("title",)), **article_kinds}
     title_anchored = bool(lexicon.anchor_re.search(title))
     parts = _resolve_pronouns(language, lexicon, parts)
     events: list[Event] = []
@@ -146,7 +149,8 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                     continue
                 if compiled.office_after is not None and compiled.office_after.match(sentence, match.end()):
                     continue    # "fired as CEO": the office's own frame says it
-                event = _event_of(rules, language, lexicon, compiled, match, sentence, article_kinds,
+                event = _event_of(rules, language, lexicon, compiled, match, sentence,
+                                  headline_kinds if in_title else article_kinds,
                                   announced, anchored or named, full_names, index, article.published_us,
                                   in_title, title)
                 if event is not None:

@@ -35,7 +35,7 @@ EVENT_KINDS = (
     "join", "leave", "chair", "new", "tag",
 )
 _FILES = ("lexicon.toml", "frames.toml", "cues.toml")
-_SCOPES = ("clause", "after", "sentence", "article", "sourced")
+_SCOPES = ("clause", "after", "sentence", "article", "title", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
           "announce", "unnamed", "headline", "future", "background")
 _WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "conjunctions",
