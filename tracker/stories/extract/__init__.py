@@ -118,6 +118,8 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     anchor_in_article = bool(lexicon.anchor_re.search(whole))
     people = lexicon.persons_in(whole)
     full_names = {p.name for _, p, amb in people if not amb}
+    named_people = {p.name for _, p, _ in people}
+    only_person = next(iter(named_people)) if len(named_people) == 1 and named_people <= full_names else None
     if not parts or not (people or mentioned):
         return []
     article_kinds = language.cues.first(title, 0, len(title), ("article",))
@@ -149,10 +151,12 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                     continue
                 if compiled.office_after is not None and compiled.office_after.match(sentence, match.end()):
                     continue    # "fired as CEO": the office's own frame says it
+                someone = only_person if "someone" in match.groupdict() and compiled.role is not None \
+                    and _beside(lexicon, parts, compiled.role, only_person) else None
                 event = _event_of(rules, language, lexicon, compiled, match, sentence,
                                   headline_kinds if in_title else article_kinds,
                                   announced, anchored or named, full_names, index, article.published_us,
-                                  in_title, title)
+                                  in_title, title, someone)
                 if event is not None:
                     events.append(event)
     events = background(rules.model, succession(rules.model, chairs_are_members(events)))
@@ -178,6 +182,20 @@ def _resolve_pronouns(language: Language, lexicon: Lexicon,
         previous = named or previous
         out.append((sentence, in_title))
     return out
+
+
+def _beside(lexicon: Lexicon, parts: list[tuple[str, bool]], role: re.Pattern[str], person: str | None,
+            reach: int = 40) -> bool:
+    """Whether the article names the person next to one of the office's role nouns
+    ("X, the president-elect", "president-elect X"): the holder an unnamed office refers to."""
+    if person is None:
+        return False
+    for sentence, _ in parts:
+        spots = [m.start() for m in role.finditer(sentence)]
+        if spots and any(p.name == person and any(abs(at - s) <= reach for s in spots)
+                         for at, p, _ in lexicon.persons_in(sentence)):
+            return True
+    return False
 
 
 def _title_parts(title: str) -> list[str]:
@@ -218,6 +236,7 @@ def _event_of(
     published_us: int,
     in_title: bool = False,
     title: str = "",
+    someone: str | None = None,
 ) -> Event | None:
     frame = compiled.frame
     groups = match.groupdict()
@@ -235,7 +254,13 @@ def _event_of(
     elif groups.get("p"):
         subjects = _persons(lexicon, groups["p"], anchored, full_names)
     holder = next((name[2:] for name, value in groups.items() if name.startswith("h_") and value), None)
-    if holder is not None:
+    if "someone" in groups:
+        # The office's new holder, unnamed in the sentence: the one person the article names,
+        # beside the office's role noun.
+        if someone is None:
+            return None
+        subjects = [someone]
+    elif holder is not None:
         # The office named in place of its holder: resolved against the story's state later.
         subjects = [f"{HOLDER}{holder}"]
     elif not anchored and not compiled.self_anchored:
