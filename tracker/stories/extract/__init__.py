@@ -169,7 +169,9 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
 def _resolve_pronouns(language: Language, lexicon: Lexicon,
                       parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     """A sentence opening with a subject pronoun is about the one person the sentence before
-    named: "X was ousted on Friday. She has lost her job as ..." reads as X."""
+    named: "X was ousted on Friday. She has lost her job as ..." reads as X. When the pattern
+    has a group ``pro`` ("A day later, she ..."), only that group is replaced, and only
+    when the words before it name no one."""
     if language.pronouns is None:
         return parts
     out: list[tuple[str, bool]] = []
@@ -177,7 +179,9 @@ def _resolve_pronouns(language: Language, lexicon: Lexicon,
     for sentence, in_title in parts:
         found = language.pronouns.match(sentence)
         if found and len(previous) == 1 and not in_title:
-            sentence = next(iter(previous)) + sentence[found.end():]
+            start = found.start("pro") if "pro" in found.re.groupindex else 0
+            if start <= 0 or not lexicon.persons_in(sentence[:start]):
+                sentence = sentence[:max(start, 0)] + next(iter(previous)) + sentence[found.end():]
         named = {person.name for _, person, _ in lexicon.persons_in(sentence)}
         previous = named or previous
         out.append((sentence, in_title))
