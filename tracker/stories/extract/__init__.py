@@ -28,6 +28,7 @@ from tracker.stories.extract.events import (
     dated_earlier,
     drop_partial_lists,
     succession,
+    vacated,
 )
 from tracker.stories.extract.frames import Compiled, compile_frames, public_anchors
 from tracker.stories.extract.lexicon import Lexicon, build
@@ -159,7 +160,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                                   in_title, title, someone)
                 if event is not None:
                     events.append(event)
-    events = background(rules.model, succession(rules.model, chairs_are_members(events)))
+    events = background(rules.model, succession(rules.model, vacated(rules.model, chairs_are_members(events))))
     claims: dict[tuple[str, ...], Claim] = {}
     for event in events:
         _claims_of(rules.model, language, event, article, claims)
