@@ -67,6 +67,12 @@ class _Rules:
     story: StoryDefinition
     compiled: dict[str, tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]]
 
+    @property
+    def actor_names(self) -> frozenset[str]:
+        """The people who act on the story's offices (a prime minister who hires and fires)."""
+        ids = {a for spec in self.model.slots for a in spec.actors}
+        return frozenset(e.name for e in self.story.entities if e.id in ids)
+
     def of(self, code: str) -> tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]:
         """Return one language's lexicon, compiled frames and public-body anchors (compiled the
         first time: a process that only meets English text never compiles the others)."""
@@ -133,7 +139,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     # sentences are read on their own cues.
     headline_kinds = {**language.cues.first(title, 0, len(title), ("title",)), **article_kinds}
     title_anchored = bool(lexicon.anchor_re.search(title))
-    parts = _resolve_pronouns(language, lexicon, parts)
+    parts = _resolve_pronouns(language, lexicon, parts, rules.actor_names)
     events: list[Event] = []
     for index, (sentence, in_title) in enumerate(parts):
         here = bool(lexicon.anchor_re.search(sentence))
@@ -167,8 +173,8 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     return drop_partial_lists([claims[k] for k in sorted(claims)])
 
 
-def _resolve_pronouns(language: Language, lexicon: Lexicon,
-                      parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+def _resolve_pronouns(language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],
+                      actors: frozenset[str] = frozenset()) -> list[tuple[str, bool]]:
     """A sentence opening with a subject pronoun is about the one person the sentence before
     named: "X was ousted on Friday. She has lost her job as ..." reads as X. When the pattern
     has a group ``pro`` ("A day later, she ..."), only that group is replaced, and only
@@ -183,6 +189,11 @@ def _resolve_pronouns(language: Language, lexicon: Lexicon,
             start = found.start("pro") if "pro" in found.re.groupindex else 0
             if start <= 0 or not lexicon.persons_in(sentence[:start]):
                 sentence = sentence[:max(start, 0)] + next(iter(previous)) + sentence[found.end():]
+        # An object pronoun ("the prime minister sacked her from ...") is that person too, when
+        # the sentence names no one but the office's actors.
+        if language.objects is not None and len(previous) == 1 and not in_title \
+                and not {p.name for _, p, _ in lexicon.persons_in(sentence)} - actors:
+            sentence = language.objects.sub(next(iter(previous)), sentence)
         named = {person.name for _, person, _ in lexicon.persons_in(sentence)}
         previous = named or previous
         out.append((sentence, in_title))

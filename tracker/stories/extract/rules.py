@@ -38,7 +38,8 @@ _FILES = ("lexicon.toml", "frames.toml", "cues.toml")
 _SCOPES = ("clause", "after", "sentence", "article", "title", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
           "announce", "unnamed", "headline", "future", "background")
-_WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "conjunctions",
+_WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "objects",
+          "conjunctions",
           "others",
           "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture")
 
@@ -76,6 +77,7 @@ class Language:
     not_gap: str
     as_office: str
     pronouns: re.Pattern[str] | None
+    objects: re.Pattern[str] | None     # object pronouns ("sacked her from ...")
     conjunctions: str
     barrier: re.Pattern[str] | None     # a coordinating conjunction: a clause cue stops there
     others: str
@@ -204,6 +206,7 @@ def load_language(folder: Path) -> Language:
         not_gap=word("not_gap"),
         as_office=word("as_office"),
         pronouns=_compile(rf"^(?:{word('pronouns')})(?=\s)", lexicon_path, "pronouns") if word("pronouns") else None,
+        objects=_compile(rf"(?<![\w'])(?:{word('objects')})", lexicon_path, "objects") if word("objects") else None,
         conjunctions=word("conjunctions", "(?!)"),
         barrier=_compile(rf"(?<!\w)(?:{word('conjunctions')})(?!\w)", lexicon_path, "conjunctions")
         if word("conjunctions") else None,
