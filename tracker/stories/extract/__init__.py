@@ -178,24 +178,32 @@ def _resolve_pronouns(language: Language, lexicon: Lexicon, parts: list[tuple[st
     """A sentence opening with a subject pronoun is about the one person the sentence before
     named: "X was ousted on Friday. She has lost her job as ..." reads as X. When the pattern
     has a group ``pro`` ("A day later, she ..."), only that group is replaced, and only
-    when the words before it name no one."""
-    if language.pronouns is None:
+    when the words before it name no one. A sentence opening with a verb whose subject a
+    language may leave out ("Został szefem MSZ") and naming no one is about that person too.
+    A title's second sentence reads the title's first; the first sentence of the title, nothing."""
+    if language.pronouns is None and language.objects is None and language.dropped is None:
         return parts
     out: list[tuple[str, bool]] = []
     previous: set[str] = set()
+    after_title = False     # the part before is a title sentence
     for sentence, in_title in parts:
-        found = language.pronouns.match(sentence)
-        if found and len(previous) == 1 and not in_title:
-            start = found.start("pro") if "pro" in found.re.groupindex else 0
-            if start <= 0 or not lexicon.persons_in(sentence[:start]):
-                sentence = sentence[:max(start, 0)] + next(iter(previous)) + sentence[found.end():]
-        # An object pronoun ("the prime minister sacked her from ...") is that person too, when
-        # the sentence names no one but the office's actors.
-        if language.objects is not None and len(previous) == 1 and not in_title \
-                and not {p.name for _, p, _ in lexicon.persons_in(sentence)} - actors:
-            sentence = language.objects.sub(next(iter(previous)), sentence)
+        if len(previous) == 1 and (after_title or not in_title):
+            person = next(iter(previous))
+            found = language.pronouns.match(sentence) if language.pronouns is not None else None
+            if found:
+                start = found.start("pro") if "pro" in found.re.groupindex else 0
+                if start <= 0 or not lexicon.persons_in(sentence[:start]):
+                    sentence = sentence[:max(start, 0)] + person + sentence[found.end():]
+            elif language.dropped is not None and language.dropped.match(sentence) \
+                    and not lexicon.persons_in(sentence):
+                sentence = f"{person} {sentence}"
+            # An object pronoun ("the prime minister sacked her from ...") is that person too, when
+            # the sentence names no one but the office's actors.
+            if language.objects is not None and not {p.name for _, p, _ in lexicon.persons_in(sentence)} - actors:
+                sentence = language.objects.sub(person, sentence)
         named = {person.name for _, person, _ in lexicon.persons_in(sentence)}
         previous = named or previous
+        after_title = in_title
         out.append((sentence, in_title))
     return out
 

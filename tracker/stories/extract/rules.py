@@ -38,7 +38,7 @@ _FILES = ("lexicon.toml", "frames.toml", "cues.toml")
 _SCOPES = ("clause", "after", "sentence", "article", "title", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
           "announce", "unnamed", "headline", "future", "background")
-_WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "objects",
+_WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "objects", "dropped",
           "conjunctions",
           "others",
           "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture")
@@ -78,6 +78,7 @@ class Language:
     as_office: str
     pronouns: re.Pattern[str] | None
     objects: re.Pattern[str] | None     # object pronouns ("sacked her from ...")
+    dropped: re.Pattern[str] | None     # verbs opening a sentence without their subject ("Został ...")
     conjunctions: str
     barrier: re.Pattern[str] | None     # a coordinating conjunction: a clause cue stops there
     others: str
@@ -207,6 +208,7 @@ def load_language(folder: Path) -> Language:
         as_office=word("as_office"),
         pronouns=_compile(rf"^(?:{word('pronouns')})(?=\s)", lexicon_path, "pronouns") if word("pronouns") else None,
         objects=_compile(rf"(?<![\w'])(?:{word('objects')})", lexicon_path, "objects") if word("objects") else None,
+        dropped=_compile(rf"^(?:{word('dropped')})(?!\w)", lexicon_path, "dropped") if word("dropped") else None,
         conjunctions=word("conjunctions", "(?!)"),
         barrier=_compile(rf"(?<!\w)(?:{word('conjunctions')})(?!\w)", lexicon_path, "conjunctions")
         if word("conjunctions") else None,
