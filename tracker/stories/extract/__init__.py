@@ -31,7 +31,7 @@ from tracker.stories.extract.events import (
     vacated,
 )
 from tracker.stories.extract.frames import Compiled, compile_frames, public_anchors
-from tracker.stories.extract.lexicon import Lexicon, build
+from tracker.stories.extract.lexicon import Lexicon, alternatives, build
 from tracker.stories.extract.rules import Language, codes, data_digest, languages
 from tracker.stories.extract.text import clean, sentences
 from tracker.stories.refine import HOLDER
@@ -66,6 +66,11 @@ class _Rules:
     model: StoryModel
     story: StoryDefinition
     compiled: dict[str, tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]]
+
+    def role_re(self, code: str) -> re.Pattern[str]:
+        """Every role noun of the story's offices in one language (nothing when none)."""
+        nouns = [n for spec in self.model.slots for n in spec.role_nouns(code)]
+        return re.compile(rf"(?<!\w)(?:{alternatives(nouns)})(?!\w)" if nouns else "(?!)", re.I)
 
     @property
     def actor_names(self) -> frozenset[str]:
@@ -139,7 +144,8 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     # sentences are read on their own cues.
     headline_kinds = {**language.cues.first(title, 0, len(title), ("title",)), **article_kinds}
     title_anchored = bool(lexicon.anchor_re.search(title))
-    parts = _resolve_pronouns(language, lexicon, parts, rules.actor_names)
+    parts = _resolve_pronouns(language, lexicon, _cataphora(language, lexicon, parts, rules.role_re(code)),
+                              rules.actor_names)
     events: list[Event] = []
     for index, (sentence, in_title) in enumerate(parts):
         here = bool(lexicon.anchor_re.search(sentence))
@@ -206,6 +212,27 @@ def _resolve_pronouns(language: Language, lexicon: Lexicon, parts: list[tuple[st
         after_title = in_title
         out.append((sentence, in_title))
     return out
+
+
+def _cataphora(language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],
+               roles: re.Pattern[str]) -> list[tuple[str, bool]]:
+    """A title opening with a description of a person ("Senior minister fired over ...") and
+    naming no one is about the one person who opens the summary's first sentence naming anyone
+    ("X wrote ..."). Not an office of the story ("Home secretary sacked"): that office's holder."""
+    if language.headline_subject is None or not parts or not parts[0][1]:
+        return parts
+    title, _ = parts[0]
+    found = language.headline_subject.match(title)
+    if not found or lexicon.persons_in(title) or roles.search(found.group(0)):
+        return parts
+    for sentence, in_title in parts[1:]:
+        people = lexicon.persons_in(sentence)
+        if people:
+            named = {p.name for _, p, _ in people}
+            if len(named) == 1 and not in_title and people[0][0] == 0:
+                return [(next(iter(named)) + title[found.end():], True), *parts[1:]]
+            break
+    return parts
 
 
 def _beside(lexicon: Lexicon, parts: list[tuple[str, bool]], role: re.Pattern[str], person: str | None,

@@ -39,6 +39,7 @@ _SCOPES = ("clause", "after", "sentence", "article", "title", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
           "announce", "unnamed", "headline", "future", "background")
 _WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "objects", "dropped",
+          "headline_subject",
           "conjunctions",
           "others",
           "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture")
@@ -79,6 +80,7 @@ class Language:
     pronouns: re.Pattern[str] | None
     objects: re.Pattern[str] | None     # object pronouns ("sacked her from ...")
     dropped: re.Pattern[str] | None     # verbs opening a sentence without their subject ("Został ...")
+    headline_subject: re.Pattern[str] | None    # a title's description of a person ("Senior minister")
     conjunctions: str
     barrier: re.Pattern[str] | None     # a coordinating conjunction: a clause cue stops there
     others: str
@@ -209,6 +211,8 @@ def load_language(folder: Path) -> Language:
         pronouns=_compile(rf"^(?:{word('pronouns')})(?=\s)", lexicon_path, "pronouns") if word("pronouns") else None,
         objects=_compile(rf"(?<![\w'])(?:{word('objects')})", lexicon_path, "objects") if word("objects") else None,
         dropped=_compile(rf"^(?:{word('dropped')})(?!\w)", lexicon_path, "dropped") if word("dropped") else None,
+        headline_subject=_compile(rf"^(?:{word('headline_subject')})(?=\s)", lexicon_path, "headline_subject")
+        if word("headline_subject") else None,
         conjunctions=word("conjunctions", "(?!)"),
         barrier=_compile(rf"(?<!\w)(?:{word('conjunctions')})(?!\w)", lexicon_path, "conjunctions")
         if word("conjunctions") else None,
