@@ -66,11 +66,16 @@ class _Rules:
     model: StoryModel
     story: StoryDefinition
     compiled: dict[str, tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]]
+    roles: dict[str, re.Pattern[str]]
 
     def role_re(self, code: str) -> re.Pattern[str]:
         """Every role noun of the story's offices in one language (nothing when none)."""
-        nouns = [n for spec in self.model.slots for n in spec.role_nouns(code)]
-        return re.compile(rf"(?<!\w)(?:{alternatives(nouns)})(?!\w)" if nouns else "(?!)", re.I)
+        found = self.roles.get(code)
+        if found is None:
+            nouns = [n for spec in self.model.slots for n in spec.role_nouns(code)]
+            found = self.roles[code] = re.compile(rf"(?<!\w)(?:{alternatives(nouns)})(?!\w)" if nouns else "(?!)",
+                                                  re.I)
+        return found
 
     @property
     def actor_names(self) -> frozenset[str]:
@@ -98,7 +103,7 @@ def _rules(story: StoryDefinition) -> _Rules:
     key = (story.id, story.digest)
     rules = _CACHE.get(key)
     if rules is None:
-        rules = _CACHE[key] = _Rules(model_of(story), story, {})
+        rules = _CACHE[key] = _Rules(model_of(story), story, {}, {})
     return rules
 
 
