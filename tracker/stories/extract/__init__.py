@@ -28,9 +28,10 @@ from tracker.stories.extract.events import (
     dated_earlier,
     drop_partial_lists,
     succession,
+    vacated,
 )
 from tracker.stories.extract.frames import Compiled, compile_frames, public_anchors
-from tracker.stories.extract.lexicon import Lexicon, build
+from tracker.stories.extract.lexicon import Lexicon, alternatives, build
 from tracker.stories.extract.rules import Language, codes, data_digest, languages
 from tracker.stories.extract.text import clean, sentences
 from tracker.stories.refine import HOLDER
@@ -38,7 +39,7 @@ from tracker.stories.spec import StoryModel, model_of
 from tracker.types import Article, Claim
 
 # Bump when the engine's own behaviour changes (the rule data is hashed on its own).
-ENGINE_VERSION = "6"
+ENGINE_VERSION = "7"
 # Events that give an office its holder: an interim flag is looked for beside them.
 _FILLING = ("appoint", "elect", "take_office", "replace")
 # Events a headline "X to ..." announces for later: still a plan when decided.
@@ -65,6 +66,22 @@ class _Rules:
     model: StoryModel
     story: StoryDefinition
     compiled: dict[str, tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]]
+    roles: dict[str, re.Pattern[str]]
+
+    def role_re(self, code: str) -> re.Pattern[str]:
+        """Every role noun of the story's offices in one language (nothing when none)."""
+        found = self.roles.get(code)
+        if found is None:
+            nouns = [n for spec in self.model.slots for n in spec.role_nouns(code)]
+            found = self.roles[code] = re.compile(rf"(?<!\w)(?:{alternatives(nouns)})(?!\w)" if nouns else "(?!)",
+                                                  re.I)
+        return found
+
+    @property
+    def actor_names(self) -> frozenset[str]:
+        """The people who act on the story's offices (a prime minister who hires and fires)."""
+        ids = {a for spec in self.model.slots for a in spec.actors}
+        return frozenset(e.name for e in self.story.entities if e.id in ids)
 
     def of(self, code: str) -> tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]:
         """Return one language's lexicon, compiled frames and public-body anchors (compiled the
@@ -86,7 +103,7 @@ def _rules(story: StoryDefinition) -> _Rules:
     key = (story.id, story.digest)
     rules = _CACHE.get(key)
     if rules is None:
-        rules = _CACHE[key] = _Rules(model_of(story), story, {})
+        rules = _CACHE[key] = _Rules(model_of(story), story, {}, {})
     return rules
 
 
@@ -118,6 +135,8 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     anchor_in_article = bool(lexicon.anchor_re.search(whole))
     people = lexicon.persons_in(whole)
     full_names = {p.name for _, p, amb in people if not amb}
+    named_people = {p.name for _, p, _ in people}
+    only_person = next(iter(named_people)) if len(named_people) == 1 and named_people <= full_names else None
     if not parts or not (people or mentioned):
         return []
     article_kinds = language.cues.first(title, 0, len(title), ("article",))
@@ -126,8 +145,12 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     announced = "announce" in found and "unnamed" not in found
     article_kinds.pop("announce", None)
     article_kinds.pop("unnamed", None)
+    # The form of the piece (a columnist's byline, a podcast) puts its headline; the summary's
+    # sentences are read on their own cues.
+    headline_kinds = {**language.cues.first(title, 0, len(title), ("title",)), **article_kinds}
     title_anchored = bool(lexicon.anchor_re.search(title))
-    parts = _resolve_pronouns(language, lexicon, parts)
+    parts = _resolve_pronouns(language, lexicon, _cataphora(language, lexicon, parts, rules.role_re(code)),
+                              rules.actor_names)
     events: list[Event] = []
     for index, (sentence, in_title) in enumerate(parts):
         here = bool(lexicon.anchor_re.search(sentence))
@@ -146,40 +169,96 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                     continue
                 if compiled.office_after is not None and compiled.office_after.match(sentence, match.end()):
                     continue    # "fired as CEO": the office's own frame says it
-                event = _event_of(rules, language, lexicon, compiled, match, sentence, article_kinds,
+                someone = only_person if "someone" in match.groupdict() and compiled.role is not None \
+                    and _beside(lexicon, parts, compiled.role, only_person) else None
+                event = _event_of(rules, language, lexicon, compiled, match, sentence,
+                                  headline_kinds if in_title else article_kinds,
                                   announced, anchored or named, full_names, index, article.published_us,
-                                  in_title, title)
+                                  in_title, title, someone)
                 if event is not None:
                     events.append(event)
-    events = background(rules.model, succession(rules.model, chairs_are_members(events)))
+    events = background(rules.model, succession(rules.model, vacated(rules.model, chairs_are_members(events))))
     claims: dict[tuple[str, ...], Claim] = {}
     for event in events:
         _claims_of(rules.model, language, event, article, claims)
     return drop_partial_lists([claims[k] for k in sorted(claims)])
 
 
-def _resolve_pronouns(language: Language, lexicon: Lexicon,
-                      parts: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+def _resolve_pronouns(language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],
+                      actors: frozenset[str] = frozenset()) -> list[tuple[str, bool]]:
     """A sentence opening with a subject pronoun is about the one person the sentence before
-    named: "X was ousted on Friday. She has lost her job as ..." reads as X; one opening with
-    a possessive ("Then his time at ...") is that person's."""
-    if language.pronouns is None:
+    named: "X was ousted on Friday. She has lost her job as ..." reads as X. When the pattern
+    has a group ``pro`` ("A day later, she ..."), only that group is replaced, and only
+    when the words before it name no one. One opening with a possessive ("Then his time
+    at ...") is that person's. A sentence opening with a verb whose subject a language may
+    leave out ("Został szefem MSZ") and naming no one is about that person too. A title's
+    second sentence reads the title's first; the first sentence of the title, nothing."""
+    if language.pronouns is None and language.objects is None and language.dropped is None \
+            and language.possessives is None:
         return parts
     out: list[tuple[str, bool]] = []
     previous: set[str] = set()
+    after_title = False     # the part before is a title sentence
     for sentence, in_title in parts:
-        found = language.pronouns.match(sentence)
-        owner = language.possessives.match(sentence) if language.possessives is not None else None
-        if found and len(previous) == 1 and not in_title:
-            sentence = next(iter(previous)) + sentence[found.end():]
-        elif owner and len(previous) == 1 and not in_title:
-            # "Then his time at X was over": the possessive is the same person's.
-            start, end = owner.span("pr")
-            sentence = f"{sentence[:start]}{next(iter(previous))}'s{sentence[end:]}"
+        if len(previous) == 1 and (after_title or not in_title):
+            person = next(iter(previous))
+            found = language.pronouns.match(sentence) if language.pronouns is not None else None
+            owner = language.possessives.match(sentence) if language.possessives is not None else None
+            if found:
+                start = found.start("pro") if "pro" in found.re.groupindex else 0
+                if start <= 0 or not lexicon.persons_in(sentence[:start]):
+                    sentence = sentence[:max(start, 0)] + person + sentence[found.end():]
+            elif owner:
+                # "Then his time at X was over": the possessive is the same person's.
+                start, end = owner.span("pr")
+                sentence = f"{sentence[:start]}{person}'s{sentence[end:]}"
+            elif language.dropped is not None and language.dropped.match(sentence) \
+                    and not lexicon.persons_in(sentence):
+                sentence = f"{person} {sentence}"
+            # An object pronoun ("the prime minister sacked her from ...") is that person too, when
+            # the sentence names no one but the office's actors.
+            if language.objects is not None and not {p.name for _, p, _ in lexicon.persons_in(sentence)} - actors:
+                sentence = language.objects.sub(person, sentence)
         named = {person.name for _, person, _ in lexicon.persons_in(sentence)}
         previous = named or previous
+        after_title = in_title
         out.append((sentence, in_title))
     return out
+
+
+def _cataphora(language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],
+               roles: re.Pattern[str]) -> list[tuple[str, bool]]:
+    """A title opening with a description of a person ("Senior minister fired over ...") and
+    naming no one is about the one person who opens the summary's first sentence naming anyone
+    ("X wrote ..."). Not an office of the story ("Home secretary sacked"): that office's holder."""
+    if language.headline_subject is None or not parts or not parts[0][1]:
+        return parts
+    title, _ = parts[0]
+    found = language.headline_subject.match(title)
+    if not found or lexicon.persons_in(title) or roles.search(found.group(0)):
+        return parts
+    for sentence, in_title in parts[1:]:
+        people = lexicon.persons_in(sentence)
+        if people:
+            named = {p.name for _, p, _ in people}
+            if len(named) == 1 and not in_title and people[0][0] == 0:
+                return [(next(iter(named)) + title[found.end():], True), *parts[1:]]
+            break
+    return parts
+
+
+def _beside(lexicon: Lexicon, parts: list[tuple[str, bool]], role: re.Pattern[str], person: str | None,
+            reach: int = 40) -> bool:
+    """Whether the article names the person next to one of the office's role nouns
+    ("X, the president-elect", "president-elect X"): the holder an unnamed office refers to."""
+    if person is None:
+        return False
+    for sentence, _ in parts:
+        spots = [m.start() for m in role.finditer(sentence)]
+        if spots and any(p.name == person and any(abs(at - s) <= reach for s in spots)
+                         for at, p, _ in lexicon.persons_in(sentence)):
+            return True
+    return False
 
 
 def _title_parts(title: str) -> list[str]:
@@ -220,6 +299,7 @@ def _event_of(
     published_us: int,
     in_title: bool = False,
     title: str = "",
+    someone: str | None = None,
 ) -> Event | None:
     frame = compiled.frame
     groups = match.groupdict()
@@ -237,7 +317,13 @@ def _event_of(
     elif groups.get("p"):
         subjects = _persons(lexicon, groups["p"], anchored, full_names)
     holder = next((name[2:] for name, value in groups.items() if name.startswith("h_") and value), None)
-    if holder is not None:
+    if "someone" in groups:
+        # The office's new holder, unnamed in the sentence: the one person the article names,
+        # beside the office's role noun.
+        if someone is None:
+            return None
+        subjects = [someone]
+    elif holder is not None:
         # The office named in place of its holder: resolved against the story's state later.
         subjects = [f"{HOLDER}{holder}"]
     elif not anchored and not compiled.self_anchored:

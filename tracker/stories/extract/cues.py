@@ -8,7 +8,9 @@ planned, conditional, question, historical, opinion, announce) and a scope:
 - ``after``: governs the trigger it follows in the same clause ("fired years ago");
 - ``sentence``: governs the whole sentence ("... – reports", a final "?");
 - ``article``: governs every sentence of the article (an explainer's title,
-  an opinion column's byline).
+  "Opinion:");
+- ``title``: found in the title, governs the title's sentences only (a columnist's
+  byline, a podcast: the summary's sentences are read on their own cues).
 
 ``announce`` cues are not a factuality: a planned change that the organisation
 announced or agreed ("OpenAI says X will ...", "agreement in principle for X

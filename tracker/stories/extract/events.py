@@ -3,7 +3,8 @@
 Within one article: a chair named beside a new set of members is one of them; an
 asserted reversal ("returns as CEO") makes the earlier events it implies
 ("fired", "hired elsewhere") background; a successor planned beside an asserted
-departure ("X is out; Y will serve as interim CEO") is decided; a cut-off copy of a
+departure ("X is out; Y will serve as interim CEO") is decided; a successor named without
+the office ("X is her replacement") takes the office the article reports vacated; a cut-off copy of a
 member list gives way to the full list; a weekday two days before publication dates
 a claim. Which events reverse or succeed which is the story's ``[background]`` and
 ``[succession]`` (or their defaults), not code.
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tracker.stories.extract.rules import Language
-from tracker.stories.spec import StoryModel, event_matches
+from tracker.stories.spec import SINGLE, StoryModel, event_matches
 from tracker.types import Claim
 
 
@@ -81,6 +82,24 @@ def succession(model: StoryModel, events: list[Event]) -> list[Event]:
         else event
         for event in events
     ]
+
+
+def vacated(model: StoryModel, events: list[Event]) -> list[Event]:
+    """A successor named without the office ("X is her replacement", bound to the body)
+    takes the one single office of that body the article reports someone removed from;
+    without exactly one such office, it says nothing."""
+    emptied = {e.target for e in events if e.kind in ("remove", "resign") and e.factuality == "asserted"}
+    out = []
+    for event in events:
+        if event.kind == "replace" and model.slot(event.target) is None:
+            offices = sorted(name for name in emptied
+                             if (spec := model.slot(name)) is not None and spec.kind == SINGLE
+                             and spec.body == event.target)
+            if len(offices) == 1:
+                out.append(replace(event, kind="appoint", target=offices[0]))
+            continue
+        out.append(event)
+    return out
 
 
 def drop_partial_lists(claims: list[Claim]) -> list[Claim]:

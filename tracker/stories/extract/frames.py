@@ -43,6 +43,7 @@ class Compiled:
     anchors: re.Pattern[str] | None = None   # role nouns, body names, actors: a match naming one is anchored
     office_after: re.Pattern[str] | None = None  # "fired as CEO": a departure from that office, not the body
     needs_person: bool = True   # matches only where a tracked person is named ({P} or {PL}, no {PH})
+    role: re.Pattern[str] | None = None     # the office's role nouns and their derived forms
 
 
 def _expand(template: str, pieces: dict[str, str]) -> str:
@@ -77,9 +78,12 @@ def _role(spec: SlotSpec, language: Language) -> str | None:
 
 
 def _stem(spec: SlotSpec, language: Language) -> str:
-    """The office's role nouns as word starts, for derived forms ("president" in "presidency")."""
-    nouns = spec.role_nouns(language.code)
-    return rf"(?<!\w)(?:{alternatives(list(nouns))})" if nouns else "(?!)"
+    """The office's role nouns as word starts, for derived forms ("president" in "presidential"),
+    with the language's derived endings ("president" -> "presidenc" in "presidency")."""
+    nouns = list(spec.role_nouns(language.code))
+    for ending, replacement in language.role_derived:
+        nouns += [re.sub(rf"(?:{ending})$", replacement, n) for n in nouns if re.search(rf"(?:{ending})$", n)]
+    return rf"(?<!\w)(?:{alternatives(nouns)})" if nouns else "(?!)"
 
 
 def _bodyx(model: StoryModel, story: StoryDefinition, lexicon: Lexicon, language: Language,
@@ -157,6 +161,9 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
         "ANYP": person,
         "FILL": fill,
         "GAP": gap,
+        # The office's new holder left unnamed ("Argentina has a new president"): the one
+        # tracked person the article names, if it names only one.
+        "SOMEONE": "(?P<someone>)",
     }
     named = dict(language.patterns)
     office_bodies = set(model.bodies())
@@ -195,7 +202,9 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
         anchor = re.compile(anchors, re.I) if anchors else None
         after = re.compile(office_after, re.I) if office_after else None
         person_only = ("{P}" in frame.template or "{PL}" in frame.template) and "{PH}" not in frame.template
-        compiled.append(Compiled(frame, regex, target, body, tag, self_anchored, anchor, after, person_only))
+        role = re.compile(values["ROLE_STEM"], re.I) if "ROLE_STEM" in values else None
+        compiled.append(Compiled(frame, regex, target, body, tag, self_anchored, anchor, after, person_only,
+                                 role))
 
     for frame in language.frames:
         if frame.bind in ("single", "set"):

@@ -13,6 +13,9 @@ per story and language:
   a tags slot describes and ``{TAG}`` the words of one of its tags;
 - ``{FILL}`` up to five descriptor words ("co-founder and CEO"), ``{GAP}`` up to
   three auxiliary words ("will not", "has been"), both without punctuation;
+- ``{SOMEONE}`` an office's new holder the sentence leaves unnamed ("Argentina has a
+  new president"): the one tracked person the article names, beside a role noun of
+  the office ("X, the president-elect"), else no claim;
 - any ``{NAME}`` of the language's ``[patterns]``.
 
 A role noun or alias is written plainly: spaces match any white space, a final

@@ -35,10 +35,12 @@ EVENT_KINDS = (
     "join", "leave", "chair", "new", "tag",
 )
 _FILES = ("lexicon.toml", "frames.toml", "cues.toml")
-_SCOPES = ("clause", "after", "sentence", "article", "sourced")
+_SCOPES = ("clause", "after", "sentence", "article", "title", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
           "announce", "unnamed", "headline", "future", "background")
-_WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "conjunctions",
+_WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "objects", "dropped",
+          "headline_subject",
+          "conjunctions",
           "others",
           "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture", "quoted",
           "possessives")
@@ -69,6 +71,7 @@ class Language:
     role_tail: str
     role_prefix: str
     owner_after: str            # what after a company's role noun names its owner ("prezes OpenAI")
+    role_derived: tuple[tuple[str, str], ...]   # ending -> ending of the office's noun ("president" -> "presidenc-y")
     interim: re.Pattern[str]
     chair: re.Pattern[str]
     weekdays: tuple[re.Pattern[str], ...]
@@ -78,6 +81,9 @@ class Language:
     as_office: str
     pronouns: re.Pattern[str] | None
     possessives: re.Pattern[str] | None     # a sentence opening with one (group ``pr``): "Then his time ..."
+    objects: re.Pattern[str] | None     # object pronouns ("sacked her from ...")
+    dropped: re.Pattern[str] | None     # verbs opening a sentence without their subject ("Został ...")
+    headline_subject: re.Pattern[str] | None    # a title's description of a person ("Senior minister")
     conjunctions: str
     barrier: re.Pattern[str] | None     # a coordinating conjunction: a clause cue stops there
     others: str
@@ -151,6 +157,15 @@ def _cues(path: Path) -> CueSet:
     return CueSet(tuple(compiled), _compile(str(raw.get("terminators", r"[,;:!?]")), path, "terminators"))
 
 
+def _derived(roles: dict[str, Any], path: Path) -> tuple[tuple[str, str], ...]:
+    table = roles.get("derived", {})
+    if not isinstance(table, dict):
+        raise _fail(path, "[roles] derived must be a table of ending = replacement")
+    for ending in table:
+        _compile(f"(?:{ending})$", path, f"derived ending {ending!r}")
+    return tuple((str(k), str(v)) for k, v in table.items())
+
+
 def _digest(folder: Path) -> str:
     hasher = hashlib.sha256()
     for path in sorted(folder / name for name in _FILES):     # not cases.toml: tests, not rules
@@ -189,6 +204,7 @@ def load_language(folder: Path) -> Language:
         role_tail=str(roles.get("tail", "")),
         role_prefix=str(roles.get("prefix", "")),
         owner_after=str(roles.get("owner_after", "")),
+        role_derived=_derived(roles, lexicon_path),
         interim=_compile(word("interim", "(?!)"), lexicon_path, "interim"),
         chair=_compile(word("chair", "(?!)"), lexicon_path, "chair"),
         weekdays=tuple(_compile(rf"(?<!\w){w}(?!\w)", lexicon_path, "weekday")
@@ -200,6 +216,10 @@ def load_language(folder: Path) -> Language:
         pronouns=_compile(rf"^(?:{word('pronouns')})(?=\s)", lexicon_path, "pronouns") if word("pronouns") else None,
         possessives=_compile(rf"^{word('possessives')}", lexicon_path, "possessives")
         if word("possessives") else None,
+        objects=_compile(rf"(?<![\w'])(?:{word('objects')})", lexicon_path, "objects") if word("objects") else None,
+        dropped=_compile(rf"^(?:{word('dropped')})(?!\w)", lexicon_path, "dropped") if word("dropped") else None,
+        headline_subject=_compile(rf"^(?:{word('headline_subject')})(?=\s)", lexicon_path, "headline_subject")
+        if word("headline_subject") else None,
         conjunctions=word("conjunctions", "(?!)"),
         barrier=_compile(rf"(?<!\w)(?:{word('conjunctions')})(?!\w)", lexicon_path, "conjunctions")
         if word("conjunctions") else None,
