@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python -m benchmarks.gold.sample --lang en [--seed 2023] [--json OUT]
-        [--exclude GOLD.toml ...] [--scale 1.0]
+        [--exclude GOLD.toml ...] [--scale 1.0] [--story ID ...]
 
 For each story, every corpus item in the language that the story's match terms
 find (the story file's ``[match]`` when it exists, else the terms below) is put
@@ -16,7 +16,7 @@ corpus and the seed. It lists feed, guid, date and text to read, for labelling
 by hand; nothing is labelled. ``--exclude`` leaves out every item (feed, guid)
 already named in the given gold files, before anything is drawn, and ``--scale``
 multiplies the period quotas, so that a held-out set can be drawn beside the
-labelled one.
+labelled one; ``--story`` draws other stories than the default five (spain, cruise).
 """
 
 from __future__ import annotations
