@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python -m benchmarks.gold.sample --lang en [--seed 2023] [--json OUT]
+        [--exclude GOLD.toml ...] [--scale 1.0] [--story ID ...]
 
 For each story, every corpus item in the language that the story's match terms
 find (the story file's ``[match]`` when it exists, else the terms below) is put
@@ -12,7 +13,10 @@ is filled at random. A second stage adds every item published within a day of
 each known change of the story (``WINDOWS``, from the public record), so that
 enough items report a change while it is news. The draw depends only on the
 corpus and the seed. It lists feed, guid, date and text to read, for labelling
-by hand; nothing is labelled.
+by hand; nothing is labelled. ``--exclude`` leaves out every item (feed, guid)
+already named in the given gold files, before anything is drawn, and ``--scale``
+multiplies the period quotas, so that a held-out set can be drawn beside the
+labelled one; ``--story`` draws other stories than the default five (spain, cruise).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import argparse
 import json
 import random
 import sys
+import tomllib
 from collections import defaultdict
 from pathlib import Path
 
@@ -45,7 +50,11 @@ QUOTAS: dict[str, dict[str, int]] = {
     "argentina": {"before": 8, "during": 14, "after": 10},
     "uk-cabinet": {"before": 16, "during": 6, "after": 8},
     "sejm": {"before": 6, "during": 3, "after": 6},
+    "spain": {"before": 8, "during": 10, "after": 6},
+    "cruise": {"before": 8, "during": 10, "after": 8},
 }
+# The stories drawn unless --story names others (the ones the first gold set covers).
+DEFAULT_STORIES = ("openai", "binance", "argentina", "uk-cabinet", "sejm")
 DURING = ("2023-11-17", "2023-11-22")
 # A second draw from the day after each known change (from the public record, not
 # from the engine), so that enough items report a change as it happens.
@@ -56,8 +65,10 @@ WINDOWS: dict[str, tuple[tuple[str, str], ...]] = {
     "argentina": (("2023-11-19T22:00", "2023-11-20T23:59"), ("2023-12-10T12:00", "2023-12-10T23:59")),
     "uk-cabinet": (("2023-11-13T00:00", "2023-11-14T12:00"),),
     "sejm": (("2023-11-13T00:00", "2023-11-14T23:59"),),
+    "spain": (("2023-11-16T09:00", "2023-11-17T23:59"),),
+    "cruise": (("2023-11-19T12:00", "2023-11-20T23:59"),),
 }
-WINDOW_QUOTAS = {"openai": 1000, "binance": 1000, "argentina": 1000, "uk-cabinet": 1000, "sejm": 1000}  # every item in a window
+WINDOW_QUOTAS = {story_id: 1000 for story_id in QUOTAS}  # every item in a window
 
 
 def period(day: str) -> str:
@@ -75,10 +86,10 @@ def _definition(story_id: str, stories: dict[str, StoryDefinition]) -> StoryDefi
                            entities=(), raw={}, digest="")
 
 
-def candidates(lang: str) -> dict[str, list[CorpusItem]]:
+def candidates(lang: str, story_ids: tuple[str, ...] = DEFAULT_STORIES) -> dict[str, list[CorpusItem]]:
     """Return, per story, every matching item in the language, in corpus order."""
-    found, _ = find_stories(QUOTAS)
-    definitions = [_definition(s, found) for s in QUOTAS]
+    found, _ = find_stories(story_ids)
+    definitions = [_definition(s, found) for s in story_ids]
     matcher = Matcher(definitions)
     screen = {t.rstrip("*") for d in definitions for t in (*d.terms, *d.names)}
     languages = feed_languages(CORPUS)
@@ -92,6 +103,22 @@ def candidates(lang: str) -> dict[str, list[CorpusItem]]:
         for story_id in matcher.match(entry.item.title, entry.item.summary):
             out[story_id].append(entry)
     return out
+
+
+def gold_ids(paths: list[Path]) -> set[tuple[str, str]]:
+    """Return the (feed, guid) and (feed, link) of every item named in the gold files."""
+    ids: set[tuple[str, str]] = set()
+    for path in paths:
+        for entry in tomllib.loads(path.read_text(encoding="utf-8")).get("item", []):
+            for key in ("guid", "link"):
+                if entry.get(key):
+                    ids.add((str(entry["feed"]), str(entry[key])))
+    return ids
+
+
+def scaled(quota: dict[str, int], scale: float) -> dict[str, int]:
+    """Return the period quotas multiplied by ``scale`` (rounded, at least 1 where non-zero)."""
+    return {k: max(1, round(v * scale)) if v else 0 for k, v in quota.items()}
 
 
 def draw(items: list[CorpusItem], quota: dict[str, int], rng: random.Random) -> list[CorpusItem]:
@@ -130,9 +157,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="en")
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--json", type=Path, help="write the sample here instead of stdout")
+    parser.add_argument("--exclude", type=Path, action="append", default=[], metavar="GOLD",
+                        help="leave out the items this gold file names (repeatable)")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply the period quotas by this")
+    parser.add_argument("--story", action="append", choices=sorted(QUOTAS), metavar="ID",
+                        help=f"draw this story (repeatable; default {', '.join(DEFAULT_STORIES)})")
     args = parser.parse_args(argv)
+    story_ids: tuple[str, ...] = tuple(s for s in QUOTAS if s in (args.story or DEFAULT_STORIES))
     rng = random.Random(args.seed)
-    pools = candidates(args.lang)
+    excluded = gold_ids(args.exclude)
+    pools = {story_id: [e for e in items if (e.feed, e.guid) not in excluded
+                        and (e.feed, e.item.link or "") not in excluded]
+             for story_id, items in candidates(args.lang, story_ids).items()}
     rows: list[dict[str, str]] = []
     taken: dict[str, set[tuple[str, str]]] = {}
 
@@ -145,12 +181,13 @@ def main(argv: list[str] | None = None) -> int:
             "title": entry.item.title, "summary": entry.item.summary,
         })
 
-    for story_id in QUOTAS:
-        for entry in draw(pools.get(story_id, []), QUOTAS[story_id], rng):
+    for story_id in story_ids:
+        for entry in draw(pools.get(story_id, []), scaled(QUOTAS[story_id], args.scale), rng):
             add(story_id, entry, "stratified")
     # The second stage has its own generator, so the first stage's draw never changes.
     window_rng = random.Random(args.seed + 1)
-    for story_id, size in WINDOW_QUOTAS.items():
+    for story_id in story_ids:
+        size = WINDOW_QUOTAS[story_id]
         windowed = [e for e in pools.get(story_id, []) if in_window(e, story_id)]
         for entry in draw_windows(windowed, taken.get(story_id, set()), size, window_rng):
             add(story_id, entry, "window")
