@@ -64,7 +64,8 @@ def load_truth(path: Path) -> Truth:
 
     The slots are the file's ``slots = [...]``, else every baseline key but
     ``as_of``, ``source`` and the ``<slot>_interim`` / ``<slot>_chair`` qualifiers.
-    A slot whose baseline is a list is a set: a transition gives it whole
+    A truth may list ``<slot>_interim`` in ``slots`` to score that flag too (true
+    while the holder is acting or caretaker). A slot whose baseline is a list is a set: a transition gives it whole
     (``<slot>_set``) or changes it (``<slot>_add``, ``<slot>_remove``); any other
     slot is given by ``<slot> = value`` (``""`` for vacant).
     """

@@ -9,6 +9,8 @@ from factories import article
 
 from tracker.stories.corroborate import resolve
 from tracker.stories.definition import ROOT, StoryDefinition, load_story
+from tracker.stories.spec import model_of
+from tracker.stories.state import Held, apply_op
 from tracker.timeutil import parse_instant, to_micros
 from tracker.types import Article, Claim, Correction
 
@@ -200,3 +202,11 @@ def test_a_shifted_publisher_moves_no_transition_of_a_whole_story() -> None:
     shifted = [report(p, "2023-11-17T18:00:00Z" if p == "c.example" else at) for p, at in reports]
     times = [t.at_us for t in resolve(STORY, [(i, [claim(i)]) for i in plain])]
     assert [t.at_us for t in resolve(STORY, [(i, [claim(i)]) for i in shifted])] == times
+
+
+def test_stay_keeps_the_holder_and_marks_the_office_interim() -> None:
+    model = model_of(STORY)
+    held = Held("Sam Altman", False)
+    assert apply_op(model, "ceo", held, "stay", "Sam Altman") == Held("Sam Altman", True)
+    assert apply_op(model, "ceo", held, "stay", "Mira Murati") == held       # not the holder: nothing
+    assert apply_op(model, "ceo", Held("Sam Altman", True), "stay", "Sam Altman") == Held("Sam Altman", True)

@@ -80,6 +80,16 @@ def test_an_interim_appointment_carries_the_flag() -> None:
     assert ceo[0].evidence and ceo[0].rule.startswith("en.")
 
 
+def test_taking_the_oath_is_the_full_office_unless_an_interim_word_says_otherwise() -> None:
+    spain = load_story(ROOT / "config" / "stories" / "examples" / "spain.toml")
+    sworn = [c for c in extract(spain, article("Pedro Sánchez sworn in as Spain's prime minister"))
+             if c.slot == "prime_minister" and c.op == "set"]
+    assert sworn and sworn[0].interim is False
+    acting = [c for c in extract(spain, article("Pedro Sánchez sworn in as Spain's acting prime minister"))
+              if c.slot == "prime_minister" and c.op == "set"]
+    assert acting and acting[0].interim is True
+
+
 def test_an_announced_plan_is_a_decided_change() -> None:
     title = "Microsoft will get a non-voting observer seat on the OpenAI board, the company confirmed"
     assert ("microsoft", "tag", "board-observer") in asserted(title)

@@ -90,6 +90,8 @@ BAD = [
      ["'board' is not a slot or a body"]),
     (('roles.en = ["CEO"]', 'roles.en = ["CEO"]\n\n[events]\n"appoint ceo" = ["ceo set $who"]'), 27,
      ["unknown variable '$who'"]),
+    (('qualifiers = ["interim"]\nroles.en = ["CEO"]', 'roles.en = ["CEO"]\n\n[events]\n"resign ceo" = ["ceo stay $person"]'), 0,
+     ["'stay' marks the holder interim", "qualifiers"]),
     (('terms = ["Acme"]', 'terms = "Acme"'), 0, ["match.terms must be a list"]),
     (('[baseline]', '[corroboration]\npublisherz = 2\n\n[baseline]'), 0, ["unknown key 'publisherz'", "window_hours"]),
     (('qualifiers = ["interim"]', 'qualifiers = ["interim", "elect"]\n\n[slots.ceo_elect]\nkind = "single"'), 20,

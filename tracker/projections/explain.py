@@ -85,6 +85,8 @@ def stance(claim: Claim, held: SlotState | None, former: frozenset[str] = frozen
         agrees = bool(claimed) and claimed <= members
     elif claim.op in ("remove", "untag"):
         agrees = not (claimed & members)
+    elif claim.op == "stay":
+        agrees = claimed == members and held is not None and bool(held.interim)
     elif claim.op == "chair":
         agrees = held is not None and held.chair is not None and {held.chair} == claimed
     else:

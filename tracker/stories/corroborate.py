@@ -32,7 +32,7 @@ from tracker.stories.spec import SINGLE, StoryModel, model_of
 from tracker.stories.state import Held, apply_op, baseline_held
 from tracker.types import Article, Claim, Correction, SlotValue, Source, Transition
 
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 _WORD = re.compile(r"[^\w]+")
 _SCHEME = re.compile(r"^https?://(www\.)?")
 _WHOLE = ("replace", "set")
@@ -208,6 +208,8 @@ def _conflicts(model: StoryModel, a: Key, b: Key) -> bool:
         return False
     spec = model.slot(a[0])
     if spec is not None and spec.kind == SINGLE:
+        if "stay" in (a[1], b[1]):
+            return a[2] == b[2] and "set" not in (a[1], b[1])   # staying on is no new holder
         return (a[1] == "set" and b[1] == "set") or a[2] == b[2]
     if a[1] in _WHOLE and b[1] in _WHOLE:
         return True                     # two different whole values (member lists)
@@ -335,7 +337,7 @@ def _corrected(model: StoryModel, ops: list[_Op], corrections: Sequence[Correcti
 def _order(model: StoryModel, op: _Op) -> tuple[int, int, int, str, str]:
     slot_rank = [s.name for s in model.slots].index(op.slot) if model.slot(op.slot) else 99
     # Within one instant: removals before additions, so a replacement reads naturally.
-    op_rank = {"remove": 0, "untag": 0, "clear": 0, "replace": 1, "set": 1, "add": 2, "tag": 2, "chair": 3}
+    op_rank = {"remove": 0, "untag": 0, "clear": 0, "replace": 1, "set": 1, "add": 2, "tag": 2, "chair": 3, "stay": 3}
     return (op.at_us, slot_rank, op_rank.get(op.op, 4), repr(op.value), op.op)
 
 

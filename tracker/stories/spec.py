@@ -30,7 +30,7 @@ from tracker.types import SlotValue
 SINGLE, SET, TAGS = "single", "set", "tags"
 KINDS = (SINGLE, SET, TAGS)
 HOUR_US = 3_600_000_000
-OPS = ("set", "clear", "add", "remove", "replace", "tag", "untag", "chair")
+OPS = ("set", "clear", "add", "remove", "replace", "tag", "untag", "chair", "stay")
 QUALIFIERS = {SINGLE: ("interim", "elect"), SET: ("chair",), TAGS: ()}
 EVENT_KINDS = (
     "appoint", "elect", "win", "take_office", "return", "replace", "remove", "resign",
@@ -39,7 +39,7 @@ EVENT_KINDS = (
 ENTITY_EVENTS = ("join", "leave", "return")
 _FILLS = ("appoint", "take_office", "return", "replace", "elect", "win")
 _EMPTIES = ("remove", "resign", "leave")
-_OPS_BY_KIND = {SINGLE: ("set", "clear", "remove"), SET: ("add", "remove", "replace", "chair", "clear"),
+_OPS_BY_KIND = {SINGLE: ("set", "clear", "remove", "stay"), SET: ("add", "remove", "replace", "chair", "clear"),
                 TAGS: ("tag", "untag", "clear")}
 _DEFAULT_OP = {SINGLE: "set", SET: "add", TAGS: "tag"}
 
@@ -373,6 +373,9 @@ def _parse_op(text: Any, slots: dict[str, SlotSpec], what: str) -> EventOp:
     if parts[1] not in spec.ops:
         raise ValueError(f"{what}: {parts[1]!r} does not apply to the {spec.kind} slot {spec.name!r} "
                          f"(one of: {', '.join(spec.ops)})")
+    if parts[1] == "stay" and not spec.interim:
+        raise ValueError(f"{what}: 'stay' marks the holder interim: write qualifiers = [\"interim\"] "
+                         f"in [slots.{spec.name}]")
     if spec.kind == TAGS and value and not value.startswith("$") and value not in spec.tags:
         raise ValueError(f"{what}: {value!r} is not a tag of {spec.name!r} ({', '.join(spec.tags)})")
     if value.startswith("$") and value not in ("$person", "$people", "$tag"):

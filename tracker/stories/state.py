@@ -54,6 +54,9 @@ def apply_op(
             return Held(value, bool(interim) if spec.interim else None)
         if op == "clear" or (op == "remove" and value == held.value):
             return Held(None, None)
+        if op == "stay" and value == held.value and spec.interim and not held.interim:
+            # A holder who resigns and stays on until a successor: still the holder, now interim.
+            return Held(held.value, True)
         return held
     members = set(held.value) if isinstance(held.value, tuple) else set()
     items = set(value) if isinstance(value, tuple) else ({value} if isinstance(value, str) else set())

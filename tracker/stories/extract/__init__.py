@@ -39,7 +39,7 @@ from tracker.stories.spec import StoryModel, model_of
 from tracker.types import Article, Claim
 
 # Bump when the engine's own behaviour changes (the rule data is hashed on its own).
-ENGINE_VERSION = "7"
+ENGINE_VERSION = "8"
 # Events that give an office its holder: an interim flag is looked for beside them.
 _FILLING = ("appoint", "elect", "take_office", "replace")
 # Events a headline "X to ..." announces for later: still a plan when decided.
@@ -349,7 +349,8 @@ def _event_of(
     if frame.event in _FILLING and spec is not None and spec.interim:
         clause = language.cues.clause_start(sentence, match.start())
         found = language.interim.search(sentence, min(clause, match.start()), match.end() + 40)
-        interim = True if found else None
+        # Taking office by oath is the full office unless an interim word says otherwise.
+        interim = True if found else (False if frame.event in _CEREMONIES else None)
     elif frame.event == "return" and spec is not None:
         interim = False
     return Event(frame.event, compiled.target, frame.rule, tuple(subjects), tuple(sorted(people)), fact,
