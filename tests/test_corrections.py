@@ -117,3 +117,17 @@ def test_rejecting_an_unknown_article_is_an_input_error(engine: sa.Engine) -> No
         corrections.reject_article(engine, "ghost", reason="typo")
     with pytest.raises(InputError, match="--reason"):
         corrections.reject_article(engine, "ghost", reason="  ")
+
+
+def test_a_holder_asserted_staying_on_is_interim(engine: sa.Engine) -> None:
+    """``--op stay``: the holder stays in office as interim (a caretaker), on a slot that can be
+    held interim; anywhere else it is refused."""
+    at = FRI + timedelta(hours=3)
+    event = corrections.assert_slot(engine, "ceo", "Sam Altman", at=at, source=SOURCE, op="stay")
+    assert event.payload["op"] == "stay"
+    held = present.state_json(query.state(engine, "openai", as_of=at + timedelta(hours=1)))
+    assert held["slots"]["ceo"]["value"] == "Sam Altman" and held["slots"]["ceo"]["interim"] is True
+    before = present.state_json(query.state(engine, "openai", as_of=at - timedelta(hours=1)))
+    assert before["slots"]["ceo"]["interim"] is False
+    with pytest.raises(InputError, match="does not apply to slot 'board'"):
+        corrections.assert_slot(engine, "board", "Sam Altman", at=at, source=SOURCE, op="stay")

@@ -290,7 +290,7 @@ def explain_cmd(app: App, slot: str, story_id: str | None, as_of: str | None,
 @click.option("--source", required=True, metavar="URL", help="Where the fact comes from.")
 @click.option("--note", help="Why this correction is made.")
 @_story_option
-@click.option("--op", type=click.Choice(["set", "add", "remove", "tag", "untag", "clear"]),
+@click.option("--op", type=click.Choice(["set", "add", "remove", "tag", "untag", "clear", "stay"]),
               help="What to do to the slot (default: set for ceo, add for board, tag for microsoft).")
 @click.option("--interim", is_flag=True, default=None, help="An interim appointment.")
 @pass_app

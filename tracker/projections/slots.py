@@ -51,7 +51,9 @@ def slot_specs(story: StoryDefinition) -> dict[str, SlotSpec]:
             continue
         values = tuple(e.name for e in people)
         aliases = tuple((a, e.name) for e in people for a in (e.id, *e.aliases))
-        specs[spec.name] = SlotSpec(spec.name, spec.kind, spec.default_op, spec.ops, values, aliases)
+        # 'stay' (the holder stays on as interim) needs an office that can be held interim.
+        ops = tuple(op for op in spec.ops if op != "stay" or spec.interim)
+        specs[spec.name] = SlotSpec(spec.name, spec.kind, spec.default_op, ops, values, aliases)
     return specs
 
 
