@@ -111,4 +111,5 @@ def test_each_example_story_replays_to_its_truth(
         reports.append(f"{story}: {result.summary()}")
         if not _passes(result):
             failed.append(story)
+    print("\n" + "\n".join(reports))   # the figures, with -s
     assert set(failed) == set(KNOWN_GAPS), "\n\n".join(reports)
