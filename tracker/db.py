@@ -85,6 +85,26 @@ def create_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def _set_wal(cursor: Any, seconds: float = 30.0) -> None:
+    """Switch to WAL. On a brand-new file another process may be switching it too, and
+    SQLite answers "locked" at once rather than through the busy timeout: try again,
+    briefly, up to the same 30 s."""
+    import sqlite3
+    import time
+
+    deadline = time.monotonic() + seconds
+    pause = 0.01
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     import sqlalchemy as sa
 
@@ -94,8 +114,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # the "begin" hook below says BEGIN (or BEGIN IMMEDIATE for writers).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        _set_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
