@@ -140,7 +140,9 @@ def build(story: StoryDefinition, model: StoryModel, language: Language) -> Lexi
         )
         all_aliases.extend(aliases)
     all_aliases.sort(key=lambda a: (-len(a), a))
-    person = (r"(?<![\w'])(?-i:" + "|".join(_alias_pattern(a, language) for a in all_aliases) + r")(?!\w)"
+    # A name may follow an elided article or preposition ("d'Ilse Marek", "qu'Anton Rask").
+    person = (r"(?:(?<![\w'])|(?<=(?<!\w)[dlDL]')|(?<=(?<!\w)[qQ]u'))(?-i:"
+              + "|".join(_alias_pattern(a, language) for a in all_aliases) + r")(?!\w)"
               if all_aliases else "(?!)")
     table = dict(bodies)
     anchors = [table[b] for b in model.bodies() if b in table]
