@@ -95,3 +95,37 @@ def test_targets_are_checked(engine: sa.Engine) -> None:
     with pytest.raises(InputError, match="exists already"):
         targets.add(engine, "x", "command", "true")
     assert orjson.loads(orjson.dumps([t.name for t in targets.all_targets(engine)])) == ["x"]
+
+
+def test_changes_while_nobody_listens_are_settled_when_a_target_is_added(engine: sa.Engine) -> None:
+    """Without targets nothing is announced or remembered; a target added later hears
+    neither a retraction of a change it never heard of, nor a change older than itself."""
+    from tracker.projections import tables as projection_tables
+
+    row = {"story": "openai", "slot": "ceo", "op": "set", "value": '"Mira Murati"',
+           "at_us": 1_700_000_000_000_000, "sources": "[]"}
+    stored = {"story": "openai", "seq": 0, "slot": "ceo", "at_us": row["at_us"], "op": "set",
+              "value": row["value"], "interim": True, "chair": None, "sources": "[]",
+              "single_source": False, "correction": False, "note": None}
+    with Receiver() as receiver:
+        first = targets.add(engine, "first", "webhook", receiver.url)
+        with engine.begin() as conn:
+            assert outbox.record(conn, "openai", [row]) == 1
+        assert Sender(engine).run_once().delivered == 1
+        targets.remove(engine, first.name)
+        with engine.begin() as conn:
+            assert outbox.record(conn, "openai", []) == 0      # reversed while nobody listens
+        targets.add(engine, "second", "webhook", receiver.url)   # the projection holds no such change
+        with engine.begin() as conn:
+            assert outbox.record(conn, "openai", []) == 0      # no retraction for "second"
+        targets.remove(engine, "second")
+        with engine.begin() as conn:
+            conn.execute(projection_tables.transitions.insert().values(**stored))
+            assert outbox.record(conn, "openai", [row]) == 0    # back while nobody listens
+        targets.add(engine, "third", "webhook", receiver.url)    # it stands when "third" arrives
+        with engine.begin() as conn:
+            assert outbox.record(conn, "openai", [row]) == 0    # nothing older than "third"
+            assert outbox.record(conn, "openai", []) == 1       # its reversal is news to "third"
+        Sender(engine).run_once()
+        assert [(d["event"], d["value"]) for d in receiver.accepted] == [
+            ("changed", "Mira Murati"), ("retracted", "Mira Murati")]

@@ -94,6 +94,11 @@ def record(conn: Connection, story: str, accepted: Sequence[Mapping[str, Any]]) 
     Called by the projection engine inside the transaction that stores the rows,
     so the outbox holds a notification exactly when the transition is stored.
     """
+    targets = _matching(conn, story)
+    if not targets:
+        # Nobody to tell: nothing to remember either. A target added later is told of
+        # changes from then on (``baseline``, which also settles what no longer stands).
+        return 0
     c = tables.changes
     at = now_us()
     known = {
@@ -102,12 +107,12 @@ def record(conn: Connection, story: str, accepted: Sequence[Mapping[str, Any]]) 
             sa.select(c.c.key, c.c.state, c.c.generation).where(c.c.story == story)
         )
     }
-    targets = _matching(conn, story)
     notes: list[dict[str, Any]] = []
     fresh: dict[str, Mapping[str, Any]] = {}
     for row in accepted:
         key = change_key(story, row["slot"], row["op"], row["value"], row["at_us"])
         fresh.setdefault(key, row)
+    added: list[dict[str, Any]] = []
     for key, row in fresh.items():
         before = known.get(key)
         if before is not None and before[0] == ACCEPTED:
@@ -115,13 +120,13 @@ def record(conn: Connection, story: str, accepted: Sequence[Mapping[str, Any]]) 
         generation = 0 if before is None else before[1] + 1
         values = {"state": ACCEPTED, "generation": generation, "changed_us": at}
         if before is None:
-            conn.execute(c.insert().values(
-                key=key, story=story, slot=row["slot"], op=row["op"], value=row["value"],
-                at_us=row["at_us"], **values,
-            ))
+            added.append({"key": key, "story": story, "slot": row["slot"], "op": row["op"],
+                          "value": row["value"], "at_us": row["at_us"], **values})
         else:
             conn.execute(c.update().where(c.c.key == key).values(**values))
         notes += _notes(targets, row, key, CHANGED, generation, at)
+    if added:
+        conn.execute(c.insert(), added)
     gone = [k for k, (state, _) in known.items() if state == ACCEPTED and k not in fresh]
     if gone:
         _retract(conn, story, gone, targets, at, notes)
@@ -183,23 +188,34 @@ def baseline(conn: Connection) -> int:
     """Mark every stored transition as announced (without notifying); return how many.
 
     ``tracker alerts add`` calls it, so a new target hears of changes from then
-    on, not of the whole history already projected.
+    on, not of the whole history already projected; and an announced change that no
+    longer stands (reversed while nobody was listening) is settled as retracted,
+    silently, so the new target is never told a retraction of what it never heard.
     """
     from tracker.projections import tables as projection
 
     t, c = projection.transitions, tables.changes
-    have = {row[0] for row in conn.execute(sa.select(c.c.key))}
+    have = {row[0]: row[1] for row in conn.execute(sa.select(c.c.key, c.c.state))}
     at = now_us()
     added = []
+    standing: set[str] = set()
     for story, slot, op, value, at_us in conn.execute(
         sa.select(t.c.story, t.c.slot, t.c.op, t.c.value, t.c.at_us)
     ):
         key = change_key(story, slot, op, value, at_us)
+        standing.add(key)
         if key in have:
             continue
-        have.add(key)
+        have[key] = ACCEPTED
         added.append({"key": key, "story": story, "slot": slot, "op": op, "value": value,
                       "at_us": at_us, "state": ACCEPTED, "generation": 0, "changed_us": at})
     if added:
         conn.execute(c.insert(), added)
+    stale = [key for key, state in have.items() if state == ACCEPTED and key not in standing]
+    back = [key for key in standing if have.get(key) == RETRACTED]  # reversed, then back again
+    for keys, values in ((stale, {"state": RETRACTED}),
+                         (back, {"state": ACCEPTED, "generation": c.c.generation + 1})):
+        for start in range(0, len(keys), 500):
+            conn.execute(c.update().where(c.c.key.in_(keys[start:start + 500]))
+                         .values(changed_us=at, **values))
     return len(added)
