@@ -106,15 +106,24 @@ def test_a_receiver_failing_half_the_time_still_gets_everything_once(tmp_path: P
         assert _rows(db, "SELECT count(*) FROM alert_outbox WHERE status != 'delivered'")[0][0] == 0
 
 
-def test_a_sender_killed_ten_times_loses_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("process", ["sender", "worker"])
+def test_a_sender_killed_ten_times_loses_nothing(
+    tmp_path: Path, process: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tracker alerts send --follow`` or a whole ``tracker worker`` (which sends on its own
+    job), killed with SIGKILL mid-delivery ten times."""
     db = tmp_path / "k.sqlite"
     with Receiver() as receiver:
         run(db, "alerts", "add", "hook", "--webhook", receiver.url)
         demo(db)
         changes = _changes(db)
         assert changes >= 10
-        follow = ("alerts", "send", "--follow", "--interval", "0.05", "--lease", "0.5",
-                  "--base-delay", "0", "--timeout", "20")
+        if process == "worker":
+            monkeypatch.setenv("TRACKER_ALERT_LEASE_SECONDS", "0.5")
+            follow: tuple[str, ...] = ("worker", "--tick", "1")
+        else:
+            follow = ("alerts", "send", "--follow", "--interval", "0.05", "--lease", "0.5",
+                      "--base-delay", "0", "--timeout", "20")
         for _ in range(10):
             receiver.arrived.clear()
             receiver.release.clear()

@@ -100,14 +100,19 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+def seconds_from_env(name: str, default: float) -> float:
+    """Return a positive number of seconds from an environment variable, else ``default``."""
+    text = os.environ.get(name)
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        value = default
+    return value if value > 0 else default
+
+
 def lease_seconds_from_env() -> float:
     """Return the lease length: $TRACKER_LEASE_SECONDS, else the default (300 s)."""
-    text = os.environ.get(LEASE_ENV)
-    try:
-        value = float(text) if text else DEFAULT_LEASE_SECONDS
-    except ValueError:
-        value = DEFAULT_LEASE_SECONDS
-    return value if value > 0 else DEFAULT_LEASE_SECONDS
+    return seconds_from_env(LEASE_ENV, DEFAULT_LEASE_SECONDS)
 
 
 class LeasedRegistry(FeedRegistry):

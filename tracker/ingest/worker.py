@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.alerts.sender import Sender
 from tracker.eventlog import codec
+from tracker.ingest.leases import seconds_from_env
 from tracker.ingest.poll import Poller
 
 log = logging.getLogger("tracker.worker")
@@ -29,6 +30,7 @@ TICK_SECONDS = 10.0
 TICK_JITTER = 2
 SHUTDOWN_GRACE = 8.0
 ALERT_SECONDS = 2.0
+ALERT_LEASE_ENV = "TRACKER_ALERT_LEASE_SECONDS"
 
 
 class Worker:
@@ -54,7 +56,11 @@ class Worker:
             executors={"default": {"type": "threadpool", "max_workers": 1},
                        "alerts": {"type": "threadpool", "max_workers": 1}},
         )
-        self.sender = Sender(engine)  # alerts: its own job, so a slow target never delays polls
+        # Alerts: their own job, so a slow target never delays polls. A notification a
+        # worker killed mid-delivery held is sent again once its lease runs out
+        # ($TRACKER_ALERT_LEASE_SECONDS, default the delivery timeout plus 5 s).
+        lease = seconds_from_env(ALERT_LEASE_ENV, 0.0) or None
+        self.sender = Sender(engine, lease_s=lease)
 
     def tick(self) -> None:
         """Poll what is due; never raise (a failed tick is retried at the next one)."""
