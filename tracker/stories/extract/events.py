@@ -13,6 +13,7 @@ a claim. Which events reverse or succeed which is the story's ``[background]`` a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from tracker.stories.extract.rules import Language
 from tracker.stories.spec import SINGLE, StoryModel, event_matches
@@ -102,6 +103,9 @@ def vacated(model: StoryModel, events: list[Event]) -> list[Event]:
     return out
 
 
+_AHEAD = {"future", "planned", "conditional", "speculative", "question"}   # kinds that look ahead
+
+
 def drop_partial_lists(claims: list[Claim]) -> list[Claim]:
     """Drop a member list that another list in the same article contains (a cut-off copy)."""
     lists = [set(c.value) for c in claims if c.op == "replace" and isinstance(c.value, tuple)]
@@ -112,8 +116,13 @@ def drop_partial_lists(claims: list[Claim]) -> list[Claim]:
 
 
 def dated_earlier(language: Language, sentence: str, start: int, end: int, published_us: int) -> bool:
-    """Whether the trigger's clause names a weekday two or more days before publication."""
-    clause = sentence[language.cues.clause_start(sentence, start):language.cues.clause_end(sentence, end)]
+    """Whether the trigger's clause dates it before publication: a weekday two or more days
+    before, or (when the language lists months) another month than the publication's, in
+    a clause with no future or plan ("was sacked in January", not "will step down in
+    January" nor "next January")."""
+    low = language.cues.clause_start(sentence, start)
+    high = language.cues.clause_end(sentence, end)
+    clause = sentence[low:high]
     published = (published_us // 86_400_000_000 + 3) % 7       # 1970-01-01 was a Thursday (3)
     for day, pattern in enumerate(language.weekdays):
         for found in pattern.finditer(clause):
@@ -121,4 +130,14 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
                 continue
             if (published - day) % 7 >= 2:
                 return True
+    if language.months and not language.cues.kinds(sentence, low, high, ("clause", "sentence")) & _AHEAD:
+        # Only the trigger's own clause: "sworn in on Friday after ... July's election" is no July.
+        stop = language.cues.terminators.search(sentence, end, high)
+        own = sentence[low:stop.start() if stop else high]
+        month = datetime.fromtimestamp(published_us / 1_000_000, UTC).month - 1
+        for number, pattern in enumerate(language.months):
+            for found in pattern.finditer(own):
+                if number != month and not language.next_words.search(
+                        own[max(0, found.start() - 12):found.start()]):
+                    return True
     return False

@@ -38,7 +38,7 @@ _FILES = ("lexicon.toml", "frames.toml", "cues.toml")
 _SCOPES = ("clause", "after", "sentence", "article", "title", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
           "announce", "unnamed", "headline", "future", "background")
-_WORDS = ("interim", "chair", "weekdays", "next", "clause", "not_gap", "as_office", "pronouns", "objects", "dropped",
+_WORDS = ("interim", "chair", "weekdays", "months", "next", "clause", "not_gap", "as_office", "pronouns", "objects", "dropped",
           "headline_subject",
           "conjunctions",
           "others",
@@ -75,6 +75,7 @@ class Language:
     interim: re.Pattern[str]
     chair: re.Pattern[str]
     weekdays: tuple[re.Pattern[str], ...]
+    months: tuple[re.Pattern[str], ...]     # January .. December: a past event in another month is old
     next_words: re.Pattern[str]
     clause_words: str
     not_gap: str
@@ -209,6 +210,8 @@ def load_language(folder: Path) -> Language:
         chair=_compile(word("chair", "(?!)"), lexicon_path, "chair"),
         weekdays=tuple(_compile(rf"(?<!\w){w}(?!\w)", lexicon_path, "weekday")
                        for w in words.get("weekdays", ())),
+        months=tuple(_compile(rf"(?<!\w){m}(?!\w)", lexicon_path, "month")
+                     for m in words.get("months", ())),
         next_words=_compile(word("next", "(?!)"), lexicon_path, "next"),
         clause_words=word("clause"),
         not_gap=word("not_gap"),
