@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from tracker.projections import load
-from tracker.projections.query import Instant, micros, prefix_position, prepare, transitions
+from tracker.projections.query import (
+    Instant,
+    micros,
+    prefix_position,
+    prepare,
+    resolve_known_at,
+    transitions,
+)
 from tracker.projections.slots import slot_spec
 from tracker.stories import state as fold
 from tracker.stories.definition import StoryDefinition
@@ -101,17 +108,16 @@ class History:
     what ``explain`` needs of the whole history, built once per log position (a
     server keeps it while the log does not grow)."""
 
-    __slots__ = ("by_slot", "index", "transitions")
+    __slots__ = ("by_slot", "index")
 
     def __init__(self, story: StoryDefinition, found: Sequence[Transition]) -> None:
         model = model_of(story)
-        self.transitions = tuple(found)
         self.by_slot: dict[str, list[Transition]] = {}
-        for transition in self.transitions:
+        for transition in found:
             self.by_slot.setdefault(transition.slot, []).append(transition)
         for slot in self.by_slot.values():
             slot.sort(key=lambda t: t.at_us)   # stable: stored order breaks ties
-        self.index = ChangeIndex(model, changes_from_transitions(model, self.transitions))
+        self.index = ChangeIndex(model, changes_from_transitions(model, found))
 
     def upto(self, slot: str, as_of_us: int | None) -> list[Transition]:
         """The slot's transitions at or before ``as_of_us``, oldest first."""
@@ -126,9 +132,12 @@ class History:
 
 
 def history(engine: Engine, story: StoryDefinition, position: int,
-            known_at_us: int | None = None) -> History:
-    """Return the story's whole accepted history as known at ``known_at_us`` (None: now)."""
-    return History(story, transitions(engine, story, known_at_us=known_at_us, position=position))
+            prefix: int | None = None) -> History:
+    """Return the story's whole accepted history: stored, or resolved afresh from the log's
+    positions 1..``prefix`` when that is a shorter prefix (known at an earlier instant)."""
+    if prefix is None or prefix >= position:
+        return History(story, transitions(engine, story, position=position))
+    return History(story, resolve_known_at(engine, story, prefix))
 
 
 def explain(
@@ -157,7 +166,7 @@ def explain(
     key = (story.id, position, None if until is None or until >= position else until)
     past = memo.get(key) if memo is not None else None
     if past is None:
-        past = history(engine, story, position, None if key[2] is None else known_at_us)
+        past = history(engine, story, position, key[2])
         if memo is not None:
             while len(memo) >= MEMO_SIZE:  # the oldest first: an older position is seldom asked again
                 memo.pop(next(iter(memo)))

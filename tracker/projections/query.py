@@ -188,10 +188,11 @@ def timeline(
         raise InputError("give the first changes (limit) or the last ones (last), not both")
     story, position = prepare(engine, story_id, stories, refresh)
     known_at_us, since_us, until_us = micros(known_at), micros(since), micros(until)
-    if known_at_us is None or prefix_position(engine, known_at_us) >= position:
+    prefix = None if known_at_us is None else prefix_position(engine, known_at_us)
+    if prefix is None or prefix >= position:
         return _stored(engine, story.id, until_us, since_us, limit, last)
     found = [
-        t for t in transitions(engine, story, known_at_us=known_at_us, position=position)
+        t for t in resolve_known_at(engine, story, prefix)
         if (since_us is None or t.at_us >= since_us) and (until_us is None or t.at_us <= until_us)
     ]
     if last is not None:
