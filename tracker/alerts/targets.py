@@ -125,9 +125,7 @@ def declare(conn: Connection, stories: Mapping[str, StoryDefinition]) -> int:
         elif row[7] is None:
             raise ConfigError(f"{story.path}: alert {name!r}: a target of that name was added with "
                               "`tracker alerts add`; rename one of them")
-        elif (row[2], row[3], row[4], row[5], row[6], row[7], row[8]) != (
-                values["kind"], values["address"], None, values["story"], slots, story.id,
-                alert.secret_env):
+        elif dict(zip(_NAMES[2:], row[2:], strict=True)) != values:
             conn.execute(t.update().where(t.c.id == row[0]).values(**values))
             changed += 1
     for name, row in rows.items():
@@ -156,6 +154,7 @@ _COLUMNS = (
     tables.targets.c.secret, tables.targets.c.story, tables.targets.c.slots,
     tables.targets.c.declared_in, tables.targets.c.secret_env,
 )
+_NAMES = tuple(column.name for column in _COLUMNS)
 
 
 def all_targets(engine: Engine) -> list[Target]:
