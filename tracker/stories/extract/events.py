@@ -130,14 +130,14 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
                 continue
             if (published - day) % 7 >= 2:
                 return True
-    if language.months and not language.cues.kinds(sentence, low, high, ("clause", "sentence")) & _AHEAD:
-        # Only the trigger's own clause: "sworn in on Friday after ... July's election" is no July.
-        stop = language.cues.terminators.search(sentence, end, high)
-        own = sentence[low:stop.start() if stop else high]
-        month = datetime.fromtimestamp(published_us / 1_000_000, UTC).month - 1
-        for number, pattern in enumerate(language.months):
-            for found in pattern.finditer(own):
-                if number != month and not language.next_words.search(
-                        own[max(0, found.start() - 12):found.start()]):
-                    return True
-    return False
+    if not language.months:
+        return False
+    # Only the trigger's own clause: "sworn in on Friday after ... July's election" is no July.
+    stop = language.cues.terminators.search(sentence, end, high)
+    own = sentence[low:stop.start() if stop else high]
+    month = datetime.fromtimestamp(published_us / 1_000_000, UTC).month - 1
+    named = any(
+        number != month and not language.next_words.search(own[max(0, found.start() - 12):found.start()])
+        for number, pattern in enumerate(language.months) for found in pattern.finditer(own)
+    )
+    return named and not language.cues.kinds(sentence, low, high, ("clause", "sentence")) & _AHEAD
