@@ -88,8 +88,15 @@ def succession(model: StoryModel, events: list[Event]) -> list[Event]:
 def vacated(model: StoryModel, events: list[Event]) -> list[Event]:
     """A successor named without the office ("X is her replacement", bound to the body)
     takes the one single office of that body the article reports someone removed from;
-    without exactly one such office, it says nothing."""
-    emptied = {e.target for e in events if e.kind in ("remove", "resign") and e.factuality == "asserted"}
+    someone who leaves a body with one single office ("Y sack X and appoint Z") leaves that
+    office; without exactly one such office, it says nothing."""
+    asserted = [e for e in events if e.factuality == "asserted"]
+    emptied = {e.target for e in asserted if e.kind in ("remove", "resign")}
+    for e in asserted:
+        if e.kind == "leave" and model.slot(e.target) is None:
+            singles = [spec.name for spec in model.slots if spec.kind == SINGLE and spec.body == e.target]
+            if len(singles) == 1:
+                emptied.add(singles[0])
     out = []
     for event in events:
         if event.kind == "replace" and model.slot(event.target) is None:
