@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from tracker.errors import ParseError
-from tracker.ingest.normalize import canonical_link, normalize, plain_text, registrable_domain
+from tracker.ingest.normalize import (
+    MAX_SUMMARY,
+    canonical_link,
+    content_hash,
+    normalize,
+    plain_text,
+    registrable_domain,
+)
 from tracker.ingest.parse import defuse, parse_feed
 
 DATA = Path(__file__).parent / "data" / "feeds"
@@ -81,7 +88,7 @@ def test_missing_invalid_and_future_dates_become_first_seen() -> None:
 def test_scripts_styles_and_javascript_links_are_removed() -> None:
     [item] = items_of("script.xml")
     assert item.title == "OpenAI update"
-    assert item.summary == "Board news and more."
+    assert item.summary == "Board news\nand more."   # the paragraph ends where its </p> was
     assert "script" not in item.summary and "cookie" not in item.summary
     assert item.link is None
 
@@ -166,3 +173,35 @@ def test_helpers() -> None:
     assert registrable_domain("another.blogspot.com") != registrable_domain("someone.blogspot.com")
     assert registrable_domain("localhost") == "localhost"
     assert registrable_domain("co.uk") == "co.uk"
+
+
+@pytest.mark.parametrize(("markup", "kept"), [
+    ("<p>Analysis: why she could be next</p><p>The board fired him on Friday.</p>",
+     "Analysis: why she could be next\nThe board fired him on Friday."),
+    ("Earlier news.<h2>A heading without a full stop</h2>The story goes on",
+     "Earlier news.\nA heading without a full stop\nThe story goes on"),
+    ("<figure><img src='x.jpg'><figcaption>Photo by A. Nyone</figcaption></figure>Body text",
+     "Photo by A. Nyone\nBody text"),
+    ("First line<br/>second line<BR>third", "First line\nsecond line\nthird"),
+    ("plain text\nwrapped on two lines\n\nand a second paragraph",
+     "plain text wrapped on two lines\nand a second paragraph"),
+    ("&lt;p&gt;escaped&lt;/p&gt;&lt;p&gt;markup&lt;/p&gt;", "escaped\nmarkup"),
+    ("<b>bold</b> and <i>italic</i> stay in one <span>line</span>", "bold and italic stay in one line"),
+    ("<p></p><p>   </p><div>only this</div>", "only this"),
+])
+def test_a_summary_keeps_its_paragraphs_one_per_line(markup: str, kept: str) -> None:
+    summary = plain_text(markup, MAX_SUMMARY, paragraphs=True)
+    assert summary == kept
+    # Collapsed, it is the text as a title is kept, and its content hash is the collapsed text's:
+    # a feed polled again after an upgrade revises nothing.
+    flat = plain_text(markup, MAX_SUMMARY)
+    assert summary.replace("\n", " ") == flat
+    assert content_hash("T", summary) == content_hash("T", flat)
+
+
+def test_a_long_summary_is_cut_where_the_collapsed_text_is() -> None:
+    markup = "<p>" + "</p><p>".join(f"paragraph number {i} of many" for i in range(2000)) + "</p>"
+    summary = plain_text(markup, MAX_SUMMARY, paragraphs=True)
+    flat = plain_text(markup, MAX_SUMMARY)
+    assert len(summary) == len(flat) == MAX_SUMMARY
+    assert content_hash("T", summary) == content_hash("T", flat)

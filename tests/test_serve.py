@@ -99,6 +99,28 @@ def test_another_address_needs_a_token(demo_db: Path, tmp_path: Path) -> None:
         proc.communicate(timeout=20)
 
 
+def test_a_tokenless_server_answers_only_loopback_host_names(demo_db: Path, tmp_path: Path) -> None:
+    """DNS rebinding: a page whose own name resolves to 127.0.0.1 must not read the API."""
+    db = copy_db(demo_db, tmp_path / "h.sqlite")
+    proc, base = _serve(db, "--allow-host", "tracker.internal")
+    try:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            port = base.rsplit(":", 1)[1]
+            for host in (f"127.0.0.1:{port}", f"localhost:{port}", "LOCALHOST.", f"[::1]:{port}",
+                         "tracker.internal", f"tracker.internal:{port}"):
+                response = client.get("/api/stories", headers={"Host": host})
+                assert response.status_code == 200, host
+            for host in (f"attacker.example:{port}", "attacker.example", "127.0.0.1.attacker.example",
+                         "localhost.attacker.example", ""):
+                response = client.get("/api/stories", headers={"Host": host})
+                assert response.status_code == 421, host
+                assert "loopback" in response.text
+            assert client.get("/stories/openai", headers={"Host": "evil.example"}).status_code == 421
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
+
+
 def _browser() -> object:
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service

@@ -20,13 +20,18 @@ def _ready(url: str, token: str | None) -> None:
               show_default=True, metavar="PORT", help="Port to listen on (0: any free port).")
 @click.option("--token", envvar="TRACKER_SERVE_TOKEN", metavar="TEXT",
               help="Require this token on every request (Authorization: Bearer, or ?token=).")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Without a token, also answer requests naming this host (a reverse proxy's); "
+                   "repeatable. Otherwise only loopback names are answered.")
 @pass_app
-def serve_cmd(app: App, host: str, port: int, token: str | None) -> None:
+def serve_cmd(app: App, host: str, port: int, token: str | None, allowed_hosts: tuple[str, ...]) -> None:
     """Serve a page per story (state, timeline chart, explain, live updates) and a JSON API.
 
     Read-only, on 127.0.0.1 by default. The API returns what the CLI's --json
     prints: /api/stories/ID/state, /timeline, /explain/SLOT, /api/events; its
-    OpenAPI schema is /openapi.json.
+    OpenAPI schema is /openapi.json. Without a token, a request must name a
+    loopback host (or an --allow-host name), so a page that rebinds its own
+    name to 127.0.0.1 cannot read the API through a browser.
 
     \b
     Example:
@@ -35,7 +40,8 @@ def serve_cmd(app: App, host: str, port: int, token: str | None) -> None:
     """
     from tracker.serve.run import serve
 
-    serve(app.engine, host=host, port=port, token=token, ready=lambda url: _ready(url, token))
+    serve(app.engine, host=host, port=port, token=token, ready=lambda url: _ready(url, token),
+          allowed_hosts=allowed_hosts)
 
 
 def register(cli: click.Group) -> None:

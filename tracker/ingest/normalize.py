@@ -19,7 +19,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tracker.ingest.items import FeedItem, ParsedFeed
-from tracker.ingest.textsafe import clean, strip_blocks, strip_markup, strip_tags
+from tracker.ingest.textsafe import (
+    clean,
+    paragraph_text,
+    strip_blocks,
+    strip_markup,
+    strip_tags,
+    strip_tags_to_lines,
+)
 
 MAX_TITLE = 1_000
 MAX_SUMMARY = 10_000
@@ -31,8 +38,13 @@ OLDEST = datetime(1995, 1, 1, tzinfo=UTC)
 
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 
-def plain_text(value: str | None, limit: int) -> str:
+def plain_text(value: str | None, limit: int, *, paragraphs: bool = False) -> str:
     """Return text with tags, scripts and entities removed and whitespace collapsed.
+
+    With ``paragraphs``, the paragraphs the markup (or blank lines) marks are kept,
+    one per line: a standfirst, a heading or a caption is then not read into the
+    sentence after it. Either way, collapsing the result's white space gives the
+    same text (see :func:`content_hash`).
 
     Linear in the input, which is first cut to ``INPUT_PER_OUTPUT * limit`` characters.
     """
@@ -40,11 +52,14 @@ def plain_text(value: str | None, limit: int) -> str:
         return ""
     text = value[: INPUT_PER_OUTPUT * limit]
     if "<" in text:
-        text = strip_markup(text)
+        text = strip_markup(text, paragraphs=paragraphs)
     if "&" in text:
         text = html.unescape(text)
         if "<" in text:  # escaped markup in a text field: drop it as well
-            text = strip_tags(strip_blocks(text))
+            text = strip_blocks(text)
+            text = strip_tags_to_lines(text) if paragraphs else strip_tags(text)
+    if paragraphs and "\n" in text:
+        return paragraph_text(clean(text))[:limit]
     text = " ".join(clean(text).split())
     return text[:limit]
 
@@ -135,7 +150,10 @@ def article_id(feed_identity: str, item_id: str) -> str:
 
 
 def content_hash(title: str, summary: str) -> str:
-    """Return the hash of what a revision can change: title and summary."""
+    """Return the hash of what a revision can change: title and summary, the summary's
+    white space collapsed (so how its paragraphs are kept is no revision)."""
+    if "\n" in summary:  # one line break where the collapsed text has one space
+        summary = summary.replace("\n", " ")
     return hashlib.sha256(f"{title}\x1f{summary}".encode()).hexdigest()
 
 
@@ -185,7 +203,7 @@ def normalize(
             content = get(entry, "content")
             if content:
                 summary_html = get(content[0], "value")
-        summary = plain_text(summary_html, MAX_SUMMARY)
+        summary = plain_text(summary_html, MAX_SUMMARY, paragraphs=True)
         link = canonical_link(get(entry, "link"))
         if not (title or summary or link):
             continue  # nothing to observe (an empty or cut-off entry)

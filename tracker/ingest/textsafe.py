@@ -133,8 +133,69 @@ def strip_tags(text: str) -> str:
     return _replace_spans(text, "<", ">", 1)
 
 
-def strip_markup(text: str) -> str:
-    """Return text with blocks, comments and tags each replaced by a space (in that order)."""
+# Elements that end a paragraph (or a line: br): their tags become a blank line in
+# paragraph mode, so a standfirst, a heading or a caption is not read into the sentence after it.
+PARAGRAPH_TAGS = frozenset({
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+    "blockquote", "figure", "figcaption", "table", "tr", "section", "article", "header",
+    "footer", "aside", "pre", "hr", "address", "br",
+})
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _tag_break(text: str, at: int) -> str:
+    """What the tag at ``at`` becomes in paragraph mode: a blank line or a space.
+
+    Looks at most a dozen characters past the ``<``, so a scan stays linear."""
+    start = at + 2 if text.startswith("</", at) else at + 1
+    end = start
+    while end < len(text) and end - start < 11 and text[end].lower() in _NAME_CHARS:
+        end += 1
+    name = text[start:end].lower()
+    return "\n\n" if name in PARAGRAPH_TAGS else " "
+
+
+def strip_tags_to_lines(text: str) -> str:
+    """Replace each ``<...>`` by a space, or by a blank line where the element ends a paragraph."""
+    out: list[str] = []
+    kept = 0
+    at = text.find("<")
+    while at >= 0:
+        end = text.find(">", at + 1)
+        if end < 0:
+            break  # no closer after this opener, so none after any later one either
+        out.append(text[kept:at])
+        out.append(_tag_break(text, at))
+        kept = end + 1
+        at = text.find("<", kept)
+    if not out:
+        return text
+    out.append(text[kept:])
+    return "".join(out)
+
+
+def strip_markup(text: str, *, paragraphs: bool = False) -> str:
+    """Return text with blocks, comments and tags each replaced by a space (in that order);
+    with ``paragraphs``, the tags that end a paragraph or a line become line breaks."""
     if "<" not in text:
         return text
-    return strip_tags(strip_comments(strip_blocks(text)))
+    text = strip_comments(strip_blocks(text))
+    return strip_tags_to_lines(text) if paragraphs else strip_tags(text)
+
+
+def paragraph_text(text: str) -> str:
+    """Collapse white space within each paragraph (paragraphs end at a blank line) and
+    join the paragraphs with one line break: collapsing the result's white space gives
+    what collapsing the whole text does."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        words = line.split()
+        if words:
+            current.extend(words)
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return "\n".join(paragraphs)

@@ -5,7 +5,10 @@ Read-only: every route is a GET. Each API route calls the function the CLI's
 server-sent event whenever the log's last position moves (looked up every
 ``poll_s`` seconds), and the page fetches its documents again. The last
 answers are kept until the log grows (:class:`AnswerCache`). With a token,
-every request needs ``Authorization: Bearer TOKEN`` or ``?token=TOKEN``.
+every request needs ``Authorization: Bearer TOKEN`` or ``?token=TOKEN``; without
+one (loopback only), every request must name a loopback host in its ``Host``
+header, so a web page whose name is made to resolve to 127.0.0.1 (DNS rebinding)
+cannot read the API through a visitor's browser.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import hmac
 import html
+import ipaddress
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -87,8 +91,10 @@ class AnswerCache:
                 self.items.popitem(last=False)
 
 
-def create_app(engine: Engine, *, token: str | None = None, poll_s: float = 0.5) -> Starlette:
-    """Return the web application over a database."""
+def create_app(engine: Engine, *, token: str | None = None, poll_s: float = 0.5,
+               allowed_hosts: Sequence[str] = ()) -> Starlette:
+    """Return the web application over a database (``allowed_hosts``: names besides
+    loopback that a token-less server answers to, such as a reverse proxy's)."""
     cache = AnswerCache()
     histories: dict[Any, History] = {}   # explain's view of each story's history, per log position
 
@@ -194,7 +200,7 @@ def create_app(engine: Engine, *, token: str | None = None, poll_s: float = 0.5)
     app = Starlette(routes=routes)
     if token:
         return _guarded(app, token)  # type: ignore[return-value]
-    return app
+    return _loopback_only(app, allowed_hosts)  # type: ignore[return-value]
 
 
 def _token_query(request: Request) -> str:
@@ -204,6 +210,47 @@ def _token_query(request: Request) -> str:
 
 Scope = dict[str, Any]
 ASGI = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
+
+
+def host_name(header: bytes) -> str:
+    """The host name a ``Host`` header gives, lowercased, without its port or final dot."""
+    host = header.decode("latin-1").strip().lower()
+    if host.startswith("["):
+        name = host[1:].split("]", 1)[0]
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return name.rstrip(".")
+
+
+def loopback_host(name: str) -> bool:
+    """Whether a host name is this machine's: localhost, 127.0.0.0/8 or ::1."""
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _loopback_only(app: Starlette, allowed: Sequence[str]) -> ASGI:
+    """Wrap an app so that a request naming another host than loopback (or one of
+    ``allowed``) is refused (421)."""
+    extra = {host_name(name.encode("latin-1")) for name in allowed}
+
+    async def guard(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            header = next((value for name, value in scope.get("headers", ()) if name == b"host"), b"")
+            name = host_name(header)
+            if not (loopback_host(name) or name in extra):
+                response = PlainTextResponse(
+                    "this server answers only requests to a loopback host name "
+                    "(--allow-host NAME adds one; or serve with a token)",
+                    status_code=421)
+                await response(scope, receive, send)
+                return
+        await app(scope, receive, send)
+
+    return guard
 
 
 def _guarded(app: Starlette, token: str) -> ASGI:

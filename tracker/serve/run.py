@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.engine import Engine
 
@@ -62,6 +62,7 @@ def serve(
     port: int = DEFAULT_PORT,
     token: str | None = None,
     ready: Callable[[str], None] | None = None,
+    allowed_hosts: Sequence[str] = (),
 ) -> None:
     """Serve until SIGINT/SIGTERM; ``ready(url)`` is called once the socket listens."""
     import uvicorn
@@ -72,7 +73,7 @@ def serve(
     sock = bind(host, port)
     if ready is not None:
         ready(url_of(sock, host))
-    config = uvicorn.Config(create_app(engine, token=token), log_level="warning",
+    config = uvicorn.Config(create_app(engine, token=token, allowed_hosts=allowed_hosts), log_level="warning",
                             access_log=False, lifespan="off", timeout_graceful_shutdown=2)
     try:
         uvicorn.Server(config).run(sockets=[sock])

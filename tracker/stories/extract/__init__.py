@@ -315,6 +315,10 @@ def _event_of(
     elif groups.get("pl"):
         subjects = _persons(lexicon, groups["pl"], anchored, full_names)
     elif groups.get("p"):
+        start = match.start("p")
+        if start == match.start() and language.object_before is not None \
+                and language.object_before.search(sentence, max(0, start - 80), start):
+            return None   # the name is the object of the verb before it ("beats X to become ...")
         subjects = _persons(lexicon, groups["p"], anchored, full_names)
     holder = next((name[2:] for name, value in groups.items() if name.startswith("h_") and value), None)
     if "someone" in groups:

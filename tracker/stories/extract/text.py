@@ -39,7 +39,10 @@ def clean(text: str) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    """Split text into sentences (abbreviations such as "Mr." do not end one)."""
+    """Split text into sentences (abbreviations such as "Mr." do not end one); a line
+    break (a paragraph of the feed's markup, see ingest) always ends one."""
+    if "\n" in text:
+        return [s for paragraph in text.split("\n") for s in sentences(paragraph)]
     text = clean(text)
     if not text:
         return []
