@@ -27,6 +27,7 @@ from tracker.stories.extract.events import (
     chairs_are_members,
     dated_earlier,
     drop_partial_lists,
+    scheduled,
     succession,
     vacated,
 )
@@ -44,6 +45,7 @@ ENGINE_VERSION = "10"
 _FILLING = ("appoint", "elect", "take_office", "replace")
 # Events a headline "X to ..." announces for later: still a plan when decided.
 _CEREMONIES = ("take_office",)
+_VOTES = ("elect", "win")       # outcomes of a vote: one set for a named day is not decided
 
 
 @cache
@@ -343,7 +345,9 @@ def _event_of(
     if fact == "asserted" and quote is not None:
         fact, why = "speculative", f"the title quotes it: {quote!r}"
     if fact == "asserted" and dated_earlier(language, sentence, match.start(), v_end, published_us):
-        fact, why = "historical", "a weekday two or more days before publication dates it"
+        fact, why = "historical", "a day, month or season before publication dates it"
+    elif fact == "asserted" and frame.event in _VOTES and scheduled(language, sentence, match.start(), v_end):
+        fact, why = "planned", "a vote set for a named day is still to be held"
     interim = None
     spec = rules.model.slot(compiled.target)
     if frame.event in _FILLING and spec is not None and spec.interim:

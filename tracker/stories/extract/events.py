@@ -13,7 +13,7 @@ a claim. Which events reverse or succeed which is the story's ``[background]`` a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from tracker.stories.extract.rules import Language
 from tracker.stories.spec import SINGLE, StoryModel, event_matches
@@ -104,6 +104,7 @@ def vacated(model: StoryModel, events: list[Event]) -> list[Event]:
 
 
 _AHEAD = {"future", "planned", "conditional", "speculative", "question"}   # kinds that look ahead
+_AHEAD_OR_HEADLINE = _AHEAD | {"headline"}      # and headline-ese "X to take over on Monday"
 
 
 def drop_partial_lists(claims: list[Claim]) -> list[Claim]:
@@ -115,29 +116,70 @@ def drop_partial_lists(claims: list[Claim]) -> list[Claim]:
     ]
 
 
+def _looks_ahead(language: Language, sentence: str, low: int, end: int, high: int) -> bool:
+    """Whether a future, plan or headline cue governs the trigger: a clause cue before it (or
+    ending at it: "X to take over"), or a sentence cue."""
+    kinds = language.cues.kinds(sentence, low, end, ("clause",)) | language.cues.kinds(sentence, low, high, ("sentence",))
+    return bool(kinds & _AHEAD_OR_HEADLINE)
+
+
+def scheduled(language: Language, sentence: str, start: int, end: int) -> bool:
+    """Whether the trigger's clause looks ahead ("will", "to") and names the day it is set
+    for ("on Thursday", "on 28 March"): a vote so dated is still to be held."""
+    low = language.cues.clause_start(sentence, start)
+    high = language.cues.clause_end(sentence, end)
+    if not _looks_ahead(language, sentence, low, end, high):
+        return False
+    if language.past is not None and language.past.search(sentence, low, end):
+        return False                            # "elected X on Sunday": held
+    clause = sentence[low:high]
+    return any(p.search(clause) for p in language.weekdays) or any(p.search(clause) for _, p in language.dates)
+
+
 def dated_earlier(language: Language, sentence: str, start: int, end: int, published_us: int) -> bool:
-    """Whether the trigger's clause dates it before publication: a weekday two or more days
-    before, or (when the language lists months) another month than the publication's, in
-    a clause with no future or plan ("was sacked in January", not "will step down in
-    January" nor "next January")."""
+    """Whether the trigger's clause dates it before publication: in a past clause, a weekday
+    two or more days before or a season other than the publication's; a day of a month two
+    or more days before; or (when the language lists months) another month than the
+    publication's, in a clause with no future or plan ("was sacked in January", not "will
+    step down in January" nor "next January"). Days are counted in UTC, a day's leeway
+    for the publisher's time zone."""
     low = language.cues.clause_start(sentence, start)
     high = language.cues.clause_end(sentence, end)
     clause = sentence[low:high]
-    published = (published_us // 86_400_000_000 + 3) % 7       # 1970-01-01 was a Thursday (3)
-    for day, pattern in enumerate(language.weekdays):
-        for found in pattern.finditer(clause):
-            if language.next_words.search(clause[max(0, found.start() - 12):found.start()]):
-                continue
-            if (published - day) % 7 >= 2:
-                return True
-    if not language.months:
+    if _looks_ahead(language, sentence, low, end, high):
         return False
+    past = language.past is None or bool(language.past.search(sentence, low, end))
+    published = (published_us // 86_400_000_000 + 3) % 7       # 1970-01-01 was a Thursday (3)
+    if past:
+        for day, pattern in enumerate(language.weekdays):
+            for found in pattern.finditer(clause):
+                if language.next_words.search(clause[max(0, found.start() - 12):found.start()]):
+                    continue
+                if (published - day) % 7 >= 2:
+                    return True
     # Only the trigger's own clause: "sworn in on Friday after ... July's election" is no July.
     stop = language.cues.terminators.search(sentence, end, high)
     own = sentence[low:stop.start() if stop else high]
-    month = datetime.fromtimestamp(published_us / 1_000_000, UTC).month - 1
-    named = any(
-        number != month and not language.next_words.search(own[max(0, found.start() - 12):found.start()])
+    when = datetime.fromtimestamp(published_us / 1_000_000, UTC)
+    if past and any(when.month not in months and not language.next_words.search(own[max(0, f.start() - 12):f.start()])
+                    for pattern, months in language.seasons for f in pattern.finditer(own)):
+        return True
+    dated: list[tuple[int, int]] = []           # spans of a full date: its month is read with its day
+    for number, pattern in language.dates:
+        for found in pattern.finditer(own):
+            try:
+                named = date(when.year, when.month if number is None else number + 1, int(found.group("d")))
+            except ValueError:
+                continue
+            if named > when.date():
+                continue                        # ahead this year: the month alone decides
+            if (when.date() - named).days >= 2:
+                return True
+            dated.append(found.span())
+    if not language.months or language.cues.kinds(sentence, low, high, ("clause", "sentence")) & _AHEAD:
+        return False
+    return any(
+        number != when.month - 1 and not language.next_words.search(own[max(0, found.start() - 12):found.start()])
+        and not any(a <= found.start() < b for a, b in dated)
         for number, pattern in enumerate(language.months) for found in pattern.finditer(own)
     )
-    return named and not language.cues.kinds(sentence, low, high, ("clause", "sentence")) & _AHEAD
