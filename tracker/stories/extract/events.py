@@ -12,6 +12,7 @@ a claim. Which events reverse or succeed which is the story's ``[background]`` a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -116,6 +117,20 @@ def drop_partial_lists(claims: list[Claim]) -> list[Claim]:
     ]
 
 
+def _clause_end(language: Language, sentence: str, end: int) -> int:
+    """Where the clause at ``end`` closes, reading past an abbreviation's dot ("on Feb. 28")."""
+    high = language.cues.clause_end(sentence, end)
+    while sentence.startswith(".", high) and _abbreviated(language, sentence, high):
+        high = language.cues.clause_end(sentence, high + 1)
+    return high
+
+
+def _abbreviated(language: Language, sentence: str, dot: int) -> bool:
+    """Whether the dot at ``dot`` ends an abbreviation ("Feb.")."""
+    return bool(language.abbreviations) and re.search(
+        rf"(?<!\w)(?:{language.abbreviations})$", sentence[:dot]) is not None
+
+
 def _looks_ahead(language: Language, sentence: str, low: int, end: int, high: int) -> bool:
     """Whether a future, plan or headline cue governs the trigger: a clause cue before it (or
     ending at it: "X to take over"), or a sentence cue."""
@@ -138,13 +153,13 @@ def scheduled(language: Language, sentence: str, start: int, end: int) -> bool:
 
 def dated_earlier(language: Language, sentence: str, start: int, end: int, published_us: int) -> bool:
     """Whether the trigger's clause dates it before publication: in a past clause, a weekday
-    two or more days before or a season other than the publication's; a day of a month two
-    or more days before; or (when the language lists months) another month than the
+    two or more days before, a season other than the publication's or a day of a month
+    ahead this year (last year's); a day of a month two or more days before; or (when the language lists months) another month than the
     publication's, in a clause with no future or plan ("was sacked in January", not "will
     step down in January" nor "next January"). Days are counted in UTC, a day's leeway
     for the publisher's time zone."""
     low = language.cues.clause_start(sentence, start)
-    high = language.cues.clause_end(sentence, end)
+    high = _clause_end(language, sentence, end)
     clause = sentence[low:high]
     if _looks_ahead(language, sentence, low, end, high):
         return False
@@ -158,7 +173,8 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
                 if (published - day) % 7 >= 2:
                     return True
     # Only the trigger's own clause: "sworn in on Friday after ... July's election" is no July.
-    stop = language.cues.terminators.search(sentence, end, high)
+    stop = next((m for m in language.cues.terminators.finditer(sentence, end, high)
+                 if not (m.group(0).startswith(".") and _abbreviated(language, sentence, m.start()))), None)
     own = sentence[low:stop.start() if stop else high]
     when = datetime.fromtimestamp(published_us / 1_000_000, UTC)
     if past and any(when.month not in months and not language.next_words.search(own[max(0, f.start() - 12):f.start()])
@@ -172,10 +188,11 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
             except ValueError:
                 continue
             if named > when.date():
-                continue                        # ahead this year: the month alone decides
-            if (when.date() - named).days >= 2:
+                if past:
+                    return True                 # a past day ahead this year: last year's
+            elif (when.date() - named).days >= 2:
                 return True
-            dated.append(found.span())
+            dated.append(found.span())          # within a day, or ahead ("from 1 April"): news
     if not language.months or language.cues.kinds(sentence, low, high, ("clause", "sentence")) & _AHEAD:
         return False
     return any(
