@@ -129,7 +129,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     language = languages()[code]
     lexicon, frames, public = rules.of(code)
     title = clean(article.title)
-    parts = [(s, True) for s in _title_parts(title)] + [(s, False) for s in sentences(article.summary)]
+    parts = [(s, True) for s in _title_parts(title, language.explainer)] + [(s, False) for s in sentences(article.summary)]
     whole = " ".join(s for s, _ in parts)
     mentioned = {entity for entity, pattern in lexicon.body_res if pattern.search(whole)}
     # A public body is in the article when one of its offices, a phrase for it or an actor is.
@@ -263,13 +263,15 @@ def _beside(lexicon: Lexicon, parts: list[tuple[str, bool]], role: re.Pattern[st
     return False
 
 
-def _title_parts(title: str) -> list[str]:
+def _title_parts(title: str, explainer: re.Pattern[str] | None = None) -> list[str]:
     """Split a title's sentences, and a statement from the question after its colon
-    ("X ousted: was it necessary?" states the ouster and asks the rest)."""
+    ("X ousted: was it necessary?" states the ouster and asks the rest). An explainer's
+    question that presupposes its head ("X: who is the new CEO?") stays whole."""
     out = []
     for sentence in sentences(title):
         head, colon, tail = sentence.rpartition(": ")
-        if colon and tail.rstrip().endswith("?") and "?" not in head and head.strip():
+        if colon and tail.rstrip().endswith("?") and "?" not in head and head.strip() \
+                and not (explainer is not None and explainer.match(tail.strip())):
             out += [head.strip(), tail.strip()]
         else:
             out.append(sentence)
