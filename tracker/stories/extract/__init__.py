@@ -346,9 +346,9 @@ def _event_of(
     quote = _quotation(language, sentence, match.span(), (v_start, v_end)) if in_title else None
     if fact == "asserted" and quote is not None:
         fact, why = "speculative", f"the title quotes it: {quote!r}"
-    if fact == "asserted" and dated_earlier(language, sentence, match.start(), v_end, published_us):
+    if fact == "asserted" and dated_earlier(language, sentence, match.start(), v_end, published_us, v_start):
         fact, why = "historical", "a day, month or season before publication dates it"
-    elif fact == "asserted" and frame.event in _VOTES and scheduled(language, sentence, match.start(), v_end):
+    elif fact == "asserted" and frame.event in _VOTES and scheduled(language, sentence, match.start(), v_end, v_start):
         fact, why = "planned", "a vote set for a named day is still to be held"
     interim = None
     spec = rules.model.slot(compiled.target)

@@ -138,20 +138,33 @@ def _looks_ahead(language: Language, sentence: str, low: int, end: int, high: in
     return bool(kinds & _AHEAD_OR_HEADLINE)
 
 
-def scheduled(language: Language, sentence: str, start: int, end: int) -> bool:
+def scheduled(language: Language, sentence: str, start: int, end: int, trigger_start: int | None = None) -> bool:
     """Whether the trigger's clause looks ahead ("will", "to") and names the day it is set
     for ("on Thursday", "on 28 March"): a vote so dated is still to be held."""
     low = language.cues.clause_start(sentence, start)
     high = language.cues.clause_end(sentence, end)
     if not _looks_ahead(language, sentence, low, end, high):
         return False
-    if language.past is not None and language.past.search(sentence, low, end):
+    if language.past is not None and _past(language, sentence, low, (start if trigger_start is None else trigger_start, end)):
         return False                            # "elected X on Sunday": held
     clause = sentence[low:high]
     return any(p.search(clause) for p in language.weekdays) or any(p.search(clause) for _, p in language.dates)
 
 
-def dated_earlier(language: Language, sentence: str, start: int, end: int, published_us: int) -> bool:
+def _past(language: Language, sentence: str, low: int, trigger: tuple[int, int]) -> bool:
+    """Whether the trigger is put in the past: a past form in the trigger itself ("fired",
+    "Fired", "sworn in") or an auxiliary among the three words before it ("was sworn in");
+    a name before the trigger ("Ahmed takes over") is no past form."""
+    if language.past is None:
+        return True
+    if language.past.search(sentence, trigger[0], trigger[1]):
+        return True
+    before = sentence[low:trigger[0]].split()[-3:]
+    return language.past_aux is not None and any(language.past_aux.fullmatch(w) for w in before)
+
+
+def dated_earlier(language: Language, sentence: str, start: int, end: int, published_us: int,
+                  trigger_start: int | None = None) -> bool:
     """Whether the trigger's clause dates it before publication: in a past clause, a weekday
     two or more days before, a season other than the publication's or a day of a month
     ahead this year (last year's); a day of a month two or more days before; or (when the language lists months) another month than the
@@ -163,7 +176,7 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
     clause = sentence[low:high]
     if _looks_ahead(language, sentence, low, end, high):
         return False
-    past = language.past is None or bool(language.past.search(sentence, low, end))
+    past = _past(language, sentence, low, (start if trigger_start is None else trigger_start, end))
     published = (published_us // 86_400_000_000 + 3) % 7       # 1970-01-01 was a Thursday (3)
     if past:
         for day, pattern in enumerate(language.weekdays):

@@ -38,7 +38,7 @@ _FILES = ("lexicon.toml", "frames.toml", "cues.toml")
 _SCOPES = ("clause", "after", "sentence", "article", "title", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
           "announce", "unnamed", "headline", "future", "background")
-_WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "month_names", "dates", "seasons", "season_lead", "explainer", "clause", "not_gap", "as_office", "pronouns", "objects", "dropped",
+_WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", "month_names", "dates", "seasons", "season_lead", "explainer", "clause", "not_gap", "as_office", "pronouns", "objects", "dropped",
           "headline_subject",
           "conjunctions",
           "others",
@@ -78,6 +78,7 @@ class Language:
     months: tuple[re.Pattern[str], ...]     # January .. December: a past event in another month is old
     next_words: re.Pattern[str]
     past: re.Pattern[str] | None        # past forms: only a past clause is dated by a weekday or season
+    past_aux: re.Pattern[str] | None    # past auxiliaries before the trigger ("was sworn in")
     dates: tuple[tuple[int | None, re.Pattern[str]], ...]  # (month 0-11, or None: the publication's) with group d
     seasons: tuple[tuple[re.Pattern[str], frozenset[int]], ...]  # a season and its months (1-12)
     explainer: re.Pattern[str] | None   # a title's question after a colon that presupposes its head
@@ -218,6 +219,7 @@ def load_language(folder: Path) -> Language:
                      for m in words.get("months", ())),
         next_words=_compile(word("next", "(?!)"), lexicon_path, "next"),
         past=_compile(word("past"), lexicon_path, "past") if word("past") else None,
+        past_aux=_compile(word("past_aux"), lexicon_path, "past_aux") if word("past_aux") else None,
         dates=_dates(words, lexicon_path),
         explainer=_compile(word("explainer"), lexicon_path, "explainer") if word("explainer") else None,
         seasons=tuple((_compile(rf"(?<!\w)(?:{word('season_lead')})(?:{name})(?!\w)", lexicon_path, "season"),
