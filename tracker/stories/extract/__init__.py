@@ -27,6 +27,7 @@ from tracker.stories.extract.events import (
     chairs_are_members,
     dated_earlier,
     drop_partial_lists,
+    scheduled,
     succession,
     vacated,
 )
@@ -44,6 +45,7 @@ ENGINE_VERSION = "10"
 _FILLING = ("appoint", "elect", "take_office", "replace")
 # Events a headline "X to ..." announces for later: still a plan when decided.
 _CEREMONIES = ("take_office",)
+_VOTES = ("elect", "win")       # outcomes of a vote: one set for a named day is not decided
 
 
 @cache
@@ -127,7 +129,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     language = languages()[code]
     lexicon, frames, public = rules.of(code)
     title = clean(article.title)
-    parts = [(s, True) for s in _title_parts(title)] + [(s, False) for s in sentences(article.summary)]
+    parts = [(s, True) for s in _title_parts(title, language.explainer)] + [(s, False) for s in sentences(article.summary)]
     whole = " ".join(s for s, _ in parts)
     mentioned = {entity for entity, pattern in lexicon.body_res if pattern.search(whole)}
     # A public body is in the article when one of its offices, a phrase for it or an actor is.
@@ -261,13 +263,15 @@ def _beside(lexicon: Lexicon, parts: list[tuple[str, bool]], role: re.Pattern[st
     return False
 
 
-def _title_parts(title: str) -> list[str]:
+def _title_parts(title: str, explainer: re.Pattern[str] | None = None) -> list[str]:
     """Split a title's sentences, and a statement from the question after its colon
-    ("X ousted: was it necessary?" states the ouster and asks the rest)."""
+    ("X ousted: was it necessary?" states the ouster and asks the rest). An explainer's
+    question that presupposes its head ("X: who is the new CEO?") stays whole."""
     out = []
     for sentence in sentences(title):
         head, colon, tail = sentence.rpartition(": ")
-        if colon and tail.rstrip().endswith("?") and "?" not in head and head.strip():
+        if colon and tail.rstrip().endswith("?") and "?" not in head and head.strip() \
+                and not (explainer is not None and explainer.match(tail.strip())):
             out += [head.strip(), tail.strip()]
         else:
             out.append(sentence)
@@ -346,8 +350,10 @@ def _event_of(
     quote = _quotation(language, sentence, match.span(), (v_start, v_end)) if in_title else None
     if fact == "asserted" and quote is not None:
         fact, why = "speculative", f"the title quotes it: {quote!r}"
-    if fact == "asserted" and dated_earlier(language, sentence, match.start(), v_end, published_us):
-        fact, why = "historical", "a weekday two or more days before publication dates it"
+    if fact == "asserted" and dated_earlier(language, sentence, match.start(), v_end, published_us, v_start):
+        fact, why = "historical", "a day, month or season before publication dates it"
+    elif fact == "asserted" and frame.event in _VOTES and scheduled(language, sentence, match.start(), v_end, v_start):
+        fact, why = "planned", "a vote set for a named day is still to be held"
     interim = None
     spec = rules.model.slot(compiled.target)
     if frame.event in _FILLING and spec is not None and spec.interim:

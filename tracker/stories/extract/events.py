@@ -12,8 +12,9 @@ a claim. Which events reverse or succeed which is the story's ``[background]`` a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from tracker.stories.extract.rules import Language
 from tracker.stories.spec import SINGLE, StoryModel, event_matches
@@ -111,6 +112,7 @@ def vacated(model: StoryModel, events: list[Event]) -> list[Event]:
 
 
 _AHEAD = {"future", "planned", "conditional", "speculative", "question"}   # kinds that look ahead
+_AHEAD_OR_HEADLINE = _AHEAD | {"headline"}      # and headline-ese "X to take over on Monday"
 
 
 def drop_partial_lists(claims: list[Claim]) -> list[Claim]:
@@ -122,29 +124,99 @@ def drop_partial_lists(claims: list[Claim]) -> list[Claim]:
     ]
 
 
-def dated_earlier(language: Language, sentence: str, start: int, end: int, published_us: int) -> bool:
-    """Whether the trigger's clause dates it before publication: a weekday two or more days
-    before, or (when the language lists months) another month than the publication's, in
-    a clause with no future or plan ("was sacked in January", not "will step down in
-    January" nor "next January")."""
+def _clause_end(language: Language, sentence: str, end: int) -> int:
+    """Where the clause at ``end`` closes, reading past an abbreviation's dot ("on Feb. 28")."""
+    high = language.cues.clause_end(sentence, end)
+    while sentence.startswith(".", high) and _abbreviated(language, sentence, high):
+        high = language.cues.clause_end(sentence, high + 1)
+    return high
+
+
+def _abbreviated(language: Language, sentence: str, dot: int) -> bool:
+    """Whether the dot at ``dot`` ends an abbreviation ("Feb.")."""
+    return bool(language.abbreviations) and re.search(
+        rf"(?<!\w)(?:{language.abbreviations})$", sentence[:dot]) is not None
+
+
+def _looks_ahead(language: Language, sentence: str, low: int, end: int, high: int) -> bool:
+    """Whether a future, plan or headline cue governs the trigger: a clause cue before it (or
+    ending at it: "X to take over"), or a sentence cue."""
+    kinds = language.cues.kinds(sentence, low, end, ("clause",)) | language.cues.kinds(sentence, low, high, ("sentence",))
+    return bool(kinds & _AHEAD_OR_HEADLINE)
+
+
+def scheduled(language: Language, sentence: str, start: int, end: int, trigger_start: int | None = None) -> bool:
+    """Whether the trigger's clause looks ahead ("will", "to") and names the day it is set
+    for ("on Thursday", "on 28 March"): a vote so dated is still to be held."""
     low = language.cues.clause_start(sentence, start)
     high = language.cues.clause_end(sentence, end)
-    clause = sentence[low:high]
-    published = (published_us // 86_400_000_000 + 3) % 7       # 1970-01-01 was a Thursday (3)
-    for day, pattern in enumerate(language.weekdays):
-        for found in pattern.finditer(clause):
-            if language.next_words.search(clause[max(0, found.start() - 12):found.start()]):
-                continue
-            if (published - day) % 7 >= 2:
-                return True
-    if not language.months:
+    if not _looks_ahead(language, sentence, low, end, high):
         return False
+    if language.past is not None and _past(language, sentence, low, (start if trigger_start is None else trigger_start, end)):
+        return False                            # "elected X on Sunday": held
+    clause = sentence[low:high]
+    return any(p.search(clause) for p in language.weekdays) or any(p.search(clause) for _, p in language.dates)
+
+
+def _past(language: Language, sentence: str, low: int, trigger: tuple[int, int]) -> bool:
+    """Whether the trigger is put in the past: a past form in the trigger itself ("fired",
+    "Fired", "sworn in") or an auxiliary among the three words before it ("was sworn in");
+    a name before the trigger ("Ahmed takes over") is no past form."""
+    if language.past is None:
+        return True
+    if language.past.search(sentence, trigger[0], trigger[1]):
+        return True
+    before = sentence[low:trigger[0]].split()[-3:]
+    return language.past_aux is not None and any(language.past_aux.fullmatch(w) for w in before)
+
+
+def dated_earlier(language: Language, sentence: str, start: int, end: int, published_us: int,
+                  trigger_start: int | None = None) -> bool:
+    """Whether the trigger's clause dates it before publication: in a past clause, a weekday
+    two or more days before, a season other than the publication's or a day of a month
+    ahead this year (last year's); a day of a month two or more days before; or (when the language lists months) another month than the
+    publication's, in a clause with no future or plan ("was sacked in January", not "will
+    step down in January" nor "next January"). Days are counted in UTC, a day's leeway
+    for the publisher's time zone."""
+    low = language.cues.clause_start(sentence, start)
+    high = _clause_end(language, sentence, end)
+    clause = sentence[low:high]
+    if _looks_ahead(language, sentence, low, end, high):
+        return False
+    past = _past(language, sentence, low, (start if trigger_start is None else trigger_start, end))
+    published = (published_us // 86_400_000_000 + 3) % 7       # 1970-01-01 was a Thursday (3)
+    if past:
+        for day, pattern in enumerate(language.weekdays):
+            for found in pattern.finditer(clause):
+                if language.next_words.search(clause[max(0, found.start() - 12):found.start()]):
+                    continue
+                if (published - day) % 7 >= 2:
+                    return True
     # Only the trigger's own clause: "sworn in on Friday after ... July's election" is no July.
-    stop = language.cues.terminators.search(sentence, end, high)
+    stop = next((m for m in language.cues.terminators.finditer(sentence, end, high)
+                 if not (m.group(0).startswith(".") and _abbreviated(language, sentence, m.start()))), None)
     own = sentence[low:stop.start() if stop else high]
-    month = datetime.fromtimestamp(published_us / 1_000_000, UTC).month - 1
-    named = any(
-        number != month and not language.next_words.search(own[max(0, found.start() - 12):found.start()])
+    when = datetime.fromtimestamp(published_us / 1_000_000, UTC)
+    if past and any(when.month not in months and not language.next_words.search(own[max(0, f.start() - 12):f.start()])
+                    for pattern, months in language.seasons for f in pattern.finditer(own)):
+        return True
+    dated: list[tuple[int, int]] = []           # spans of a full date: its month is read with its day
+    for number, pattern in language.dates:
+        for found in pattern.finditer(own):
+            try:
+                named = date(when.year, when.month if number is None else number + 1, int(found.group("d")))
+            except ValueError:
+                continue
+            if named > when.date():
+                if past:
+                    return True                 # a past day ahead this year: last year's
+            elif (when.date() - named).days >= 2:
+                return True
+            dated.append(found.span())          # within a day, or ahead ("from 1 April"): news
+    if not language.months or language.cues.kinds(sentence, low, high, ("clause", "sentence")) & _AHEAD:
+        return False
+    return any(
+        number != when.month - 1 and not language.next_words.search(own[max(0, found.start() - 12):found.start()])
+        and not any(a <= found.start() < b for a, b in dated)
         for number, pattern in enumerate(language.months) for found in pattern.finditer(own)
     )
-    return named and not language.cues.kinds(sentence, low, high, ("clause", "sentence")) & _AHEAD

@@ -38,7 +38,7 @@ _FILES = ("lexicon.toml", "frames.toml", "cues.toml")
 _SCOPES = ("clause", "after", "sentence", "article", "title", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
           "announce", "unnamed", "headline", "future", "background")
-_WORDS = ("interim", "chair", "weekdays", "months", "next", "clause", "not_gap", "as_office", "pronouns", "objects", "dropped",
+_WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", "month_names", "dates", "seasons", "season_lead", "explainer", "clause", "not_gap", "as_office", "pronouns", "objects", "dropped",
           "object_before",
           "headline_subject",
           "conjunctions",
@@ -78,6 +78,11 @@ class Language:
     weekdays: tuple[re.Pattern[str], ...]
     months: tuple[re.Pattern[str], ...]     # January .. December: a past event in another month is old
     next_words: re.Pattern[str]
+    past: re.Pattern[str] | None        # past forms: only a past clause is dated by a weekday or season
+    past_aux: re.Pattern[str] | None    # past auxiliaries before the trigger ("was sworn in")
+    dates: tuple[tuple[int | None, re.Pattern[str]], ...]  # (month 0-11, or None: the publication's) with group d
+    seasons: tuple[tuple[re.Pattern[str], frozenset[int]], ...]  # a season and its months (1-12)
+    explainer: re.Pattern[str] | None   # a title's question after a colon that presupposes its head
     clause_words: str
     not_gap: str
     as_office: str
@@ -215,6 +220,13 @@ def load_language(folder: Path) -> Language:
         months=tuple(_compile(rf"(?<!\w){m}(?!\w)", lexicon_path, "month")
                      for m in words.get("months", ())),
         next_words=_compile(word("next", "(?!)"), lexicon_path, "next"),
+        past=_compile(word("past"), lexicon_path, "past") if word("past") else None,
+        past_aux=_compile(word("past_aux"), lexicon_path, "past_aux") if word("past_aux") else None,
+        dates=_dates(words, lexicon_path),
+        explainer=_compile(word("explainer"), lexicon_path, "explainer") if word("explainer") else None,
+        seasons=tuple((_compile(rf"(?<!\w)(?:{word('season_lead')})(?:{name})(?!\w)", lexicon_path, "season"),
+                       frozenset(int(m) for m in months))
+                      for name, months in dict(words.get("seasons", {})).items()),
         clause_words=word("clause"),
         not_gap=word("not_gap"),
         as_office=word("as_office"),
@@ -240,6 +252,20 @@ def load_language(folder: Path) -> Language:
         quoted=_compile(word("quoted"), lexicon_path, "quoted") if word("quoted") else None,
         digest=_digest(folder),
     )
+
+
+def _dates(words: dict[str, Any], path: Path) -> tuple[tuple[int | None, re.Pattern[str]], ...]:
+    """Compile the day-of-month patterns, one per month where a pattern names ``{MONTH}``."""
+    names = [str(n) for n in words.get("month_names", ())]
+    out: list[tuple[int | None, re.Pattern[str]]] = []
+    for pattern in words.get("dates", ()):
+        text = str(pattern)
+        if "{MONTH}" not in text:
+            out.append((None, _compile(rf"(?<!\w){text}(?!\w)", path, "date")))
+            continue
+        out.extend((number, _compile(rf"(?<!\w){text.replace('{MONTH}', name)}(?!\w)", path, "date"))
+                   for number, name in enumerate(names))
+    return tuple(out)
 
 
 @cache
