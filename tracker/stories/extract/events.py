@@ -87,9 +87,17 @@ def succession(model: StoryModel, events: list[Event]) -> list[Event]:
 
 def vacated(model: StoryModel, events: list[Event]) -> list[Event]:
     """A successor named without the office ("X is her replacement", bound to the body)
-    takes the one single office of that body the article reports someone removed from;
-    without exactly one such office, it says nothing."""
+    takes the one single office of that body the article reports someone removed from (or,
+    for someone who left a body with one single office, that office); without exactly one such
+    office, it says nothing."""
     emptied = {e.target for e in events if e.kind in ("remove", "resign") and e.factuality == "asserted"}
+    # Someone who left a body with one single office ("X was forced out") vacated that office.
+    for event in events:
+        if event.kind == "leave" and event.factuality == "asserted" and model.slot(event.target) is None:
+            singles = [s.name for s in model.slots
+                       if s.body == event.target and s.kind == SINGLE and s.elect_of is None]
+            if len(singles) == 1:
+                emptied.add(singles[0])
     out = []
     for event in events:
         if event.kind == "replace" and model.slot(event.target) is None:
@@ -103,7 +111,7 @@ def vacated(model: StoryModel, events: list[Event]) -> list[Event]:
     return out
 
 
-_AHEAD = {"future", "planned", "conditional", "speculative", "question"}   # kinds that look ahead
+_AHEAD = {"future", "planned", "headline", "conditional", "speculative", "question"}   # kinds that look ahead
 
 
 def drop_partial_lists(claims: list[Claim]) -> list[Claim]:
@@ -140,4 +148,7 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
         number != month and not language.next_words.search(own[max(0, found.start() - 12):found.start()])
         for number, pattern in enumerate(language.months) for found in pattern.finditer(own)
     )
-    return named and not language.cues.kinds(sentence, low, high, ("clause", "sentence")) & _AHEAD
+    # (A headline "X to step down in June" looks ahead: its cue ends at the trigger.)
+    ahead = language.cues.kinds(sentence, low, high, ("clause", "sentence")) | language.cues.kinds(
+        sentence, low, end, ("clause",))
+    return named and not ahead & _AHEAD
