@@ -157,7 +157,8 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     for index, (sentence, in_title) in enumerate(parts):
         here = bool(lexicon.anchor_re.search(sentence))
         anchored = here or (title_anchored if not in_title else anchor_in_article)
-        has_person = bool(lexicon.people) and lexicon.person_re.search(sentence) is not None
+        names = [m.span() for m in lexicon.person_re.finditer(sentence)] if lexicon.people else []
+        has_person = bool(names)
         for compiled in frames:
             if compiled.needs_person and not has_person:
                 continue    # the frame needs a tracked person, and the sentence names none
@@ -169,6 +170,8 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                 named = compiled.anchors is not None and bool(compiled.anchors.search(sentence))
                 if gated and not named:
                     continue
+                if _inside_name(match, names):
+                    continue    # the frame matched a surname whose full name begins before it
                 if compiled.office_after is not None and compiled.office_after.match(sentence, match.end()):
                     continue    # "fired as CEO": the office's own frame says it
                 someone = only_person if "someone" in match.groupdict() and compiled.role is not None \
@@ -184,6 +187,16 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     for event in events:
         _claims_of(rules.model, language, event, article, claims)
     return drop_partial_lists([claims[k] for k in sorted(claims)])
+
+
+def _inside_name(match: re.Match[str], names: list[tuple[int, int]]) -> bool:
+    """Whether the match's person (or list) starts inside a longer name: "defeats Hugo Brann to
+    become" must not read "Brann to become", which a check of the word before the name misses."""
+    for group in ("p", "pl"):
+        start = match.start(group) if group in match.re.groupindex else -1
+        if start >= 0 and any(begin < start < end for begin, end in names):
+            return True
+    return False
 
 
 def _resolve_pronouns(language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],

@@ -89,13 +89,14 @@ def succession(model: StoryModel, events: list[Event]) -> list[Event]:
 def vacated(model: StoryModel, events: list[Event]) -> list[Event]:
     """A successor named without the office ("X is her replacement", bound to the body)
     takes the one single office of that body the article reports someone removed from;
-    someone who leaves a body with one single office ("Y sack X and appoint Z") leaves that
-    office; without exactly one such office, it says nothing."""
+    someone who leaves a body with one single office ("Y sack X and appoint Z", "X was forced
+    out") leaves that office; without exactly one such office, it says nothing."""
     asserted = [e for e in events if e.factuality == "asserted"]
     emptied = {e.target for e in asserted if e.kind in ("remove", "resign")}
     for e in asserted:
         if e.kind == "leave" and model.slot(e.target) is None:
-            singles = [spec.name for spec in model.slots if spec.kind == SINGLE and spec.body == e.target]
+            singles = [spec.name for spec in model.slots
+                       if spec.kind == SINGLE and spec.body == e.target and spec.elect_of is None]
             if len(singles) == 1:
                 emptied.add(singles[0])
     out = []
@@ -111,8 +112,8 @@ def vacated(model: StoryModel, events: list[Event]) -> list[Event]:
     return out
 
 
-_AHEAD = {"future", "planned", "conditional", "speculative", "question"}   # kinds that look ahead
-_AHEAD_OR_HEADLINE = _AHEAD | {"headline"}      # and headline-ese "X to take over on Monday"
+_AHEAD = {"future", "planned", "headline", "conditional", "speculative", "question"}   # kinds that look ahead
+_AHEAD_OR_HEADLINE = _AHEAD      # headline-ese looks ahead too: "X to take over on Monday"
 
 
 def drop_partial_lists(claims: list[Claim]) -> list[Claim]:
@@ -154,7 +155,9 @@ def scheduled(language: Language, sentence: str, start: int, end: int, trigger_s
         return False
     if language.past is not None and _past(language, sentence, low, (start if trigger_start is None else trigger_start, end)):
         return False                            # "elected X on Sunday": held
-    clause = sentence[low:high]
+    # The trigger's own clause only: "X will be mayor after Y conceded on Tuesday" names no day for X.
+    stop = language.cues.terminators.search(sentence, end, high)
+    clause = sentence[low:stop.start() if stop else high]
     return any(p.search(clause) for p in language.weekdays) or any(p.search(clause) for _, p in language.dates)
 
 
@@ -213,7 +216,10 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
             elif (when.date() - named).days >= 2:
                 return True
             dated.append(found.span())          # within a day, or ahead ("from 1 April"): news
-    if not language.months or language.cues.kinds(sentence, low, high, ("clause", "sentence")) & _AHEAD:
+    # (A headline "X to step down in June" looks ahead: its cue ends at the trigger.)
+    ahead = language.cues.kinds(sentence, low, high, ("clause", "sentence")) | language.cues.kinds(
+        sentence, low, end, ("clause",))
+    if not language.months or ahead & _AHEAD:
         return False
     return any(
         number != when.month - 1 and not language.next_words.search(own[max(0, found.start() - 12):found.start()])

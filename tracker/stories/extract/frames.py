@@ -248,7 +248,8 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                           "BODYX": _bodyx(model, story, lexicon, language, entity.id, actors)}
                 roles = [r for s in model.slots if s.body == entity.id and s.kind == SINGLE
                          for r in s.role_nouns(language.code)]
-                after = (rf"\s*(?:{language.as_office})\s+(?:[\w'.&-]+\s+){{0,3}}?(?:{alternatives(roles)})(?!\w)"
+                after = (rf"\s*(?:{lexicon.body(entity.id)}\s+)?(?:{language.as_office})\s+(?:[\w'.&-]+\s+){{0,3}}?"
+                         rf"(?:{alternatives(roles)})(?!\w)"
                          if frame.event == "leave" and roles and language.as_office else "")
                 add(frame, entity.id, entity.id, values, self_anchored=entity.id not in office_bodies,
                     anchors=_anchors(model, lexicon, language, None, entity.id, actors), office_after=after)
