@@ -82,7 +82,9 @@ def _stem(spec: SlotSpec, language: Language) -> str:
     with the language's derived endings ("president" -> "presidenc" in "presidency")."""
     nouns = list(spec.role_nouns(language.code))
     for ending, replacement in language.role_derived:
-        nouns += [re.sub(rf"(?:{ending})$", replacement, n) for n in nouns if re.search(rf"(?:{ending})$", n)]
+        # An ending, or with a leading "^" the start of the noun ("minister of X" -> "ministry of X").
+        where = ending if ending.startswith("^") else rf"(?:{ending})$"
+        nouns += [re.sub(where, replacement, n) for n in nouns if re.search(where, n)]
     return rf"(?<!\w)(?:{alternatives(nouns)})" if nouns else "(?!)"
 
 
