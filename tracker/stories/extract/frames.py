@@ -66,6 +66,16 @@ def _gap_words(language: Language, person: str) -> tuple[str, str]:
     return fill, gap
 
 
+def _held(model: StoryModel, lexicon: Lexicon, spec: SlotSpec) -> str:
+    """The office's holder at the story's start, by any of their names ("X succeeds Y": the
+    office Y held), or a pattern matching nothing when the office starts vacant."""
+    base = model.baseline.value(spec.name)
+    person = next((p for p in lexicon.people if p.name == base), None) if isinstance(base, str) else None
+    if person is None:
+        return "(?!)"
+    return r"(?<![\w'])(?:" + "|".join(p.pattern for p in person.patterns) + r")(?!\w)"
+
+
 def _role(spec: SlotSpec, language: Language) -> str | None:
     nouns = spec.role_nouns(language.code)
     if not nouns:
@@ -217,6 +227,7 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                     continue
                 body = spec.body
                 values = {"ROLE": role, "ROLE_STEM": _stem(spec, language),
+                          "HELD": _held(model, lexicon, spec) if kind == SINGLE else "(?!)",
                           "BODY": lexicon.body(body) if body else "(?!)",
                           "BODYX": _bodyx(model, story, lexicon, language, body, spec.actors)}
                 add(frame, spec.name, body, values, anchors=_anchors(model, lexicon, language, spec, body))
