@@ -73,7 +73,9 @@ def _held(model: StoryModel, lexicon: Lexicon, spec: SlotSpec) -> str:
     person = next((p for p in lexicon.people if p.name == base), None) if isinstance(base, str) else None
     if person is None:
         return "(?!)"
-    return r"(?<![\w'])(?:" + "|".join(p.pattern for p in person.patterns) + r")(?!\w)"
+    # After an elided article or preposition too ("succède d'Ilse ...", "qu'Anton ...").
+    return (r"(?:(?<![\w'])|(?<=(?<!\w)[dlDL]')|(?<=(?<!\w)[qQ]u'))(?:"
+            + "|".join(p.pattern for p in person.patterns) + r")(?!\w)")
 
 
 def _role(spec: SlotSpec, language: Language) -> str | None:
