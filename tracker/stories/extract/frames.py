@@ -66,6 +66,18 @@ def _gap_words(language: Language, person: str) -> tuple[str, str]:
     return fill, gap
 
 
+def _held(model: StoryModel, lexicon: Lexicon, spec: SlotSpec) -> str:
+    """The office's holder at the story's start, by any of their names ("X succeeds Y": the
+    office Y held), or a pattern matching nothing when the office starts vacant."""
+    base = model.baseline.value(spec.name)
+    person = next((p for p in lexicon.people if p.name == base), None) if isinstance(base, str) else None
+    if person is None:
+        return "(?!)"
+    # After an elided article or preposition too ("succède d'Ilse ...", "qu'Anton ...").
+    return (r"(?:(?<![\w'])|(?<=(?<!\w)[dlDL]')|(?<=(?<!\w)[qQ]u'))(?:"
+            + "|".join(p.pattern for p in person.patterns) + r")(?!\w)")
+
+
 def _role(spec: SlotSpec, language: Language) -> str | None:
     nouns = spec.role_nouns(language.code)
     if not nouns:
@@ -82,7 +94,9 @@ def _stem(spec: SlotSpec, language: Language) -> str:
     with the language's derived endings ("president" -> "presidenc" in "presidency")."""
     nouns = list(spec.role_nouns(language.code))
     for ending, replacement in language.role_derived:
-        nouns += [re.sub(rf"(?:{ending})$", replacement, n) for n in nouns if re.search(rf"(?:{ending})$", n)]
+        # An ending, or with a leading "^" the start of the noun ("minister of X" -> "ministry of X").
+        where = ending if ending.startswith("^") else rf"(?:{ending})$"
+        nouns += [re.sub(where, replacement, n) for n in nouns if re.search(where, n)]
     return rf"(?<!\w)(?:{alternatives(nouns)})" if nouns else "(?!)"
 
 
@@ -215,6 +229,7 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                     continue
                 body = spec.body
                 values = {"ROLE": role, "ROLE_STEM": _stem(spec, language),
+                          "HELD": _held(model, lexicon, spec) if kind == SINGLE else "(?!)",
                           "BODY": lexicon.body(body) if body else "(?!)",
                           "BODYX": _bodyx(model, story, lexicon, language, body, spec.actors)}
                 add(frame, spec.name, body, values, anchors=_anchors(model, lexicon, language, spec, body))

@@ -16,6 +16,8 @@ per story and language:
 - ``{SOMEONE}`` an office's new holder the sentence leaves unnamed ("Argentina has a
   new president"): the one tracked person the article names, beside a role noun of
   the office ("X, the president-elect"), else no claim;
+- ``{HELD}`` (single offices) the office's holder when the story began, by any of their
+  names ("X succeeds Y" with the office left unnamed: the office Y held);
 - any ``{NAME}`` of the language's ``[patterns]``.
 
 A role noun or alias is written plainly: spaces match any white space, a final

@@ -107,7 +107,8 @@ class Language:
         """Return the phrases that stand for a body of this kind ("" when none)."""
         table = dict(self.bodies)
         if kind == "organisation":
-            kind = "company"
+            # An organisation is named as a company is, and by its own phrases where the language has them.
+            return "|".join(p for p in (table.get("company", ""), table.get("organisation", "")) if p)
         return table.get(kind, "")
 
 
