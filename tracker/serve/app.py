@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import html
-import ipaddress
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -42,6 +41,7 @@ from tracker.errors import InputError, TrackerError
 from tracker.projections.explain import History
 from tracker.serve import api
 from tracker.serve.openapi import schema
+from tracker.serve.run import is_loopback
 
 STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
 STREAM_LIMIT_S = 3600.0
@@ -222,16 +222,6 @@ def host_name(header: bytes) -> str:
     return name.rstrip(".")
 
 
-def loopback_host(name: str) -> bool:
-    """Whether a host name is this machine's: localhost, 127.0.0.0/8 or ::1."""
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
 def _loopback_only(app: Starlette, allowed: Sequence[str]) -> ASGI:
     """Wrap an app so that a request naming another host than loopback (or one of
     ``allowed``) is refused (421)."""
@@ -241,7 +231,7 @@ def _loopback_only(app: Starlette, allowed: Sequence[str]) -> ASGI:
         if scope["type"] == "http":
             header = next((value for name, value in scope.get("headers", ()) if name == b"host"), b"")
             name = host_name(header)
-            if not (loopback_host(name) or name in extra):
+            if not (is_loopback(name) or name.endswith(".localhost") or name in extra):
                 response = PlainTextResponse(
                     "this server answers only requests to a loopback host name "
                     "(--allow-host NAME adds one; or serve with a token)",
