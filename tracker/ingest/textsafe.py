@@ -17,6 +17,7 @@ item before the item enters the log.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 BLOCKS = ("script", "style", "iframe", "object", "noscript")
 _INITIALS = frozenset(name[0] for name in BLOCKS)
@@ -104,8 +105,10 @@ def strip_blocks(text: str) -> str:
     return "".join(out)
 
 
-def _replace_spans(text: str, opener: str, closer: str, skip: int) -> str:
-    """Replace each ``opener ... closer`` (shortest) by a space; ``skip``: where the closer may start."""
+def _replace_spans(text: str, opener: str, closer: str, skip: int,
+                   by: Callable[[str, int], str] | None = None) -> str:
+    """Replace each ``opener ... closer`` (shortest) by a space, or by what ``by(text, at)``
+    returns for the span opening at ``at``; ``skip``: where the closer may start."""
     out: list[str] = []
     kept = 0
     at = text.find(opener)
@@ -114,7 +117,7 @@ def _replace_spans(text: str, opener: str, closer: str, skip: int) -> str:
         if end < 0:
             break  # no closer after this opener, so none after any later one either
         out.append(text[kept:at])
-        out.append(" ")
+        out.append(" " if by is None else by(text, at))
         kept = end + len(closer)
         at = text.find(opener, kept)
     if not out:
@@ -157,21 +160,7 @@ def _tag_break(text: str, at: int) -> str:
 
 def strip_tags_to_lines(text: str) -> str:
     """Replace each ``<...>`` by a space, or by a blank line where the element ends a paragraph."""
-    out: list[str] = []
-    kept = 0
-    at = text.find("<")
-    while at >= 0:
-        end = text.find(">", at + 1)
-        if end < 0:
-            break  # no closer after this opener, so none after any later one either
-        out.append(text[kept:at])
-        out.append(_tag_break(text, at))
-        kept = end + 1
-        at = text.find("<", kept)
-    if not out:
-        return text
-    out.append(text[kept:])
-    return "".join(out)
+    return _replace_spans(text, "<", ">", 1, _tag_break)
 
 
 def strip_markup(text: str, *, paragraphs: bool = False) -> str:
