@@ -8,12 +8,12 @@ from typing import Any
 import orjson
 
 GENESIS_HASH = "0" * 64
-DUMPS_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+_OPTS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
 def dumps(value: Any) -> str:
     """Return the canonical JSON text of a value: sorted keys, no spaces, UTF-8."""
-    return orjson.dumps(value, option=DUMPS_OPTIONS).decode()
+    return orjson.dumps(value, option=_OPTS).decode()
 
 
 def loads(text: str | bytes) -> Any:
@@ -53,4 +53,4 @@ def chain_hash(
             idempotency_key,
         ]
     )
-    return hashlib.sha256(prev_hash.encode() + b"\n" + record).hexdigest()  # as EventStore._append
+    return hashlib.sha256(prev_hash.encode() + b"\n" + record).hexdigest()

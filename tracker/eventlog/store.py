@@ -27,13 +27,11 @@ dialect; everything else goes through SQLAlchemy Core.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -201,8 +199,7 @@ class EventStore:
             self._check_head(conn, position)
         recorded = max(to_micros(self.clock()), last_recorded)
 
-        # codec.dumps and codec.chain_hash, inlined: this loop runs once per event appended.
-        raw, opts, sha256 = orjson.dumps, codec.DUMPS_OPTIONS, hashlib.sha256
+        dumps, chain = codec.dumps, codec.chain_hash
         rows: list[tuple[Any, ...]] = []
         results: list[RecordedEvent] = []
         batch_keys: dict[str, RecordedEvent] = {}
@@ -220,13 +217,13 @@ class EventStore:
             version = current + 1
             versions[stream] = version
             position += 1
-            payload = raw(item.payload, option=opts).decode()
-            meta = raw(item.metadata, option=opts).decode() if item.metadata else "{}"
+            payload = dumps(item.payload)
+            meta = dumps(item.metadata)
             occurred = to_micros(item.occurred_at)
-            digest = sha256(prev_hash.encode() + b"\n" + raw(
-                [position, stream, version, item.type, item.schema_version, occurred, recorded,
-                 payload, meta, key]
-            )).hexdigest()
+            digest = chain(
+                prev_hash, position, stream, version, item.type,
+                item.schema_version, occurred, recorded, payload, meta, key,
+            )
             rows.append((
                 position, stream, version, item.type, item.schema_version, occurred,
                 recorded, payload, meta, key, prev_hash, digest,
