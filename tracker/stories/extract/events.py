@@ -112,8 +112,8 @@ def vacated(model: StoryModel, events: list[Event]) -> list[Event]:
     return out
 
 
-_AHEAD = {"future", "planned", "headline", "conditional", "speculative", "question"}   # kinds that look ahead
-_AHEAD_OR_HEADLINE = _AHEAD      # headline-ese looks ahead too: "X to take over on Monday"
+# Kinds that look ahead, headline-ese among them ("X to take over on Monday").
+_AHEAD = {"future", "planned", "headline", "conditional", "speculative", "question"}
 
 
 def drop_partial_lists(claims: list[Claim]) -> list[Claim]:
@@ -143,7 +143,7 @@ def _looks_ahead(language: Language, sentence: str, low: int, end: int, high: in
     """Whether a future, plan or headline cue governs the trigger: a clause cue before it (or
     ending at it: "X to take over"), or a sentence cue."""
     kinds = language.cues.kinds(sentence, low, end, ("clause",)) | language.cues.kinds(sentence, low, high, ("sentence",))
-    return bool(kinds & _AHEAD_OR_HEADLINE)
+    return bool(kinds & _AHEAD)
 
 
 def scheduled(language: Language, sentence: str, start: int, end: int, trigger_start: int | None = None) -> bool:
@@ -216,10 +216,8 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
             elif (when.date() - named).days >= 2:
                 return True
             dated.append(found.span())          # within a day, or ahead ("from 1 April"): news
-    # (A headline "X to step down in June" looks ahead: its cue ends at the trigger.)
-    ahead = language.cues.kinds(sentence, low, high, ("clause", "sentence")) | language.cues.kinds(
-        sentence, low, end, ("clause",))
-    if not language.months or ahead & _AHEAD:
+    # (Cues before the trigger were read by _looks_ahead above; here those after it count too.)
+    if not language.months or language.cues.kinds(sentence, low, high, ("clause", "sentence")) & _AHEAD:
         return False
     return any(
         number != when.month - 1 and not language.next_words.search(own[max(0, found.start() - 12):found.start()])
