@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from tracker.stories.definition import PERSON, StoryDefinition
-from tracker.stories.extract.lexicon import Lexicon, alternatives
+from tracker.stories.extract.lexicon import NAME_START, Lexicon, alternatives
 from tracker.stories.extract.rules import Frame, Language
 from tracker.stories.spec import SET, SINGLE, TAGS, SlotSpec, StoryModel
 
@@ -74,8 +74,7 @@ def _held(model: StoryModel, lexicon: Lexicon, spec: SlotSpec) -> str:
     if person is None:
         return "(?!)"
     # After an elided article or preposition too ("succède d'Ilse ...", "qu'Anton ...").
-    return (r"(?:(?<![\w'])|(?<=(?<!\w)[dlDL]')|(?<=(?<!\w)[qQ]u'))(?:"
-            + "|".join(p.pattern for p in person.patterns) + r")(?!\w)")
+    return NAME_START + "(?:" + "|".join(p.pattern for p in person.patterns) + r")(?!\w)"
 
 
 def _role(spec: SlotSpec, language: Language) -> str | None:

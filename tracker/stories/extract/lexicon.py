@@ -67,6 +67,11 @@ def _alias_pattern(alias: str, language: Language) -> str:
     return r"\s+".join(_word_pattern(w, language) for w in re.split(r"\s+", alias.strip()))
 
 
+# Where a name may start: not inside a word, or after an elided article or preposition
+# ("d'Ilse Marek", "qu'Anton Rask").
+NAME_START = r"(?:(?<![\w'])|(?<=(?<!\w)[dlDL]')|(?<=(?<!\w)[qQ]u'))"
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """One tracked person: canonical name, alias patterns, ambiguous aliases."""
@@ -142,8 +147,7 @@ def build(story: StoryDefinition, model: StoryModel, language: Language) -> Lexi
         )
         all_aliases.extend(aliases)
     all_aliases.sort(key=lambda a: (-len(a), a))
-    # A name may follow an elided article or preposition ("d'Ilse Marek", "qu'Anton Rask").
-    person = (r"(?:(?<![\w'])|(?<=(?<!\w)[dlDL]')|(?<=(?<!\w)[qQ]u'))(?-i:"
+    person = (NAME_START + r"(?-i:"
               + "|".join(_alias_pattern(a, language) for a in all_aliases) + r")(?!\w)"
               if all_aliases else "(?!)")
     table = dict(bodies)
