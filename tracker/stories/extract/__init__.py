@@ -69,6 +69,7 @@ class _Rules:
     story: StoryDefinition
     compiled: dict[str, tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]]
     roles: dict[str, re.Pattern[str]]
+    actor_names: frozenset[str]     # the people who act on the story's offices (a prime minister)
 
     def role_re(self, code: str) -> re.Pattern[str]:
         """Every role noun of the story's offices in one language (nothing when none)."""
@@ -78,12 +79,6 @@ class _Rules:
             found = self.roles[code] = re.compile(rf"(?<!\w)(?:{alternatives(nouns)})(?!\w)" if nouns else "(?!)",
                                                   re.I)
         return found
-
-    @property
-    def actor_names(self) -> frozenset[str]:
-        """The people who act on the story's offices (a prime minister who hires and fires)."""
-        ids = {a for spec in self.model.slots for a in spec.actors}
-        return frozenset(e.name for e in self.story.entities if e.id in ids)
 
     def of(self, code: str) -> tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]:
         """Return one language's lexicon, compiled frames and public-body anchors (compiled the
@@ -105,7 +100,10 @@ def _rules(story: StoryDefinition) -> _Rules:
     key = (story.id, story.digest)
     rules = _CACHE.get(key)
     if rules is None:
-        rules = _CACHE[key] = _Rules(model_of(story), story, {}, {})
+        model = model_of(story)
+        actors = {a for spec in model.slots for a in spec.actors}
+        rules = _CACHE[key] = _Rules(model, story, {}, {},
+                                     frozenset(e.name for e in story.entities if e.id in actors))
     return rules
 
 
