@@ -38,8 +38,9 @@ KNOWN_GAPS = {
     "new-zealand": "the swearing-in on the morning of 27 November (NZ time) reaches the corpus only as a "
                    "recap eight days later; the same day's reports give Luxon his new title as a descriptor "
                    "only, which claims nothing",
-    "poland": "the cabinet's swearing-in on 27 November is told as the government's, by one publisher "
-              "3 h later, never as the prime minister taking office, so the caretaker flag does not clear",
+    "poland": "the cabinet's swearing-in (16:00 UTC, 27 November) is read as the prime minister taking "
+              "office, but a second publisher confirms it only at 18:47, so the caretaker flag clears 2 h 47 "
+              "late",
     "liberia": "Weah conceded late on Friday 17 November (UTC); the corpus's first reports of it, two "
                "publishers 20 minutes apart, come at 02:10 and 02:29 UTC the next day, over 2 h later",
     "spain": "no report of Sánchez's oath before the King on 17 November until a rally story 29 h "

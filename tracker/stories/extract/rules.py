@@ -109,6 +109,9 @@ class Language:
         if kind == "organisation":
             # An organisation is named as a company is, and by its own phrases where the language has them.
             return "|".join(p for p in (table.get("company", ""), table.get("organisation", "")) if p)
+        if kind == "country":
+            # A country acts through its government too ("the government", "rząd"): either stands for it.
+            return "|".join(p for p in (table.get("country", ""), table.get("government", "")) if p)
         return table.get(kind, "")
 
 
