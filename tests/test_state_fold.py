@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from tracker.stories.corroborate import resolve
 from tracker.stories.definition import ROOT, load_story
+from tracker.stories.refine import changes_from_transitions
+from tracker.stories.spec import model_of
 from tracker.stories.state import state_at, value_of
 from tracker.types import Claim, Transition
 
@@ -20,7 +22,7 @@ PEOPLE = ("Sam Altman", "Mira Murati", "Emmett Shear", "Bret Taylor", "Larry Sum
 OPS = st.one_of(
     st.tuples(st.just("ceo"), st.just("set"), st.sampled_from(PEOPLE)),
     st.tuples(st.just("ceo"), st.just("remove"), st.sampled_from(PEOPLE)),
-    st.tuples(st.just("board"), st.sampled_from(["add", "remove", "chair"]), st.sampled_from(PEOPLE)),
+    st.tuples(st.just("board"), st.sampled_from(["add", "remove", "chair", "unchair"]), st.sampled_from(PEOPLE)),
     st.tuples(st.just("microsoft"), st.sampled_from(["tag", "untag"]),
               st.sampled_from(["employer", "board-observer"])),
 )
@@ -93,3 +95,22 @@ def test_a_slot_reports_since_when_and_on_what_evidence() -> None:
     assert ceo.evidence and ceo.evidence[0].publisher == "openai.com"
     assert state.known_at_us == START + 9 * HOUR
     assert value_of(state_at(STORY, transitions, START + 2 * HOUR), "ceo") == "Sam Altman"
+
+
+def test_a_chair_who_steps_down_keeps_the_seat() -> None:
+    transitions = _transitions([(("board", "unchair", "Greg Brockman"), 3, "a.example", "asserted"),
+                                (("board", "unchair", "Greg Brockman"), 4, "b.example", "asserted")])
+    board = next(s for s in state_at(STORY, transitions, START + 5 * HOUR).slots if s.slot == "board")
+    assert board.chair is None and "Greg Brockman" in board.value
+    assert changes_from_transitions(model_of(STORY), transitions) == [
+        (START + 3 * HOUR, "board", "unchair", "Greg Brockman")]
+    # Someone who does not chair cannot step down from the chair: nothing changes.
+    assert _transitions([(("board", "unchair", "Helen Toner"), 3, "a.example", "asserted"),
+                         (("board", "unchair", "Helen Toner"), 4, "b.example", "asserted")]) == []
+
+
+def test_stepping_down_from_the_chair_contradicts_taking_it() -> None:
+    # A lone report that someone took the chair is not accepted against reports that they left it.
+    reports = [(("board", "chair", "Bret Taylor"), 3, "a.example", "asserted"),
+               (("board", "unchair", "Bret Taylor"), 5, "b.example", "asserted")]
+    assert all(t.chair != "Bret Taylor" for t in _transitions(reports))

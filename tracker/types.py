@@ -24,7 +24,7 @@ Factuality = Literal[
 ]
 
 # What a claim does to a slot.
-Op = Literal["set", "clear", "add", "remove", "replace", "tag", "untag", "chair", "stay"]
+Op = Literal["set", "clear", "add", "remove", "replace", "tag", "untag", "chair", "unchair", "stay"]
 
 SlotValue = str | tuple[str, ...] | None
 

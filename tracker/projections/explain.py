@@ -96,6 +96,8 @@ def stance(claim: Claim, held: SlotState | None, former: frozenset[str] = frozen
         agrees = claimed == members and held is not None and bool(held.interim)
     elif claim.op == "chair":
         agrees = held is not None and held.chair is not None and {held.chair} == claimed
+    elif claim.op == "unchair":
+        agrees = not (held is not None and held.chair is not None and {held.chair} == claimed)
     else:
         agrees = False
     if claim.factuality == "negated":

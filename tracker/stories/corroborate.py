@@ -36,7 +36,7 @@ RULES_VERSION = "5"
 _WORD = re.compile(r"[^\w]+")
 _SCHEME = re.compile(r"^https?://(www\.)?")
 _WHOLE = ("replace", "set")
-_INVERSE = {"add": "remove", "remove": "add", "tag": "untag", "untag": "tag"}
+_INVERSE = {"add": "remove", "remove": "add", "tag": "untag", "untag": "tag", "chair": "unchair", "unchair": "chair"}
 _RANK = {"asserted": 0, "negated": 1, "planned": 2, "speculative": 3, "conditional": 4,
          "question": 5, "historical": 6, "opinion": 7, "background": 8}
 
@@ -337,7 +337,7 @@ def _corrected(model: StoryModel, ops: list[_Op], corrections: Sequence[Correcti
 def _order(model: StoryModel, op: _Op) -> tuple[int, int, int, str, str]:
     slot_rank = [s.name for s in model.slots].index(op.slot) if model.slot(op.slot) else 99
     # Within one instant: removals before additions, so a replacement reads naturally.
-    op_rank = {"remove": 0, "untag": 0, "clear": 0, "replace": 1, "set": 1, "add": 2, "tag": 2, "chair": 3, "stay": 3}
+    op_rank = {"remove": 0, "untag": 0, "clear": 0, "unchair": 0, "replace": 1, "set": 1, "add": 2, "tag": 2, "chair": 3, "stay": 3}
     return (op.at_us, slot_rank, op_rank.get(op.op, 4), repr(op.value), op.op)
 
 

@@ -195,6 +195,8 @@ def changes_from_transitions(model: StoryModel, transitions: Iterable[Transition
             out += [(t.at_us, t.slot, shrink, v) for v in sorted(old - new)]
             if spec.kind == SET and t.chair and t.chair != chairs.get(t.slot):
                 out.append((t.at_us, t.slot, "chair", t.chair))
+            elif spec.kind == SET and t.chair is None and chairs.get(t.slot) in new:
+                out.append((t.at_us, t.slot, "unchair", chairs.get(t.slot)))   # stepped down, kept the seat
             chairs[t.slot] = t.chair
         held[t.slot] = t.value
     return out

@@ -30,16 +30,16 @@ from tracker.types import SlotValue
 SINGLE, SET, TAGS = "single", "set", "tags"
 KINDS = (SINGLE, SET, TAGS)
 HOUR_US = 3_600_000_000
-OPS = ("set", "clear", "add", "remove", "replace", "tag", "untag", "chair", "stay")
+OPS = ("set", "clear", "add", "remove", "replace", "tag", "untag", "chair", "unchair", "stay")
 QUALIFIERS = {SINGLE: ("interim", "elect"), SET: ("chair",), TAGS: ()}
 EVENT_KINDS = (
     "appoint", "elect", "win", "take_office", "return", "replace", "remove", "resign",
-    "join", "leave", "chair", "new", "tag",
+    "join", "leave", "chair", "unchair", "new", "tag",
 )
 ENTITY_EVENTS = ("join", "leave", "return")
 _FILLS = ("appoint", "take_office", "return", "replace", "elect", "win")
 _EMPTIES = ("remove", "resign", "leave")
-_OPS_BY_KIND = {SINGLE: ("set", "clear", "remove", "stay"), SET: ("add", "remove", "replace", "chair", "clear"),
+_OPS_BY_KIND = {SINGLE: ("set", "clear", "remove", "stay"), SET: ("add", "remove", "replace", "chair", "unchair", "clear"),
                 TAGS: ("tag", "untag", "clear")}
 _DEFAULT_OP = {SINGLE: "set", SET: "add", TAGS: "tag"}
 
@@ -356,6 +356,8 @@ def _default_ops(kind: str, spec: SlotSpec, tag: str = "") -> tuple[EventOp, ...
             return (EventOp(spec.name, "remove", "$person"),)
         if kind == "chair":
             return (EventOp(spec.name, "chair", "$person"),)
+        if kind == "unchair":
+            return (EventOp(spec.name, "unchair", "$person"),)
         if kind == "new":
             return (EventOp(spec.name, "replace", "$people"),)
     elif kind == "tag":

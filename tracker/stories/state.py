@@ -72,6 +72,8 @@ def apply_op(
     elif op == "chair" and spec.kind == SET and isinstance(value, str):
         members.add(value)
         chair = value
+    elif op == "unchair" and value == chair:
+        chair = None        # the chair steps down and keeps the seat
     if spec.kind == SET and chair is not None and chair not in members:
         chair = None
     return Held(tuple(sorted(members)), None, chair if spec.kind == SET else None)

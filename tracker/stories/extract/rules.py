@@ -32,7 +32,7 @@ FOLDER = Path(__file__).resolve().parent / "languages"
 BINDS = ("single", "head", "set", "tags", "body")
 EVENT_KINDS = (
     "appoint", "elect", "win", "take_office", "return", "replace", "remove", "resign",
-    "join", "leave", "chair", "new", "tag",
+    "join", "leave", "chair", "unchair", "new", "tag",
 )
 _FILES = ("lexicon.toml", "frames.toml", "cues.toml")
 _SCOPES = ("clause", "after", "sentence", "article", "title", "sourced")
