@@ -32,7 +32,7 @@ from tracker.stories.spec import SINGLE, StoryModel, model_of
 from tracker.stories.state import Held, apply_op, baseline_held
 from tracker.types import Article, Claim, Correction, SlotValue, Source, Transition
 
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 _WORD = re.compile(r"[^\w]+")
 _SCHEME = re.compile(r"^https?://(www\.)?")
 _WHOLE = ("replace", "set")
