@@ -173,6 +173,16 @@ def _past(language: Language, sentence: str, low: int, trigger: tuple[int, int])
     return language.past_aux is not None and any(language.past_aux.fullmatch(w) for w in before)
 
 
+def _fronted(language: Language, sentence: str, low: int) -> int:
+    """Where the trigger's clause starts once a short time phrase fronting the sentence is
+    counted in: "On Tuesday, X resigned" dates the clause after its comma."""
+    head = sentence[:low].rstrip()
+    if not head.endswith(",") or len(head.split()) > 4:
+        return low
+    patterns = (*language.weekdays, *language.months, *(pattern for _, pattern in language.dates))
+    return 0 if any(pattern.search(head) for pattern in patterns) else low
+
+
 def dated_earlier(language: Language, sentence: str, start: int, end: int, published_us: int,
                   trigger_start: int | None = None) -> bool:
     """Whether the trigger's clause dates it before publication: in a past clause, a weekday
@@ -181,7 +191,7 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
     publication's, in a clause with no future or plan ("was sacked in January", not "will
     step down in January" nor "next January"). Days are counted in UTC, a day's leeway
     for the publisher's time zone."""
-    low = language.cues.clause_start(sentence, start)
+    low = _fronted(language, sentence, language.cues.clause_start(sentence, start))
     high = _clause_end(language, sentence, end)
     clause = sentence[low:high]
     if _looks_ahead(language, sentence, low, end, high):
