@@ -4,7 +4,8 @@ The corpus is imported once into one log with every example story configured
 (a folder holding them all), then each story's timeline is read from the CLI,
 folded from its baseline and scored against ``tests/data/truth/<id>.toml``:
 every checkpoint right, at least 98 % hourly agreement, every transition
-reached within 2 h of the true instant, and no change the truth does not have.
+reached within 2 h of the true instant, and no change the truth does not have
+(a story whose office does not change in the period has checkpoints only).
 
 One test on purpose: the import is the expensive part.
 """
@@ -29,7 +30,8 @@ pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 EXAMPLES = ROOT / "config" / "stories" / "examples"
 TRUTH = Path(__file__).parent / "data" / "truth"
 STORIES = ("binance", "argentina", "uk-cabinet", "sejm", "cruise", "spain", "poland", "portugal",
-           "sheffield-united", "sunderland", "swansea", "liberia", "houston", "new-zealand")
+           "sheffield-united", "sunderland", "swansea", "liberia", "houston", "new-zealand", "netherlands",
+           "us-house-speaker", "al-ittihad")
 # Stories the corpus cannot carry to their truth, and why: each must keep failing until it can.
 KNOWN_GAPS = {
     "binance": "Richard Teng's appointment first reaches the corpus in one explainer 9 h after it "
@@ -43,6 +45,9 @@ KNOWN_GAPS = {
               "late",
     "liberia": "Weah conceded late on Friday 17 November (UTC); the corpus's first reports of it, two "
                "publishers 20 minutes apart, come at 02:10 and 02:29 UTC the next day, over 2 h later",
+    "al-ittihad": "the club announced Nuno's dismissal on the Tuesday evening (Saudi time); the corpus's "
+                  "first report comes at 01:46 UTC the next day and a second publisher only at 07:27, and "
+                  "Gallardo's appointment reaches it two days late, when he arrives in Jeddah",
     "spain": "no report of Sánchez's oath before the King on 17 November until a rally story 29 h "
              "later, so prime_minister_elect is still set the next day",
 }
@@ -114,7 +119,7 @@ def test_each_example_story_replays_to_its_truth(
     failed = []
     for story in STORIES:
         truth = load_truth(TRUTH / f"{story}.toml")
-        assert truth.checkpoints and truth.transitions, story
+        assert truth.checkpoints, story           # a story whose office never changes has no transition
         result = _score(truth, _timeline(capsys, sqlite_url, story, truth))
         reports.append(f"{story}: {result.summary()}")
         if not _passes(result):
