@@ -49,7 +49,9 @@ def test_a_truth_file_matches_its_story(story_id: str) -> None:
 @pytest.mark.parametrize("story_id", IDS)
 def test_checkpoints_are_full_and_away_from_transitions(story_id: str) -> None:
     truth = load_truth(TRUTH / f"{story_id}.toml")
-    assert truth.transitions and len(truth.checkpoints) >= 4
+    # A story whose state must not move in the period (a precision test) has no transition,
+    # and needs the more checkpoints for it.
+    assert len(truth.checkpoints) >= (4 if truth.transitions else 6)
     for at_us, expect in truth.checkpoints:
         assert set(expect) == set(truth.slots)
         assert expect == truth.at(at_us)
