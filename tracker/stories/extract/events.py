@@ -149,15 +149,14 @@ def _looks_ahead(language: Language, sentence: str, low: int, end: int, high: in
 def scheduled(language: Language, sentence: str, start: int, end: int, trigger_start: int | None = None) -> bool:
     """Whether the trigger's clause looks ahead ("will", "to") and names the day it is set
     for ("on Thursday", "on 28 March"): a vote so dated is still to be held."""
-    low = language.cues.clause_start(sentence, start)
+    low = _fronted(language, sentence, language.cues.clause_start(sentence, start))
     high = language.cues.clause_end(sentence, end)
     if not _looks_ahead(language, sentence, low, end, high):
         return False
     if language.past is not None and _past(language, sentence, low, (start if trigger_start is None else trigger_start, end)):
         return False                            # "elected X on Sunday": held
     # The trigger's own clause only: "X will be mayor after Y conceded on Tuesday" names no day for X.
-    stop = language.cues.terminators.search(sentence, end, high)
-    clause = sentence[low:stop.start() if stop else high]
+    clause = _own_clause(language, sentence, low, end, high)
     return any(p.search(clause) for p in language.weekdays) or any(p.search(clause) for _, p in language.dates)
 
 
@@ -171,6 +170,14 @@ def _past(language: Language, sentence: str, low: int, trigger: tuple[int, int])
         return True
     before = sentence[low:trigger[0]].split()[-3:]
     return language.past_aux is not None and any(language.past_aux.fullmatch(w) for w in before)
+
+
+def _own_clause(language: Language, sentence: str, low: int, end: int, high: int) -> str:
+    """The trigger's own clause: from its start to the first terminator after the trigger
+    (an abbreviation's dot ends nothing: "Gen. X was sworn in on Friday")."""
+    stop = next((m for m in language.cues.terminators.finditer(sentence, end, high)
+                 if not (m.group(0).startswith(".") and _abbreviated(language, sentence, m.start()))), None)
+    return sentence[low:stop.start() if stop else high]
 
 
 def _fronted(language: Language, sentence: str, low: int) -> int:
@@ -206,9 +213,7 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
                 if (published - day) % 7 >= 2:
                     return True
     # Only the trigger's own clause: "sworn in on Friday after ... July's election" is no July.
-    stop = next((m for m in language.cues.terminators.finditer(sentence, end, high)
-                 if not (m.group(0).startswith(".") and _abbreviated(language, sentence, m.start()))), None)
-    own = sentence[low:stop.start() if stop else high]
+    own = _own_clause(language, sentence, low, end, high)
     when = datetime.fromtimestamp(published_us / 1_000_000, UTC)
     if past and any(when.month not in months and not language.next_words.search(own[max(0, f.start() - 12):f.start()])
                     for pattern, months in language.seasons for f in pattern.finditer(own)):
