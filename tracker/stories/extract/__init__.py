@@ -40,7 +40,7 @@ from tracker.stories.spec import StoryModel, model_of
 from tracker.types import Article, Claim
 
 # Bump when the engine's own behaviour changes (the rule data is hashed on its own).
-ENGINE_VERSION = "12"
+ENGINE_VERSION = "13"
 # Events that give an office its holder: an interim flag is looked for beside them.
 _FILLING = ("appoint", "elect", "take_office", "replace")
 # Events a headline "X to ..." announces for later: still a plan when decided.
@@ -170,10 +170,13 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                     continue
                 if _inside_name(match, names):
                     continue    # the frame matched a surname whose full name begins before it
-                if compiled.office_after is not None and compiled.office_after.match(sentence, match.end()):
-                    continue    # "fired as CEO": the office's own frame says it
-                someone = only_person if "someone" in match.groupdict() and compiled.role is not None \
-                    and _beside(lexicon, parts, compiled.role, only_person) else None
+                if compiled.office_after is not None and (compiled.office_after.match(sentence, match.end())
+                                                          or compiled.office_after.match(sentence, match.end("v"))):
+                    continue    # "fired as CEO", "out as ORG's CEO": the office's own frame says it
+                someone = None
+                if "someone" in match.groupdict() and compiled.role is not None:
+                    someone = only_person if _beside(lexicon, parts, compiled.role, only_person) else \
+                        _newcomer(rules, lexicon, parts, index, compiled.target)
                 event = _event_of(rules, language, lexicon, compiled, match, sentence,
                                   headline_kinds if in_title else article_kinds,
                                   announced, anchored or named, full_names, index, article.published_us,
@@ -272,6 +275,21 @@ def _beside(lexicon: Lexicon, parts: list[tuple[str, bool]], role: re.Pattern[st
                          for at, p, _ in lexicon.persons_in(sentence)):
             return True
     return False
+
+
+def _newcomer(rules: _Rules, lexicon: Lexicon, parts: list[tuple[str, bool]], index: int,
+              slot: str) -> str | None:
+    """The new holder of an office the sentence leaves unnamed ("X has a new CEO"), told in the
+    sentence right after it ("She is Y, ...", "Y has signed ...", "The board appointed Y"): the
+    one person it names who neither acts on the office nor held it at the story's start. Not an
+    elected office: whether a winner or a holder is meant is for the words around the name."""
+    spec = rules.model.slot(slot)
+    if index + 1 >= len(parts) or spec is None or spec.elect:
+        return None     # an elected office's next holder may be its winner or its new holder
+    held = rules.model.baseline.value(slot)
+    found = {p.name for _, p, amb in lexicon.persons_in(parts[index + 1][0]) if not amb}
+    found -= rules.actor_names | ({held} if isinstance(held, str) else set())
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _title_parts(title: str, explainer: re.Pattern[str] | None = None) -> list[str]:

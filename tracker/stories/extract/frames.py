@@ -81,7 +81,9 @@ def _role(spec: SlotSpec, language: Language) -> str | None:
     nouns = spec.role_nouns(language.code)
     if not nouns:
         return None
-    role = f"{language.role_prefix}(?<!\\w)(?:{alternatives(list(nouns))})(?!\\w)"
+    # A shared office, its nouns in the plural too: "co-chief executive", "co-CEOs", "joint managers".
+    alts = alternatives(list(nouns))
+    role = f"{language.role_prefix}(?<!\\w)(?:(?:co-|joint\\s+)(?:{alts})s?|(?:{alts}))(?!\\w)"
     if language.role_not_before:
         role += rf"(?!\s+(?:{language.role_not_before})\b)"
     # "CEO of X" is X's CEO; "a board of X, Y and Z" lists its members.
