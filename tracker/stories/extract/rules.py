@@ -72,6 +72,7 @@ class Language:
     role_tail: str
     role_prefix: str
     owner_after: str            # what after a company's role noun names its owner ("prezes OpenAI")
+    holder_before: str          # the words before a company's role noun standing for its holder ("son PDG")
     role_derived: tuple[tuple[str, str], ...]   # ending -> ending of the office's noun ("president" -> "presidenc-y")
     interim: re.Pattern[str]
     chair: re.Pattern[str]
@@ -217,6 +218,7 @@ def load_language(folder: Path) -> Language:
         role_tail=str(roles.get("tail", "")),
         role_prefix=str(roles.get("prefix", "")),
         owner_after=str(roles.get("owner_after", "")),
+        holder_before=str(roles.get("holder_before", "")),
         role_derived=_derived(roles, lexicon_path),
         interim=_compile(word("interim", "(?!)"), lexicon_path, "interim"),
         chair=_compile(word("chair", "(?!)"), lexicon_path, "chair"),
