@@ -15,6 +15,7 @@ and date, on the story definition and on the rule data.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -210,7 +211,7 @@ def _resolve_pronouns(language: Language, lexicon: Lexicon, parts: list[tuple[st
     leave out ("Został szefem MSZ") and naming no one is about that person too. A title's
     second sentence reads the title's first; the first sentence of the title, nothing."""
     if language.pronouns is None and language.objects is None and language.dropped is None \
-            and language.possessives is None:
+            and language.possessives is None and not language.clitics:
         return parts
     out: list[tuple[str, bool]] = []
     previous: set[str] = set()
@@ -233,13 +234,26 @@ def _resolve_pronouns(language: Language, lexicon: Lexicon, parts: list[tuple[st
                 sentence = f"{person} {sentence}"
             # An object pronoun ("the prime minister sacked her from ...") is that person too, when
             # the sentence names no one but the office's actors.
-            if language.objects is not None and not {p.name for _, p, _ in lexicon.persons_in(sentence)} - actors:
+            here = {p.name for _, p, _ in lexicon.persons_in(sentence)}
+            if language.objects is not None and not here - actors:
                 sentence = language.objects.sub(person, sentence)
+            # An object pronoun before its verb, the sentence naming someone else: « Y lui succède »
+            # is Y succeeding that person.
+            if here and person not in here:
+                for clitic, template in language.clitics:
+                    sentence = clitic.sub(_reader(template, person), sentence)
         named = {person.name for _, person, _ in lexicon.persons_in(sentence)}
         previous = named or previous
         after_title = in_title
         out.append((sentence, in_title))
     return out
+
+
+def _reader(template: str, person: str) -> Callable[[re.Match[str]], str]:
+    """The verb of a clitic match read with the person in the pronoun's place."""
+    def read(match: re.Match[str]) -> str:
+        return match.expand(template).replace("{person}", person)
+    return read
 
 
 def _cataphora(language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],

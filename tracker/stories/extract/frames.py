@@ -152,8 +152,10 @@ def _holder(model: StoryModel, lexicon: Lexicon, language: Language, spec: SlotS
         # "Britain's Home Secretary", "the Home Secretary", "Home Secretary X's post"
         prefix = rf"(?:(?:{owner}|the|its|(?-i:[A-Z][\w.-]*)(?:'s|\u2019s))\s+)?"
     else:
-        # A company's office needs the company or "the": "OpenAI's CEO", "the CEO".
-        prefix = rf"(?:{owner}\s+|the\s+|its\s+)"
+        # A company's office needs the company or "the": "OpenAI's CEO", "the CEO" (or the
+        # language's own words: "son entraîneur").
+        words = language.holder_before or r"the\s+|its\s+"
+        prefix = rf"(?:{owner}\s+|{words})"
         if language.owner_after:
             # Or the company after the role noun, where the language puts it there ("prezes OpenAI").
             return (rf"(?:{prefix}(?:(?:new|interim|acting)\s+)?{role}|{role}\s+(?:{language.owner_after}))"

@@ -44,7 +44,7 @@ _WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", 
           "conjunctions",
           "others",
           "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture", "quoted",
-          "possessives")
+          "possessives", "clitics")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,7 @@ class Language:
     role_tail: str
     role_prefix: str
     owner_after: str            # what after a company's role noun names its owner ("prezes OpenAI")
+    holder_before: str          # the words before a company's role noun standing for its holder ("son PDG")
     role_derived: tuple[tuple[str, str], ...]   # ending -> ending of the office's noun ("president" -> "presidenc-y")
     interim: re.Pattern[str]
     chair: re.Pattern[str]
@@ -91,6 +92,10 @@ class Language:
     objects: re.Pattern[str] | None     # object pronouns ("sacked her from ...")
     dropped: re.Pattern[str] | None     # verbs opening a sentence without their subject ("Został ...")
     object_before: re.Pattern[str] | None   # text ending in a verb whose object the next name is ("beats ")
+    # An object pronoun before its verb and how the verb reads with the person put in its place
+    # (« Y lui succède » -> « Y succède à X »): a pattern with group ``v`` and a template naming
+    # ``\g<v>`` and ``{person}``.
+    clitics: tuple[tuple[re.Pattern[str], str], ...]
     headline_subject: re.Pattern[str] | None    # a title's description of a person ("Senior minister")
     conjunctions: str
     barrier: re.Pattern[str] | None     # a coordinating conjunction: a clause cue stops there
@@ -216,6 +221,7 @@ def load_language(folder: Path) -> Language:
         role_tail=str(roles.get("tail", "")),
         role_prefix=str(roles.get("prefix", "")),
         owner_after=str(roles.get("owner_after", "")),
+        holder_before=str(roles.get("holder_before", "")),
         role_derived=_derived(roles, lexicon_path),
         interim=_compile(word("interim", "(?!)"), lexicon_path, "interim"),
         chair=_compile(word("chair", "(?!)"), lexicon_path, "chair"),
@@ -241,6 +247,7 @@ def load_language(folder: Path) -> Language:
         dropped=_compile(rf"^(?:{word('dropped')})(?!\w)", lexicon_path, "dropped") if word("dropped") else None,
         object_before=_compile(rf"(?<!\w)(?:{word('object_before')})\s+(?:(?-i:[A-Z])[\w.'\u2019-]*\s+)?$", lexicon_path, "object_before")
         if word("object_before") else None,
+        clitics=_clitics(words, lexicon_path),
         headline_subject=_compile(rf"^(?:{word('headline_subject')})(?=\s)", lexicon_path, "headline_subject")
         if word("headline_subject") else None,
         conjunctions=word("conjunctions", "(?!)"),
@@ -256,6 +263,20 @@ def load_language(folder: Path) -> Language:
         quoted=_compile(word("quoted"), lexicon_path, "quoted") if word("quoted") else None,
         digest=_digest(folder),
     )
+
+
+def _clitics(words: dict[str, Any], path: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Compile the object pronouns read before their verb: pairs of a pattern and a template."""
+    out = []
+    for pair in words.get("clitics", ()):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise _fail(path, "[words] clitics must be a list of [pattern, template] pairs")
+        pattern, template = (str(p) for p in pair)
+        compiled = _compile(pattern, path, "clitics")
+        if "v" not in compiled.groupindex:
+            raise _fail(path, f"clitics: pattern {pattern!r} has no group v")
+        out.append((compiled, template))
+    return tuple(out)
 
 
 def _dates(words: dict[str, Any], path: Path) -> tuple[tuple[int | None, re.Pattern[str]], ...]:
