@@ -1,4 +1,4 @@
-"""A cheap screen for compiled frames: the words a frame's pattern cannot match without.
+r"""A cheap screen for compiled frames: the words a frame's pattern cannot match without.
 
 A frame's regex is long (every alias of every tracked person, every role noun), and
 running it over a sentence costs far more than asking whether the sentence holds
@@ -10,8 +10,10 @@ The screen of a frame is derived from its template, with the language's named
 patterns expanded and every story placeholder (``{P}``, ``{ROLE}``, ``{BODY}`` ...)
 read as "any text": so it is the same for every story, read once per language. It
 is a conjunction of alternatives, ``({"resign", "quit"}, {"as"})``: every match
-contains at least one literal (lower-cased) of each set. Look-arounds, classes,
-escapes and optional parts add nothing; a literal shorter than three characters is
+contains at least one literal (lower-cased) of each set. White space (``\s``, ``\s+``)
+is read as one space, as extraction's cleaned text has it, so words run on across it
+("steps down as"); a sentence with any other white space is not screened at all.
+Look-arounds, classes, other escapes and optional parts add nothing; a literal shorter than three characters is
 not worth a check. What cannot be read for sure (a construct this reader does not
 know, a placeholder inside a character class or escaped) leaves the frame without a
 screen: it is then always run. The derivation only ever drops a requirement when
@@ -44,7 +46,10 @@ _BACKREF = re.compile(r"P=[A-Za-z_]\w*\)")
 _FLAGS = re.compile(r"([aiLmsux]*)(?:-([imsx]+))?([:)])")
 _HEX = {"x": 2, "u": 4, "U": 8}
 _EMPTY_ESCAPES = frozenset("bBAZ")
-_CLASS_ESCAPES = frozenset("dDsSwWafnrtv")
+_CLASS_ESCAPES = frozenset("dDSwWafnrtv")
+_SPACE = frozenset({" "})
+# Text with white space other than single spaces (extraction reads cleaned text, which has none).
+_NOT_PLAIN = re.compile(r"[^\S ]|  ")
 
 
 class Unscreenable(Exception):
@@ -148,6 +153,8 @@ class _Reader:
         self.at += 2
         if char in _EMPTY_ESCAPES:
             return _NOTHING
+        if char == "s":
+            return _Info(_SPACE)    # in single-spaced text, a space (see Finder.present)
         if char in _CLASS_ESCAPES:
             return _ANY
         if char in _HEX:
@@ -283,6 +290,9 @@ def _either(branches: list[_Info]) -> _Info:
 def _repeated(atom: _Info, low: int, high: int) -> _Info:
     if low == 1 and high == 1:
         return atom
+    if atom.exact == _SPACE:
+        # A run of white space is one space in single-spaced text: "\s+" reads " ".
+        return _Info(_SPACE if low else frozenset({"", " "}))
     if low == 0:
         return _Info(atom.exact | {""}) if high == 1 and atom.exact is not None else _ANY
     return _Info(None, (atom.exact,) if atom.exact is not None else atom.needs)
@@ -375,8 +385,8 @@ class Finder:
 
     def present(self, sentence: str) -> frozenset[str]:
         """Return every literal the sentence holds (all of them when they cannot be told)."""
-        if self.regex is None:
-            return self.literals
+        if self.regex is None or _NOT_PLAIN.search(sentence):
+            return self.literals    # "\s+" was read as one space: only single-spaced text is told
         found: set[str] = set()
         prefixes = self.prefixes
         for match in self.regex.finditer(sentence):
