@@ -32,9 +32,10 @@ from tracker.stories.extract.events import (
     succession,
     vacated,
 )
-from tracker.stories.extract.frames import Compiled, compile_frames, public_anchors
+from tracker.stories.extract.frames import Compiled, compile_frames, finder_of, public_anchors
 from tracker.stories.extract.lexicon import Lexicon, alternatives, build
 from tracker.stories.extract.rules import Language, codes, data_digest, languages
+from tracker.stories.extract.screen import passes
 from tracker.stories.extract.text import clean, sentences
 from tracker.stories.refine import HOLDER
 from tracker.stories.spec import StoryModel, model_of
@@ -127,6 +128,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     code = language_of(article)
     language = languages()[code]
     lexicon, frames, public = rules.of(code)
+    finder = finder_of(language)
     title = clean(article.title)
     parts = [(s, True) for s in _title_parts(title, language.explainer)] + [(s, False) for s in sentences(article.summary)]
     whole = " ".join(s for s, _ in parts)
@@ -158,12 +160,18 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
         anchored = here or (title_anchored if not in_title else anchor_in_article)
         names = [m.span() for m in lexicon.person_re.finditer(sentence)] if lexicon.people else []
         has_person = bool(names)
+        present: frozenset[str] | None = None     # the screen literals the sentence holds
         for compiled in frames:
             if compiled.needs_person and not has_person:
                 continue    # the frame needs a tracked person, and the sentence names none
             gated = not compiled.self_anchored and compiled.body is not None and compiled.body not in mentioned
-            if gated and compiled.anchors is None:
+            if gated and not compiled.anchors_source:
                 continue
+            if compiled.screen is not None:
+                if present is None:
+                    present = finder.present(sentence)
+                if not passes(compiled.screen, present):
+                    continue    # the sentence lacks a word every match of the frame holds
             for match in compiled.regex.finditer(sentence):
                 # Without its body in the article, a match must name the office, the body or an actor.
                 named = compiled.anchors is not None and bool(compiled.anchors.search(sentence))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _PUNCTUATION = re.compile(r"[,;:!?()\[\]\"“”«»—–|]|\s-\s|\.(?:\s|$)")
 # When several cues govern a trigger, the first kind in this list wins.
@@ -51,6 +51,8 @@ class CueSet:
 
     cues: tuple[Cue, ...]
     terminators: re.Pattern[str]
+    # The cues of each set of scopes asked for, in order (filled on first use).
+    scoped: dict[tuple[str, ...], tuple[Cue, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def clause_start(self, sentence: str, position: int) -> int:
         """Return where the clause holding ``position`` starts."""
@@ -73,9 +75,13 @@ class CueSet:
         """Return, per kind, the first cue of the given scopes found in sentence[start:end]
         (its text). With ``barrier``, a cue followed by a coordinating conjunction before
         ``end`` does not count: "opted not to agree and named Y" names Y."""
+        key = tuple(scopes)
+        chosen = self.scoped.get(key)
+        if chosen is None:
+            chosen = self.scoped[key] = tuple(cue for cue in self.cues if cue.scope in scopes)
         found: dict[str, str] = {}
-        for cue in self.cues:
-            if cue.scope not in scopes or cue.kind in found:
+        for cue in chosen:
+            if cue.kind in found:
                 continue
             for match in cue.pattern.finditer(sentence, start, end):
                 if barrier is not None and barrier.search(sentence, match.end(), end):

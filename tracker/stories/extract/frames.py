@@ -19,31 +19,81 @@ body it is about; nothing here is specific to one story or one language.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from tracker.stories.definition import PERSON, StoryDefinition
 from tracker.stories.extract.lexicon import NAME_START, Lexicon, alternatives
 from tracker.stories.extract.rules import Frame, Language
+from tracker.stories.extract.screen import PLACEHOLDER, Finder, Screen, atomic, required
 from tracker.stories.spec import SET, SINGLE, TAGS, SlotSpec, StoryModel
 
 # Bodies whose offices are unique enough that naming the office anchors a report to them.
 PUBLIC_BODIES = ("government", "parliament", "country", "party")
 
 
-@dataclass(frozen=True, slots=True)
 class Compiled:
-    """A frame compiled for one target: a slot name or a body's entity id."""
+    """A frame compiled for one target: a slot name or a body's entity id.
 
-    frame: Frame
-    regex: re.Pattern[str]
-    target: str                 # slot name ("ceo") or entity id ("openai")
-    body: str | None            # the entity id whose mention anchors the event
-    tag: str = ""               # for tags frames: the tag
-    self_anchored: bool = False  # the pattern names its own entity (a partner, a tags subject)
-    anchors: re.Pattern[str] | None = None   # role nouns, body names, actors: a match naming one is anchored
-    office_after: re.Pattern[str] | None = None  # "fired as CEO": a departure from that office, not the body
-    needs_person: bool = True   # matches only where a tracked person is named ({P} or {PL}, no {PH})
-    role: re.Pattern[str] | None = None     # the office's role nouns and their derived forms
+    Its patterns are compiled when first used: a frame whose screen no sentence passes
+    (see ``screen``) never pays for compiling its long regex.
+    """
+
+    __slots__ = ("_after", "_anchors", "_regex", "_role", "_story", "after_source", "anchors_source", "body",
+                 "frame", "needs_person", "role_source", "screen", "self_anchored", "source", "tag", "target")
+
+    def __init__(self, frame: Frame, source: str, target: str, body: str | None, tag: str = "",
+                 self_anchored: bool = False, anchors_source: str = "", after_source: str = "",
+                 needs_person: bool = True, role_source: str = "", screen: Screen | None = None,
+                 story: str = "") -> None:
+        self.frame = frame
+        self.source = source                # the regex, compiled case-insensitively on first use
+        self.target = target                # slot name ("ceo") or entity id ("openai")
+        self.body = body                    # the entity id whose mention anchors the event
+        self.tag = tag                      # for tags frames: the tag
+        self.self_anchored = self_anchored  # the pattern names its own entity (a partner, a tags subject)
+        self.anchors_source = anchors_source    # role nouns, body names, actors: a match naming one is anchored
+        self.after_source = after_source    # "fired as CEO": a departure from that office, not the body
+        self.needs_person = needs_person    # matches only where a tracked person is named ({P} or {PL}, no {PH})
+        self.role_source = role_source      # the office's role nouns and their derived forms
+        self.screen = screen                # literals a sentence must hold to match (None: always run)
+        self._story = story
+        self._regex: re.Pattern[str] | None = None
+        self._anchors: re.Pattern[str] | None = None
+        self._after: re.Pattern[str] | None = None
+        self._role: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The frame's regex."""
+        if self._regex is None:
+            try:
+                self._regex = re.compile(self.source, re.I)
+            except re.error as exc:
+                from tracker.errors import ConfigError
+
+                raise ConfigError(f"rule {self.frame.rule} for {self._story}/{self.target}: "
+                                  f"invalid pattern: {exc}") from None
+        return self._regex
+
+    @property
+    def anchors(self) -> re.Pattern[str] | None:
+        """What, named inside a match, anchors it (None: nothing does)."""
+        if self._anchors is None and self.anchors_source:
+            self._anchors = re.compile(self.anchors_source, re.I)
+        return self._anchors
+
+    @property
+    def office_after(self) -> re.Pattern[str] | None:
+        """After a departure from the body, the office it is from ("fired as CEO"), or None."""
+        if self._after is None and self.after_source:
+            self._after = re.compile(self.after_source, re.I)
+        return self._after
+
+    @property
+    def role(self) -> re.Pattern[str] | None:
+        """The office's role nouns and their derived forms (None: no office)."""
+        if self._role is None and self.role_source:
+            self._role = re.compile(self.role_source, re.I)
+        return self._role
 
 
 def _expand(template: str, pieces: dict[str, str]) -> str:
@@ -202,26 +252,19 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
             offices = [spec] if spec is not None else [
                 s for s in model.slots if s.body == target and s.kind == SINGLE and s.elect_of is None]
             values = {**values, "PH": holders(offices)}
-        text = _expand(frame.template, named)
-        text = _expand(text, {**values, **common})
+        neutral = _expand(frame.template, named)
+        pieces = {**values, **common}
+        text = _expand(neutral, pieces)
         left = re.search(r"\{[A-Z][A-Z_]*\}", text)
         if left:
             from tracker.errors import ConfigError
 
             raise ConfigError(f"rule {frame.rule}: {left.group(0)} is not a placeholder of a "
                               f"{frame.bind} frame nor a pattern of the {language.code} lexicon")
-        try:
-            regex = re.compile(text, re.I)
-        except re.error as exc:
-            from tracker.errors import ConfigError
-
-            raise ConfigError(f"rule {frame.rule} for {story.id}/{target}: invalid pattern: {exc}") from None
-        anchor = re.compile(anchors, re.I) if anchors else None
-        after = re.compile(office_after, re.I) if office_after else None
         person_only = ("{P}" in frame.template or "{PL}" in frame.template) and "{PH}" not in frame.template
-        role = re.compile(values["ROLE_STEM"], re.I) if "ROLE_STEM" in values else None
-        compiled.append(Compiled(frame, regex, target, body, tag, self_anchored, anchor, after, person_only,
-                                 role))
+        compiled.append(Compiled(frame, text, target, body, tag, self_anchored, anchors, office_after,
+                                 person_only, values.get("ROLE_STEM", ""), _screen(neutral, text, pieces),
+                                 story.id))
 
     for frame in language.frames:
         if frame.bind in ("single", "set"):
@@ -272,6 +315,38 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                 add(frame, entity.id, entity.id, values, self_anchored=entity.id not in office_bodies,
                     anchors=_anchors(model, lexicon, language, None, entity.id, actors), office_after=after)
     return tuple(compiled)
+
+
+def _screen(neutral: str, text: str, pieces: dict[str, str]) -> Screen | None:
+    """The screen of a frame's template (its named patterns expanded, ``neutral``), when it
+    holds for the compiled ``text``: each placeholder's piece stands on its own, and the text
+    is the template with those pieces put in. Otherwise None: the frame is always run."""
+    screen = required(neutral)
+    if screen is None:
+        return None
+    full: dict[str, str] = {}
+    for name in set(PLACEHOLDER.findall(neutral)):
+        piece = full[name] = _expand("{" + name + "}", pieces)
+        if not atomic(piece):
+            return None
+    rebuilt = PLACEHOLDER.sub(lambda m: full[m.group(1)], neutral)
+    return screen if rebuilt == text else None
+
+
+_FINDERS: dict[tuple[str, str], Finder] = {}
+
+
+def finder_of(language: Language) -> Finder:
+    """Return the finder of every screen literal of a language's frames (made once)."""
+    key = (language.code, language.digest)
+    found = _FINDERS.get(key)
+    if found is None:
+        named = dict(language.patterns)
+        literals = {lit for frame in language.frames
+                    for alternatives_ in (required(_expand(frame.template, named)) or ())
+                    for lit in alternatives_}
+        found = _FINDERS[key] = Finder(frozenset(literals))
+    return found
 
 
 def public_anchors(model: StoryModel, story: StoryDefinition, lexicon: Lexicon,
