@@ -115,3 +115,15 @@ def test_most_frames_have_a_screen() -> None:
         named = dict(language.patterns)
         screened = sum(required(_expand(f.template, named)) is not None for f in language.frames)
         assert screened >= 0.8 * len(language.frames), code
+
+
+def test_every_frame_of_every_case_story_compiles() -> None:
+    # Frames compile when first used; a broken one must still fail here, not in a user's worker.
+    count = 0
+    for path in sorted((EXTRACT / "case_stories").glob("*.toml")):
+        story = load_story(path)
+        for code in languages():
+            for compiled in _rules(story).of(code)[1]:
+                assert compiled.regex.pattern, compiled.frame.rule
+                count += 1
+    assert count > 1000
