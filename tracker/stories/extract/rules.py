@@ -39,6 +39,7 @@ _SCOPES = ("clause", "after", "sentence", "article", "title", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
           "announce", "unnamed", "headline", "future", "background")
 _WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", "month_names", "dates", "seasons", "season_lead", "explainer", "clause", "not_gap", "as_office", "pronouns", "objects", "dropped",
+          "office_pronoun",
           "object_before",
           "headline_subject",
           "conjunctions",
@@ -90,6 +91,7 @@ class Language:
     possessives: re.Pattern[str] | None     # a sentence opening with one (group ``pr``): "Then his time ..."
     objects: re.Pattern[str] | None     # object pronouns ("sacked her from ...")
     dropped: re.Pattern[str] | None     # verbs opening a sentence without their subject ("Został ...")
+    office_pronoun: re.Pattern[str] | None  # a copula and a pronoun standing for an office (group ``pro``)
     object_before: re.Pattern[str] | None   # text ending in a verb whose object the next name is ("beats ")
     headline_subject: re.Pattern[str] | None    # a title's description of a person ("Senior minister")
     conjunctions: str
@@ -236,6 +238,8 @@ def load_language(folder: Path) -> Language:
         if word("possessives") else None,
         objects=_compile(rf"(?<![\w'])(?:{word('objects')})", lexicon_path, "objects") if word("objects") else None,
         dropped=_compile(rf"^(?:{word('dropped')})(?!\w)", lexicon_path, "dropped") if word("dropped") else None,
+        office_pronoun=_compile(rf"^(?:{word('office_pronoun')})", lexicon_path, "office_pronoun")
+        if word("office_pronoun") else None,
         object_before=_compile(rf"(?<!\w)(?:{word('object_before')})\s+(?:(?-i:[A-Z])[\w.'\u2019-]*\s+)?$", lexicon_path, "object_before")
         if word("object_before") else None,
         headline_subject=_compile(rf"^(?:{word('headline_subject')})(?=\s)", lexicon_path, "headline_subject")
