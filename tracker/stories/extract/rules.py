@@ -171,10 +171,11 @@ def _cues(path: Path) -> CueSet:
 def _derived(roles: dict[str, Any], path: Path) -> tuple[tuple[str, str], ...]:
     table = roles.get("derived", {})
     if not isinstance(table, dict):
-        raise _fail(path, "[roles] derived must be a table of ending = replacement")
+        raise _fail(path, "[roles] derived must be a table of ending = replacement (or a list of them)")
     for ending in table:
         _compile(f"(?:{ending})$", path, f"derived ending {ending!r}")
-    return tuple((str(k), str(v)) for k, v in table.items())
+    # An ending may give several derived nouns ("minister X" -> "resort X", "ministerstwo X").
+    return tuple((str(k), str(r)) for k, v in table.items() for r in (v if isinstance(v, list) else [v]))
 
 
 def _digest(folder: Path) -> str:
