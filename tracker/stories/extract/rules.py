@@ -44,7 +44,7 @@ _WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", 
           "headline_subject",
           "conjunctions",
           "others",
-          "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture", "quoted",
+          "name_endings", "feminine_endings", "fleeting", "function_words", "abbreviations", "furniture", "quoted",
           "possessives")
 
 
@@ -99,6 +99,7 @@ class Language:
     others: str
     name_endings: str
     feminine_endings: str
+    fleeting: re.Pattern[str] | None    # a vowel a name drops before its endings ("Marek" -> "Marka")
     function_words: re.Pattern[str]
     abbreviations: str
     furniture: tuple[re.Pattern[str], ...]
@@ -251,6 +252,7 @@ def load_language(folder: Path) -> Language:
         others=word("others", "(?!)"),
         name_endings=word("name_endings"),
         feminine_endings=word("feminine_endings"),
+        fleeting=_compile(word("fleeting"), lexicon_path, "fleeting", 0) if word("fleeting") else None,
         function_words=_compile(rf"(?<!\w)(?:{word('function_words', '(?!)')})(?!\w)", lexicon_path,
                                 "function_words"),
         abbreviations=word("abbreviations"),
