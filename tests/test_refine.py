@@ -31,6 +31,14 @@ def test_removing_someone_who_never_held_the_office_is_no_claim() -> None:
     assert [(c.slot, c.op) for c in kept] == [("board", "remove")]
 
 
+def test_removing_someone_from_a_board_they_never_sat_on_is_no_claim() -> None:
+    # "X leaves the company" does not remove X from a board X was never a member of.
+    item = article("Emmett Shear leaves", at="2023-11-18T01:00:00Z")
+    said = [claim(item, "board", "remove", "Emmett Shear"), claim(item, "board", "remove", "Ilya Sutskever")]
+    kept = refine(MODEL, item, said, [])
+    assert [c.value for c in kept] == ["Ilya Sutskever"]
+
+
 def test_a_report_a_day_after_the_change_is_a_recap_and_a_fresh_one_is_news() -> None:
     first = [article(f"fired {i}", publisher=p, at="2023-11-17T21:00:00Z") for i, p in enumerate("ab")]
     evidence = [(a, [claim(a, "ceo", "remove", "Sam Altman")]) for a in first]

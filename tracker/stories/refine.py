@@ -4,9 +4,9 @@ Extraction reads one article alone. Two judgements need the story's accepted
 changes, and both are deterministic from the log (the changes come from the
 claims themselves, resolved by ``corroborate``):
 
-- **who can be removed.** Removing someone from a single-holder office they do not
-  hold, and did not hold in the week before, is no claim: "X quits the company"
-  does not remove X as its CEO when X never was. ``never_held`` gives the removals
+- **who can be removed.** Removing someone from an office they do not hold, and did
+  not hold in the week before, is no claim: "X quits the company" does not remove X
+  as its CEO when X never was, nor from its board when X never sat on it. ``never_held`` gives the removals
   resolution drops outright (no accepted change ever made the person the holder).
 - **how old the news is.** A report of a change the story took on a day or more
   before the article is a recap (historical), however it is phrased; a change
@@ -88,12 +88,13 @@ class ChangeIndex:
         return self._after[slot][count - 1] if count else self._model.baseline.value(slot)
 
     def held_between(self, slot: str, person: str, start: int, end: int) -> bool:
-        """Whether ``person`` held a single slot at any instant of [start, end]."""
+        """Whether ``person`` held a single slot, or was a member of a set slot, at any
+        instant of [start, end]."""
         times = self._times.get(slot, [])
         low, high = bisect_right(times, start), bisect_right(times, end)
-        if any(self._before[slot][k] == person for k in range(low, high)):
+        if any(_holds(self._before[slot][k], person) for k in range(low, high)):
             return True
-        return self._held_after(slot, high) == person
+        return _holds(self._held_after(slot, high), person)
 
     def holder_for(self, slot: str, published: int, window: int, recent: int = DAY_US) -> str | None:
         """Who an office named in place of its holder stands for at ``published``: the person a
@@ -115,6 +116,11 @@ class ChangeIndex:
         times = self._told.get((slot, op, value), [])
         count = bisect_right(times, until)
         return times[count - 1] if count else None
+
+
+def _holds(value: SlotValue, person: str) -> bool:
+    """Whether a slot's value is the person, or a set of members that holds them."""
+    return value == person or (isinstance(value, tuple) and person in value)
 
 
 def _named_in(model: StoryModel, person: str, article: Article) -> bool:
@@ -150,7 +156,7 @@ def refine(model: StoryModel, article: Article, claims: Sequence[Claim],
                 continue
             claim = replace(claim, value=person)
         spec = model.slot(claim.slot)
-        if spec is not None and spec.kind == SINGLE and claim.op == "remove" and isinstance(claim.value, str) \
+        if spec is not None and spec.kind in (SINGLE, SET) and claim.op == "remove" and isinstance(claim.value, str) \
                 and not index.held_between(claim.slot, claim.value, published - lookback,
                                            published + window):
             continue

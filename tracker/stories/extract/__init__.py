@@ -42,7 +42,7 @@ from tracker.stories.spec import StoryModel, model_of
 from tracker.types import Article, Claim
 
 # Bump when the engine's own behaviour changes (the rule data is hashed on its own).
-ENGINE_VERSION = "13"
+ENGINE_VERSION = "14"
 # Events that give an office its holder: an interim flag is looked for beside them.
 _FILLING = ("appoint", "elect", "take_office", "replace")
 # Events a headline "X to ..." announces for later: still a plan when decided.
@@ -154,6 +154,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     title_anchored = bool(lexicon.anchor_re.search(title))
     parts = _resolve_pronouns(language, lexicon, _cataphora(language, lexicon, parts, rules.role_re(code)),
                               rules.actor_names)
+    parts = _office_pronoun(language, parts, rules.role_re(code))
     events: list[Event] = []
     for index, (sentence, in_title) in enumerate(parts):
         here = bool(lexicon.anchor_re.search(sentence))
@@ -262,6 +263,26 @@ def _reader(template: str, person: str) -> Callable[[re.Match[str]], str]:
     def read(match: re.Match[str]) -> str:
         return match.expand(template).replace("{person}", person)
     return read
+
+
+def _office_pronoun(language: Language, parts: list[tuple[str, bool]],
+                    roles: re.Pattern[str]) -> list[tuple[str, bool]]:
+    """A sentence opening with a copula and a pronoun that stands for an office ("Został nim X"
+    after "The company has a new CEO") names the office the sentence before named last: the
+    pronoun gives way to that role noun, put first ("CEO został X"), as the office-first
+    sentences are written."""
+    if language.office_pronoun is None:
+        return parts
+    out = list(parts)
+    for index in range(1, len(parts)):
+        sentence, in_title = parts[index]
+        found = language.office_pronoun.match(sentence)
+        offices = list(roles.finditer(parts[index - 1][0])) if found else []
+        if found and offices and "pro" in found.re.groupindex:
+            start, end = found.span("pro")
+            verb = sentence[:start].strip().lower()
+            out[index] = (f"{offices[-1].group(0)} {verb} {sentence[end:].lstrip()}", in_title)
+    return out
 
 
 def _cataphora(language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],

@@ -59,7 +59,13 @@ def _word_pattern(word: str, language: Language) -> str:
     if language.feminine_endings and len(word) > 3 and word.endswith("a") and word[-2].isalpha():
         return re.escape(word[:-1]) + f"(?:{language.feminine_endings})"
     if language.name_endings:
-        return re.escape(word) + f"(?:{language.name_endings})?"
+        plain = re.escape(word) + f"(?:{language.name_endings})?"
+        dropped = language.fleeting.search(word) if language.fleeting is not None else None
+        if dropped:
+            # A vowel dropped before an ending: "Marek" -> "Marka", "Paweł" -> "Pawłem".
+            short = word[:dropped.start()] + word[dropped.end():]
+            return f"(?:{plain}|{re.escape(short)}(?:{language.name_endings}))"
+        return plain
     return re.escape(word)
 
 

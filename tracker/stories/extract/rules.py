@@ -39,12 +39,13 @@ _SCOPES = ("clause", "after", "sentence", "article", "title", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
           "announce", "unnamed", "headline", "future", "background")
 _WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", "month_names", "dates", "seasons", "season_lead", "explainer", "clause", "not_gap", "as_office", "pronouns", "objects", "dropped",
+          "office_pronoun",
           "object_before",
           "headline_subject",
           "conjunctions",
           "others",
-          "name_endings", "feminine_endings", "function_words", "abbreviations", "furniture", "quoted",
-          "possessives", "clitics")
+          "name_endings", "feminine_endings", "fleeting", "function_words", "abbreviations", "furniture",
+          "quoted", "possessives", "clitics")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,7 @@ class Language:
     possessives: re.Pattern[str] | None     # a sentence opening with one (group ``pr``): "Then his time ..."
     objects: re.Pattern[str] | None     # object pronouns ("sacked her from ...")
     dropped: re.Pattern[str] | None     # verbs opening a sentence without their subject ("Został ...")
+    office_pronoun: re.Pattern[str] | None  # a copula and a pronoun standing for an office (group ``pro``)
     object_before: re.Pattern[str] | None   # text ending in a verb whose object the next name is ("beats ")
     # An object pronoun before its verb and how the verb reads with the person put in its place
     # (« Y lui succède » -> « Y succède à X »): a pattern with group ``v`` and a template naming
@@ -102,6 +104,7 @@ class Language:
     others: str
     name_endings: str
     feminine_endings: str
+    fleeting: re.Pattern[str] | None    # a vowel a name drops before its endings ("Marek" -> "Marka")
     function_words: re.Pattern[str]
     abbreviations: str
     furniture: tuple[re.Pattern[str], ...]
@@ -177,10 +180,11 @@ def _cues(path: Path) -> CueSet:
 def _derived(roles: dict[str, Any], path: Path) -> tuple[tuple[str, str], ...]:
     table = roles.get("derived", {})
     if not isinstance(table, dict):
-        raise _fail(path, "[roles] derived must be a table of ending = replacement")
+        raise _fail(path, "[roles] derived must be a table of ending = replacement (or a list of them)")
     for ending in table:
         _compile(f"(?:{ending})$", path, f"derived ending {ending!r}")
-    return tuple((str(k), str(v)) for k, v in table.items())
+    # An ending may give several derived nouns ("minister X" -> "resort X", "ministerstwo X").
+    return tuple((str(k), str(r)) for k, v in table.items() for r in (v if isinstance(v, list) else [v]))
 
 
 def _digest(folder: Path) -> str:
@@ -245,6 +249,8 @@ def load_language(folder: Path) -> Language:
         if word("possessives") else None,
         objects=_compile(rf"(?<![\w'])(?:{word('objects')})", lexicon_path, "objects") if word("objects") else None,
         dropped=_compile(rf"^(?:{word('dropped')})(?!\w)", lexicon_path, "dropped") if word("dropped") else None,
+        office_pronoun=_compile(rf"^(?:{word('office_pronoun')})", lexicon_path, "office_pronoun")
+        if word("office_pronoun") else None,
         object_before=_compile(rf"(?<!\w)(?:{word('object_before')})\s+(?:(?-i:[A-Z])[\w.'\u2019-]*\s+)?$", lexicon_path, "object_before")
         if word("object_before") else None,
         clitics=_clitics(words, lexicon_path),
@@ -256,6 +262,7 @@ def load_language(folder: Path) -> Language:
         others=word("others", "(?!)"),
         name_endings=word("name_endings"),
         feminine_endings=word("feminine_endings"),
+        fleeting=_compile(word("fleeting"), lexicon_path, "fleeting", 0) if word("fleeting") else None,
         function_words=_compile(rf"(?<!\w)(?:{word('function_words', '(?!)')})(?!\w)", lexicon_path,
                                 "function_words"),
         abbreviations=word("abbreviations"),
