@@ -19,6 +19,7 @@ body it is about; nothing here is specific to one story or one language.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from tracker.stories.definition import PERSON, StoryDefinition
 from tracker.stories.extract.lexicon import NAME_START, Lexicon, alternatives
@@ -37,7 +38,7 @@ class Compiled:
     (see ``screen``) never pays for compiling its long regex.
     """
 
-    __slots__ = ("_after", "_anchors", "_regex", "_role", "_story", "after_source", "anchors_source", "body",
+    __slots__ = ("_regex", "_story", "after_source", "anchors_source", "body",
                  "frame", "needs_person", "role_source", "screen", "self_anchored", "source", "tag", "target")
 
     def __init__(self, frame: Frame, source: str, target: str, body: str | None, tag: str = "",
@@ -57,9 +58,6 @@ class Compiled:
         self.screen = screen                # literals a sentence must hold to match (None: always run)
         self._story = story
         self._regex: re.Pattern[str] | None = None
-        self._anchors: re.Pattern[str] | None = None
-        self._after: re.Pattern[str] | None = None
-        self._role: re.Pattern[str] | None = None
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -77,23 +75,23 @@ class Compiled:
     @property
     def anchors(self) -> re.Pattern[str] | None:
         """What, named inside a match, anchors it (None: nothing does)."""
-        if self._anchors is None and self.anchors_source:
-            self._anchors = re.compile(self.anchors_source, re.I)
-        return self._anchors
+        return _pattern(self.anchors_source) if self.anchors_source else None
 
     @property
     def office_after(self) -> re.Pattern[str] | None:
         """After a departure from the body, the office it is from ("fired as CEO"), or None."""
-        if self._after is None and self.after_source:
-            self._after = re.compile(self.after_source, re.I)
-        return self._after
+        return _pattern(self.after_source) if self.after_source else None
 
     @property
     def role(self) -> re.Pattern[str] | None:
         """The office's role nouns and their derived forms (None: no office)."""
-        if self._role is None and self.role_source:
-            self._role = re.compile(self.role_source, re.I)
-        return self._role
+        return _pattern(self.role_source) if self.role_source else None
+
+
+@cache
+def _pattern(source: str) -> re.Pattern[str]:
+    # Compiled once per process, on first use, and shared by every frame that has the same piece.
+    return re.compile(source, re.I)
 
 
 def _expand(template: str, pieces: dict[str, str]) -> str:
