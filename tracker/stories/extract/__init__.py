@@ -28,6 +28,7 @@ from tracker.stories.extract.events import (
     chairs_are_members,
     dated_earlier,
     drop_partial_lists,
+    other_office,
     scheduled,
     succession,
     vacated,
@@ -42,7 +43,7 @@ from tracker.stories.spec import StoryModel, model_of
 from tracker.types import Article, Claim
 
 # Bump when the engine's own behaviour changes (the rule data is hashed on its own).
-ENGINE_VERSION = "14"
+ENGINE_VERSION = "15"
 # Events that give an office its holder: an interim flag is looked for beside them.
 _FILLING = ("appoint", "elect", "take_office", "replace")
 # Events a headline "X to ..." announces for later: still a plan when decided.
@@ -193,7 +194,8 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                                   in_title, title, someone)
                 if event is not None:
                     events.append(event)
-    events = background(rules.model, succession(rules.model, vacated(rules.model, chairs_are_members(events))))
+    events = background(rules.model, succession(rules.model, vacated(rules.model, other_office(
+        rules.model, chairs_are_members(events)))))
     claims: dict[tuple[str, ...], Claim] = {}
     for event in events:
         _claims_of(rules.model, language, event, article, claims)
@@ -436,7 +438,7 @@ def _event_of(
     elif frame.event == "return" and spec is not None:
         interim = False
     return Event(frame.event, compiled.target, frame.rule, tuple(subjects), tuple(sorted(people)), fact,
-                 interim, match.group(0).strip(), index, compiled.tag, why)
+                 interim, match.group(0).strip(), index, compiled.tag, why, frame.bind == "head")
 
 
 def _quotation(language: Language, sentence: str, span: tuple[int, int],
