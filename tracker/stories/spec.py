@@ -354,10 +354,8 @@ def _default_ops(kind: str, spec: SlotSpec, tag: str = "") -> tuple[EventOp, ...
             return (EventOp(spec.name, "add", "$person"),)
         if kind in _EMPTIES:
             return (EventOp(spec.name, "remove", "$person"),)
-        if kind == "chair":
-            return (EventOp(spec.name, "chair", "$person"),)
-        if kind == "unchair":
-            return (EventOp(spec.name, "unchair", "$person"),)
+        if kind in ("chair", "unchair"):
+            return (EventOp(spec.name, kind, "$person"),)
         if kind == "new":
             return (EventOp(spec.name, "replace", "$people"),)
     elif kind == "tag":

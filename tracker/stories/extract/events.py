@@ -117,21 +117,16 @@ def other_office(model: StoryModel, events: list[Event]) -> list[Event]:
     """A report that names no office ("X sworn in", "X takes the helm") is about the body's
     head only for someone the article does not name in another office of that body: "New
     foreign minister X sworn in" is no prime minister's oath."""
-    named: set[tuple[str, str | None]] = set()       # (person, body) of a named other office
-    heads: dict[str, str] = {}                       # body -> its head office
+    elsewhere: set[tuple[str, str]] = set()     # (person, head office) of someone named in another
     for event in events:
         spec = model.slot(event.target)
         if spec is None or spec.kind != SINGLE or spec.elect_of is not None or event.head:
             continue        # (the head's own "-elect" office is no other office)
         head = model.head_of(spec.body) if spec.body is not None else None
         if head is not None and head.name != spec.name:
-            heads[str(spec.body)] = head.name
-            named.update((person, spec.body) for person in event.subjects)
-    return [
-        event for event in events
-        if not (event.head and any((person, body) in named for person in event.subjects
-                                   for body, name in heads.items() if name == event.target))
-    ]
+            elsewhere.update((person, head.name) for person in event.subjects)
+    return [event for event in events
+            if not (event.head and any((person, event.target) in elsewhere for person in event.subjects))]
 
 
 # Kinds that look ahead, headline-ese among them ("X to take over on Monday").

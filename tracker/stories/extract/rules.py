@@ -27,13 +27,10 @@ from typing import Any
 
 from tracker.errors import ConfigError
 from tracker.stories.extract.cues import Cue, CueSet
+from tracker.stories.spec import EVENT_KINDS
 
 FOLDER = Path(__file__).resolve().parent / "languages"
 BINDS = ("single", "head", "set", "tags", "body")
-EVENT_KINDS = (
-    "appoint", "elect", "win", "take_office", "return", "replace", "remove", "resign",
-    "join", "leave", "chair", "unchair", "new", "tag",
-)
 _FILES = ("lexicon.toml", "frames.toml", "cues.toml")
 _SCOPES = ("clause", "after", "sentence", "article", "title", "sourced")
 _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opinion", "question",
