@@ -209,12 +209,15 @@ def _fronted(language: Language, sentence: str, low: int) -> int:
 
 def dated_earlier(language: Language, sentence: str, start: int, end: int, published_us: int,
                   trigger_start: int | None = None) -> bool:
-    """Whether the trigger's clause dates it before publication: in a past clause, a weekday
-    two or more days before, a season other than the publication's or a day of a month
-    ahead this year (last year's); a day of a month two or more days before; or (when the language lists months) another month than the
-    publication's, in a clause with no future or plan ("was sacked in January", not "will
-    step down in January" nor "next January"). Days are counted in UTC, a day's leeway
-    for the publisher's time zone."""
+    """Whether the trigger's clause dates it before publication, in a clause with no future
+    or plan ("was sacked in January", not "will step down in January" nor "next January"):
+
+    - in a past clause, a weekday two or more days before, a season other than the
+      publication's, or a day of a month still ahead this year (so last year's);
+    - a day of a month two or more days before;
+    - where the language lists months, another month than the publication's.
+
+    Days are counted in UTC, with a day's leeway for the publisher's time zone."""
     low = _fronted(language, sentence, language.cues.clause_start(sentence, start))
     high = _clause_end(language, sentence, end)
     clause = sentence[low:high]
