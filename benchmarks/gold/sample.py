@@ -16,7 +16,8 @@ corpus and the seed. It lists feed, guid, date and text to read, for labelling
 by hand; nothing is labelled. ``--exclude`` leaves out every item (feed, guid)
 already named in the given gold files, before anything is drawn, and ``--scale``
 multiplies the period quotas, so that a held-out set can be drawn beside the
-labelled one; ``--story`` draws other stories than the default five (spain, cruise).
+labelled one; ``--story`` draws other stories than the default five (spain, cruise, upenn,
+uk-immigration, pga-tour-board).
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ QUOTAS: dict[str, dict[str, int]] = {
     "sejm": {"before": 6, "during": 3, "after": 6},
     "spain": {"before": 8, "during": 10, "after": 6},
     "cruise": {"before": 8, "during": 10, "after": 8},
+    "upenn": {"before": 10, "during": 10, "after": 20},
+    "uk-immigration": {"before": 20, "during": 10, "after": 20},
+    "pga-tour-board": {"before": 15, "during": 15, "after": 10},
 }
 # The stories drawn unless --story names others (the ones the first gold set covers).
 DEFAULT_STORIES = ("openai", "binance", "argentina", "uk-cabinet", "sejm")
@@ -67,6 +71,9 @@ WINDOWS: dict[str, tuple[tuple[str, str], ...]] = {
     "sejm": (("2023-11-13T00:00", "2023-11-14T23:59"),),
     "spain": (("2023-11-16T09:00", "2023-11-17T23:59"),),
     "cruise": (("2023-11-19T12:00", "2023-11-20T23:59"),),
+    "upenn": (("2023-12-09T20:00", "2023-12-10T23:59"),),
+    "uk-immigration": (("2023-12-06T17:00", "2023-12-07T20:00"),),
+    "pga-tour-board": (("2023-11-14T22:00", "2023-11-16T02:00"), ("2023-11-20T18:00", "2023-11-21T20:00")),
 }
 WINDOW_QUOTAS = {story_id: 1000 for story_id in QUOTAS}  # every item in a window
 

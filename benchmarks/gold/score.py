@@ -43,7 +43,7 @@ from tracker.types import Claim
 GOLD_DIR = Path(__file__).resolve().parent
 FACTUALITIES = ("asserted", "speculative", "planned", "negated", "question", "conditional",
                 "historical", "opinion")
-OPS = ("set", "clear", "add", "remove", "replace", "tag", "untag", "chair", "unchair")
+OPS = ("set", "clear", "add", "remove", "replace", "tag", "untag", "chair", "unchair", "stay")
 _ITEM_KEYS = {"feed", "guid", "link", "story", "lang", "claims", "note"}
 _CLAIM_KEYS = {"slot", "op", "value", "factuality"}
 
