@@ -56,6 +56,21 @@ def test_a_report_a_day_after_the_change_is_a_recap_and_a_fresh_one_is_news() ->
     assert to_micros(parse_instant("2023-11-17T21:00:00Z")) == changes[0][0]
 
 
+def test_a_holder_who_stays_on_as_caretaker_is_a_change_later_reports_retell() -> None:
+    # "X resigns" where the story keeps X on until a successor (the operation stay): the
+    # change is that stay, so a report of it days later is a recap and one that evening news.
+    first = [article(f"resigns {i}", publisher=p, at="2023-11-17T21:00:00Z") for i, p in enumerate("ab")]
+    evidence = [(a, [claim(a, "ceo", "stay", "Sam Altman")]) for a in first]
+    changes = accepted_changes(STORY, evidence)
+    assert [(slot, op, value) for _, slot, op, value in changes] == [("ceo", "stay", "Sam Altman")]
+    late = article("three days on", at="2023-11-20T21:00:00Z")
+    told = refine(MODEL, late, [claim(late, "ceo", "stay", "Sam Altman")], changes)
+    assert [c.factuality for c in told] == ["historical"]
+    soon = article("what to know", at="2023-11-17T23:00:00Z")
+    told = refine(MODEL, soon, [claim(soon, "ceo", "stay", "Sam Altman", "historical")], changes)
+    assert [c.factuality for c in told] == ["asserted"]
+
+
 def test_an_office_named_in_place_of_its_holder_stands_for_the_person_it_ended() -> None:
     from tracker.stories.extract import extract
 

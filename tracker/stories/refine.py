@@ -188,7 +188,9 @@ def changes_from_transitions(model: StoryModel, transitions: Iterable[Transition
         before = held.get(t.slot)
         if spec.kind == SINGLE:
             if isinstance(t.value, str):
-                out.append((t.at_us, t.slot, "set", t.value))
+                # A holder who resigns and stays on as caretaker is told by reports of that "stay".
+                kept = t.op == "stay" and t.value == before
+                out.append((t.at_us, t.slot, "stay" if kept else "set", t.value))
             elif isinstance(before, str):
                 out.append((t.at_us, t.slot, "remove", before))
         else:

@@ -132,6 +132,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     finder = finder_of(language)
     title = clean(article.title)
     parts = [(s, True) for s in _title_parts(title, language.explainer)] + [(s, False) for s in sentences(article.summary)]
+    bullets = _bullets(article.summary)
     whole = " ".join(s for s, _ in parts)
     mentioned = {entity for entity, pattern in lexicon.body_res if pattern.search(whole)}
     # A public body is in the article when one of its offices, a phrase for it or an actor is.
@@ -191,7 +192,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                 event = _event_of(rules, language, lexicon, compiled, match, sentence,
                                   headline_kinds if in_title else article_kinds,
                                   announced, anchored or named, full_names, index, article.published_us,
-                                  in_title, title, someone)
+                                  in_title, title, someone, headline=in_title or sentence in bullets)
                 if event is not None:
                     events.append(event)
     events = background(rules.model, succession(rules.model, vacated(rules.model, other_office(
@@ -362,6 +363,20 @@ def _persons(lexicon: Lexicon, text: str, anchored: bool, full_names: set[str]) 
     return names
 
 
+def _bullets(summary: str) -> set[str]:
+    """Return the summary's lines written as headlines: a standfirst's bullet points, each a
+    line of its own without a full stop ("X to replace Y on the board"). A headline's "X to
+    ..." is a decision, so it is one in such a line too."""
+    if "\n" not in summary:
+        return set()
+    out = set()
+    for line in summary.split("\n"):
+        text = clean(line).strip()
+        if text and not re.search(r"[.!?…:]$", text) and len(text.split()) <= 16 and sentences(text) == [text]:
+            out.add(text)
+    return out
+
+
 def _event_of(
     rules: _Rules,
     language: Language,
@@ -378,6 +393,7 @@ def _event_of(
     in_title: bool = False,
     title: str = "",
     someone: str | None = None,
+    headline: bool = False,
 ) -> Event | None:
     frame = compiled.frame
     groups = match.groupdict()
@@ -415,7 +431,7 @@ def _event_of(
     if frame.event != "new" and (needs_person or groups.get("p") or groups.get("pl")) and not subjects:
         return None
     reading = factuality(language.cues, sentence, (v_start, v_end), article_kinds, announced, frame.base,
-                         headline_decided=in_title and frame.event not in _CEREMONIES,
+                         headline_decided=headline and frame.event not in _CEREMONIES,
                          future_decided=frame.event not in _CEREMONIES, barrier=language.barrier,
                          title=title)
     fact, why = reading.factuality, _why(reading)
