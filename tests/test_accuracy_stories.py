@@ -52,6 +52,9 @@ KNOWN_GAPS = {
     "al-ittihad": "the club announced Nuno's dismissal on the Tuesday evening (Saudi time); the corpus's "
                   "first report comes at 01:46 UTC the next day and a second publisher only at 07:27, and "
                   "Gallardo's appointment reaches it two days late, when he arrives in Jeddah",
+    "pga-tour-board": "McIlroy's resignation from the board (made known on the evening of 14 November, US "
+                      "Eastern) first reaches the corpus at 02:12 UTC the next day, but a second publisher "
+                      "reports it only at 08:06, so the change is dated 7 h 36 min after the truth",
     "spain": "no report of Sánchez's oath before the King on 17 November until a rally story 29 h "
              "later, so prime_minister_elect is still set the next day",
 }
