@@ -307,7 +307,10 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                           "BODYX": _bodyx(model, story, lexicon, language, entity.id, actors)}
                 roles = [r for s in model.slots if s.body == entity.id and s.kind == SINGLE
                          for r in s.role_nouns(language.code)]
-                after = (rf"\s*(?:{lexicon.body(entity.id)}\s+)?(?:{language.as_office})\s+(?:[\w'.&-]+\s+){{0,3}}?"
+                # "resigned (on) Tuesday as CEO": a weekday may come between the verb and the office.
+                day = "|".join(p.pattern for p in language.weekdays)
+                day = rf"(?:(?:on\s+)?(?:{day})\s+)?" if day else ""
+                after = (rf"\s*{day}(?:{lexicon.body(entity.id)}\s+)?(?:{language.as_office})\s+(?:[\w'.&-]+\s+){{0,3}}?"
                          rf"(?:{alternatives(roles)})(?!\w)"
                          if frame.event == "leave" and roles and language.as_office else "")
                 add(frame, entity.id, entity.id, values, self_anchored=entity.id not in office_bodies,
