@@ -285,7 +285,7 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                 if head is None:
                     continue
                 role = _role(head, language) or "(?!)"
-                values = {"ROLE": role, "BODY": lexicon.body(body),
+                values = {"ROLE": role, "BODY": lexicon.body(body), "HELD": _held(model, lexicon, head),
                           "BODYX": _bodyx(model, story, lexicon, language, body, head.actors)}
                 add(frame, head.name, body, values, anchors=_anchors(model, lexicon, language, head, body))
         elif frame.bind == "tags":
