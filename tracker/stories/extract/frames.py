@@ -145,7 +145,9 @@ def _stem(spec: SlotSpec, language: Language) -> str:
     for ending, replacement in language.role_derived:
         # An ending, or with a leading "^" the start of the noun ("minister of X" -> "ministry of X").
         where = ending if ending.startswith("^") else rf"(?:{ending})$"
-        nouns += [re.sub(where, replacement, n) for n in nouns if re.search(where, n)]
+        # A noun written with a final "*" ("président*") derives from its written stem.
+        bare = [n[:-1] if n.endswith("*") else n for n in nouns]
+        nouns += [re.sub(where, replacement, n) for n in dict.fromkeys(bare) if re.search(where, n)]
     return rf"(?<!\w)(?:{alternatives(nouns)})" if nouns else "(?!)"
 
 
@@ -283,7 +285,7 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                 if head is None:
                     continue
                 role = _role(head, language) or "(?!)"
-                values = {"ROLE": role, "BODY": lexicon.body(body),
+                values = {"ROLE": role, "BODY": lexicon.body(body), "HELD": _held(model, lexicon, head),
                           "BODYX": _bodyx(model, story, lexicon, language, body, head.actors)}
                 add(frame, head.name, body, values, anchors=_anchors(model, lexicon, language, head, body))
         elif frame.bind == "tags":
