@@ -183,6 +183,10 @@ def explain(
     start = told[-2].at_us - model.corroboration.window_us if len(told) >= 2 else None
     cut = 0 if start is None else bisect_left(told, start, key=lambda t: t.at_us)
     shown, before = told[cut:], told[:cut]
+    if start is not None:
+        # A decided change dated by the day it takes effect was reported earlier: read from there.
+        start = min([start, *(s.published_us - model.corroboration.window_us
+                              for t in told[-2:] for s in t.sources)])
     former = frozenset(_members(before[-1].value if before else
                                 fold.baseline_held(model)[spec.name].value)).union(
         *(_members(t.value) for t in shown)

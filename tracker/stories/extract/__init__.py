@@ -28,6 +28,9 @@ from tracker.stories.extract.events import (
     chairs_are_members,
     dated_earlier,
     drop_partial_lists,
+    effective,
+    handover_day,
+    in_past,
     other_office,
     scheduled,
     succession,
@@ -194,8 +197,8 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                                   in_title, title, someone)
                 if event is not None:
                     events.append(event)
-    events = background(rules.model, succession(rules.model, vacated(rules.model, other_office(
-        rules.model, chairs_are_members(events)))))
+    events = handover_day(rules.model, background(rules.model, succession(rules.model, vacated(
+        rules.model, other_office(rules.model, chairs_are_members(events))))))
     claims: dict[tuple[str, ...], Claim] = {}
     for event in events:
         _claims_of(rules.model, language, event, article, claims)
@@ -437,8 +440,13 @@ def _event_of(
         interim = True if found else (False if frame.event in _CEREMONIES else None)
     elif frame.event == "return" and spec is not None:
         interim = False
+    # The day a decided change takes effect, read for a plan too: a successor it names may be decided.
+    day = effective(language, sentence, match.start(), v_end, published_us, v_start) \
+        if fact in ("asserted", "planned") else None
+    past = in_past(language, sentence, match.start(), v_end, v_start)
     return Event(frame.event, compiled.target, frame.rule, tuple(subjects), tuple(sorted(people)), fact,
-                 interim, match.group(0).strip(), index, compiled.tag, why, frame.bind == "head")
+                 interim, match.group(0).strip(), index, compiled.tag, why, frame.bind == "head",
+                 past, *(day or ("", "")))
 
 
 def _quotation(language: Language, sentence: str, span: tuple[int, int],
@@ -492,6 +500,9 @@ def _claims_of(
                 interim=event.interim if op.op == "set" and spec is not None and spec.interim else None,
                 rule=event.rule,
                 cue=event.why,
+                # Only a decided change is dated by the day it takes effect.
+                effective=event.effective if event.factuality == "asserted" else "",
+                effective_cue=event.effective_cue if event.factuality == "asserted" else "",
             )
             key = (op.slot, op.op, repr(value), event.factuality, event.rule, event.evidence)
             out.setdefault(key, claim)

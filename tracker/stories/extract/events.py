@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 
 from tracker.stories.extract.rules import Language
 from tracker.stories.spec import SINGLE, StoryModel, event_matches
+from tracker.timeutil import agreed
 from tracker.types import Claim
 
 
@@ -37,6 +38,9 @@ class Event:
     tag: str = ""
     why: str = ""           # the cue that decided the factuality, and the text it scoped
     head: bool = False      # found by a frame bound to a body's head office, no office named
+    past: bool = False      # the trigger's clause is put in the past ("was sacked")
+    effective: str = ""     # the day a decided change takes effect (ISO, as precise as told)
+    effective_cue: str = ""     # the words that day was read from
 
     @property
     def key(self) -> str:
@@ -259,3 +263,151 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
         and not any(a <= found.start() < b for a, b in dated)
         for number, pattern in enumerate(language.months) for found in pattern.finditer(own)
     )
+
+
+_YEAR = re.compile(r"\s*,?\s*(?P<y>(?:19|20)\d\d)(?!\d)")     # a year written after a date ("2 January 2024")
+
+
+def effective(language: Language, sentence: str, start: int, end: int, published_us: int,
+              trigger_start: int | None = None) -> tuple[str, str] | None:
+    """The day a change the trigger's clause reports takes effect, when the clause names one
+    after publication ("will step down on 2 January", "from Monday", "at the end of the year"),
+    and the words it was read from; None for a clause put in the past ("was sacked on
+    Monday"), or one naming no later day. The words come as "'PHRASE' in 'CLAUSE'".
+
+    Read in the trigger's own clause; else in a clause right after it opening with a lead word
+    (", effective 2 January"); else, when the trigger's clause continues the one before it
+    ("..., to be replaced by Y"), in that one. The day comes as ISO text as precise as the
+    phrase: "2024-01-02" (a day), "2024-01" (a month), "2024" (the next year)."""
+    low = _fronted(language, sentence, language.cues.clause_start(sentence, start))
+    high = _clause_end(language, sentence, end)
+    ahead = _looks_ahead(language, sentence, low, end, high)
+    if not ahead and _past(language, sentence, low, (start if trigger_start is None else trigger_start, end)):
+        return None
+    when = datetime.fromtimestamp(published_us / 1_000_000, UTC).date()
+    own = _own_clause(language, sentence, low, end, high)
+    # The day is the trigger's, so it is named after the trigger starts, or fronts the sentence
+    # ("From Monday, X will ..."): "X said on Monday she would step down" names no day for it.
+    opening = language.cues.clause_start(sentence, start)
+    verb = start if trigger_start is None else trigger_start
+    told = sentence[low:opening] + sentence[max(verb, opening):low + len(own)]
+    found = _effective_in(language, told, when, ahead)
+    scope = own
+    stop = low + len(own)
+    mark = language.cues.terminators.match(sentence, stop) if stop < high else None
+    if found is None and mark is not None and mark.end() > stop:
+        # The clause after the trigger's, when it opens with a lead word: ", effective 2 January".
+        following = language.cues.terminators.search(sentence, mark.end() + 1, high)
+        after = sentence[mark.end():following.start() if following else high]
+        found = _effective_in(language, after, when, ahead, lead_only=True)
+        scope = f"{own}{sentence[stop:mark.end()]}{after}"
+    if found is None and language.joined is not None and low > 0 \
+            and language.joined.match(sentence[low:start]):
+        # "X will step down in January, to be replaced by Y": Y's clause shares X's day.
+        before = _fronted(language, sentence, language.cues.clause_start(sentence, max(0, low - 2)))
+        head = sentence[before:low].rstrip(",;: ")
+        head_ahead = bool(language.cues.kinds(sentence, before, low, ("clause", "sentence")) & _AHEAD)
+        if head_ahead or language.past is None or not language.past.search(head):
+            found = _effective_in(language, head, when, head_ahead or ahead)
+            scope = sentence[before:stop]
+    return None if found is None else (found[0], f"{found[1]!r} in {scope.strip()!r}")
+
+
+def in_past(language: Language, sentence: str, start: int, end: int, trigger_start: int | None = None) -> bool:
+    """Whether the trigger's clause is put in the past and looks nowhere ahead ("was sacked")."""
+    low = _fronted(language, sentence, language.cues.clause_start(sentence, start))
+    high = _clause_end(language, sentence, end)
+    return not _looks_ahead(language, sentence, low, end, high) and \
+        _past(language, sentence, low, (start if trigger_start is None else trigger_start, end))
+
+
+def handover_day(model: StoryModel, events: list[Event]) -> list[Event]:
+    """The halves of one handover an article reports share its day: when the decided changes
+    of one single office that look ahead agree on the day they take effect ("X will step down
+    on 2 January; Y will succeed her"), those naming none take it ("Y will succeed her")."""
+    days: dict[str, list[Event]] = {}
+    for event in events:
+        spec = model.slot(event.target)
+        if event.factuality == "asserted" and spec is not None and spec.kind == SINGLE and not event.past:
+            days.setdefault(event.target, []).append(event)
+    out = []
+    for event in events:
+        told = days.get(event.target, [])
+        if event in told and not event.effective:
+            day = agreed([e.effective for e in told if e.effective])
+            source = next((e for e in told if e.effective == day), None)
+            if day is not None and source is not None:
+                event = replace(event, effective=day, effective_cue=f"{source.effective_cue}, "
+                                                                    "said of the same handover")
+        out.append(event)
+    return out
+
+
+def _effective_in(language: Language, text: str, published: date, ahead: bool,
+                  lead_only: bool = False) -> tuple[str, str] | None:
+    """The first day after ``published`` that ``text`` names, as (ISO text, phrase). A weekday
+    counts in a clause that looks ahead or after a lead word ("starting Monday"); with
+    ``lead_only``, anything counts only right after a lead word."""
+    found: list[tuple[int, str, str]] = []      # (position, ISO text, phrase)
+
+    def led(at: int) -> bool:
+        head = text[:at]
+        if language.effective_lead is not None and language.effective_lead.search(head):
+            return not lead_only or len(head.split()) <= 4
+        return not lead_only and bool(language.next_words.search(head[-12:]))
+
+    spans: list[tuple[int, int]] = []
+    for number, pattern in language.dates:
+        for m in pattern.finditer(text):
+            month = published.month if number is None else number + 1
+            year = _YEAR.match(text, m.end())
+            stop = year.end() if year else m.end()
+            try:
+                day = date(int(year.group("y")) if year else published.year, month, int(m.group("d")))
+            except ValueError:
+                continue
+            if ahead and not year and number is not None and (published - day).days >= 2:
+                day = _next_year(day)           # "will step down on 2 January", read in November
+            spans.append((m.start(), stop))
+            if day > published and (not lead_only or led(m.start())):
+                found.append((m.start(), day.isoformat(), text[m.start():stop]))
+    for number, pattern in enumerate(language.months):
+        for m in pattern.finditer(text):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
+            year = _YEAR.match(text, m.end())
+            first = date(int(year.group("y")) if year else published.year, number + 1, 1)
+            if ahead and not year and first < published.replace(day=1):
+                first = first.replace(year=published.year + 1)     # "will ... in January", in November
+            stop = year.end() if year else m.end()
+            if first > published and (not lead_only or led(m.start())):
+                found.append((m.start(), first.isoformat()[:7], text[m.start():stop]))
+    for pattern, unit in language.effective_relative:
+        for m in pattern.finditer(text):
+            if lead_only and not led(m.start()) and m.start() > 0 and text[:m.start()].strip():
+                continue
+            if unit == "year":
+                iso = str(published.year + 1)
+            elif unit == "month":
+                iso = date(published.year + published.month // 12, published.month % 12 + 1, 1).isoformat()[:7]
+            else:
+                iso = date.fromordinal(published.toordinal() + 7 - published.weekday()).isoformat()
+            found.append((m.start(), iso, m.group(0)))
+    for number, pattern in enumerate(language.weekdays):
+        for m in pattern.finditer(text):
+            if not ((ahead and not lead_only) or led(m.start())):
+                continue
+            days = (number - published.weekday()) % 7
+            if days:        # the publication's own weekday is its day: nothing later
+                found.append((m.start(), date.fromordinal(published.toordinal() + days).isoformat(), m.group(0)))
+    if not found:
+        return None
+    _, iso, phrase = min(found)
+    return iso, phrase.strip()
+
+
+def _next_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:          # 29 February
+        return day.replace(year=day.year + 1, day=28)
