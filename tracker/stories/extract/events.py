@@ -250,8 +250,9 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
             except ValueError:
                 continue
             if named > when.date():
-                if past:
+                if past and not _led(language, own, found.start()):
                     return True                 # a past day ahead this year: last year's
+                # ("appointed CEO from 1 April": the day the change takes effect)
             elif (when.date() - named).days >= 2:
                 return True
             dated.append(found.span())          # within a day, or ahead ("from 1 April"): news
@@ -261,6 +262,7 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
     return any(
         number != when.month - 1 and not language.next_words.search(own[max(0, found.start() - 12):found.start()])
         and not any(a <= found.start() < b for a, b in dated)
+        and not (number > when.month - 1 and _led(language, own, found.start()))    # "from April"
         for number, pattern in enumerate(language.months) for found in pattern.finditer(own)
     )
 
@@ -282,8 +284,9 @@ def effective(language: Language, sentence: str, start: int, end: int, published
     low = _fronted(language, sentence, language.cues.clause_start(sentence, start))
     high = _clause_end(language, sentence, end)
     ahead = _looks_ahead(language, sentence, low, end, high)
-    if not ahead and _past(language, sentence, low, (start if trigger_start is None else trigger_start, end)):
-        return None
+    # A clause put in the past names the day it takes effect only after a lead word ("was
+    # appointed CEO from 1 April"); any other day there is when it happened ("was sacked on Monday").
+    led_only = not ahead and _past(language, sentence, low, (start if trigger_start is None else trigger_start, end))
     when = datetime.fromtimestamp(published_us / 1_000_000, UTC).date()
     own = _own_clause(language, sentence, low, end, high)
     # The day is the trigger's, so it is named after the trigger starts, or fronts the sentence
@@ -291,17 +294,18 @@ def effective(language: Language, sentence: str, start: int, end: int, published
     opening = language.cues.clause_start(sentence, start)
     verb = start if trigger_start is None else trigger_start
     told = sentence[low:opening] + sentence[max(verb, opening):low + len(own)]
-    found = _effective_in(language, told, when, ahead)
+    found = _effective_in(language, told, when, ahead, led_only=led_only)
     scope = own
     stop = low + len(own)
-    mark = language.cues.terminators.match(sentence, stop) if stop < high else None
+    mark = language.cues.terminators.match(sentence, stop)
     if found is None and mark is not None and mark.end() > stop:
         # The clause after the trigger's, when it opens with a lead word: ", effective 2 January".
-        following = language.cues.terminators.search(sentence, mark.end() + 1, high)
-        after = sentence[mark.end():following.start() if following else high]
-        found = _effective_in(language, after, when, ahead, lead_only=True)
+        close = _clause_end(language, sentence, mark.end() + 1)
+        following = language.cues.terminators.search(sentence, mark.end() + 1, close)
+        after = sentence[mark.end():following.start() if following else close]
+        found = _effective_in(language, after, when, ahead, led_only=True, opening=True)
         scope = f"{own}{sentence[stop:mark.end()]}{after}"
-    if found is None and language.joined is not None and low > 0 \
+    if found is None and not led_only and language.joined is not None and low > 0 \
             and language.joined.match(sentence[low:start]):
         # "X will step down in January, to be replaced by Y": Y's clause shares X's day.
         before = _fronted(language, sentence, language.cues.clause_start(sentence, max(0, low - 2)))
@@ -343,18 +347,23 @@ def handover_day(model: StoryModel, events: list[Event]) -> list[Event]:
     return out
 
 
+def _led(language: Language, text: str, at: int) -> bool:
+    """Whether a lead word ("from", "effective") comes right before ``at``."""
+    return language.effective_lead is not None and language.effective_lead.search(text[:at]) is not None
+
+
 def _effective_in(language: Language, text: str, published: date, ahead: bool,
-                  lead_only: bool = False) -> tuple[str, str] | None:
+                  led_only: bool = False, opening: bool = False) -> tuple[str, str] | None:
     """The first day after ``published`` that ``text`` names, as (ISO text, phrase). A weekday
     counts in a clause that looks ahead or after a lead word ("starting Monday"); with
-    ``lead_only``, anything counts only right after a lead word."""
+    ``led_only``, any day counts only right after a lead word, and with ``opening`` only when
+    that lead opens the text (", effective 2 January")."""
     found: list[tuple[int, str, str]] = []      # (position, ISO text, phrase)
 
     def led(at: int) -> bool:
-        head = text[:at]
-        if language.effective_lead is not None and language.effective_lead.search(head):
-            return not lead_only or len(head.split()) <= 4
-        return not lead_only and bool(language.next_words.search(head[-12:]))
+        if _led(language, text, at):
+            return not opening or len(text[:at].split()) <= 4
+        return not led_only and bool(language.next_words.search(text[max(0, at - 12):at]))
 
     spans: list[tuple[int, int]] = []
     for number, pattern in language.dates:
@@ -366,10 +375,11 @@ def _effective_in(language: Language, text: str, published: date, ahead: bool,
                 day = date(int(year.group("y")) if year else published.year, month, int(m.group("d")))
             except ValueError:
                 continue
-            if ahead and not year and number is not None and (published - day).days >= 2:
+            forward = ahead or led(m.start())     # "will ...", "effective 2 January": ahead
+            if forward and not year and number is not None and (published - day).days >= 2:
                 day = _next_year(day)           # "will step down on 2 January", read in November
             spans.append((m.start(), stop))
-            if day > published and (not lead_only or led(m.start())):
+            if day > published and (not led_only or led(m.start())):
                 found.append((m.start(), day.isoformat(), text[m.start():stop]))
     for number, pattern in enumerate(language.months):
         for m in pattern.finditer(text):
@@ -377,14 +387,14 @@ def _effective_in(language: Language, text: str, published: date, ahead: bool,
                 continue
             year = _YEAR.match(text, m.end())
             first = date(int(year.group("y")) if year else published.year, number + 1, 1)
-            if ahead and not year and first < published.replace(day=1):
+            if (ahead or led(m.start())) and not year and first < published.replace(day=1):
                 first = first.replace(year=published.year + 1)     # "will ... in January", in November
             stop = year.end() if year else m.end()
-            if first > published and (not lead_only or led(m.start())):
+            if first > published and (not led_only or led(m.start())):
                 found.append((m.start(), first.isoformat()[:7], text[m.start():stop]))
     for pattern, unit in language.effective_relative:
         for m in pattern.finditer(text):
-            if lead_only and not led(m.start()) and m.start() > 0 and text[:m.start()].strip():
+            if led_only and not led(m.start()) and (not opening or text[:m.start()].strip()):
                 continue
             if unit == "year":
                 iso = str(published.year + 1)
@@ -395,7 +405,7 @@ def _effective_in(language: Language, text: str, published: date, ahead: bool,
             found.append((m.start(), iso, m.group(0)))
     for number, pattern in enumerate(language.weekdays):
         for m in pattern.finditer(text):
-            if not ((ahead and not lead_only) or led(m.start())):
+            if not ((ahead and not led_only) or led(m.start())):
                 continue
             days = (number - published.weekday()) % 7
             if days:        # the publication's own weekday is its day: nothing later
