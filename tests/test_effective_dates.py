@@ -78,7 +78,7 @@ def test_explain_shows_the_day_and_the_words_it_was_read_from(
     days = {(r["article_id"], r["effective"]) for r in doc["supporting"]}  # type: ignore[index]
     assert days == {("a1", "2024-06"), ("b1", "2024-06-01")}
     phrases = " ".join(r["effective_from"] for r in doc["supporting"])  # type: ignore[index]
-    assert "'June'" in phrases and "'1 June'" in phrases
+    assert "'in June'" in phrases and "'on 1 June'" in phrases
     with pytest.raises(SystemExit):
         main(["--db", url, "explain", "ceo", "--story", "company", "--as-of", "2024-06-02"])
     table = capsys.readouterr().out

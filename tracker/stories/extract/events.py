@@ -358,7 +358,7 @@ def _effective_in(language: Language, text: str, published: date, ahead: bool,
     counts in a clause that looks ahead or after a lead word ("starting Monday"); with
     ``led_only``, any day counts only right after a lead word, and with ``opening`` only when
     that lead opens the text (", effective 2 January")."""
-    found: list[tuple[int, str, str]] = []      # (position, ISO text, phrase)
+    found: list[tuple[int, str, str, bool]] = []    # (position, ISO text, phrase, shown with its lead-in)
 
     def led(at: int) -> bool:
         if _led(language, text, at):
@@ -380,7 +380,7 @@ def _effective_in(language: Language, text: str, published: date, ahead: bool,
                 day = _next_year(day)           # "will step down on 2 January", read in November
             spans.append((m.start(), stop))
             if day > published and (not led_only or led(m.start())):
-                found.append((m.start(), day.isoformat(), text[m.start():stop]))
+                found.append((m.start(), day.isoformat(), text[m.start():stop], True))
     for number, pattern in enumerate(language.months):
         for m in pattern.finditer(text):
             if any(a <= m.start() < b for a, b in spans):
@@ -391,7 +391,7 @@ def _effective_in(language: Language, text: str, published: date, ahead: bool,
                 first = first.replace(year=published.year + 1)     # "will ... in January", in November
             stop = year.end() if year else m.end()
             if first > published and (not led_only or led(m.start())):
-                found.append((m.start(), first.isoformat()[:7], text[m.start():stop]))
+                found.append((m.start(), first.isoformat()[:7], text[m.start():stop], True))
     for pattern, unit in language.effective_relative:
         for m in pattern.finditer(text):
             if led_only and not led(m.start()) and (not opening or text[:m.start()].strip()):
@@ -402,18 +402,30 @@ def _effective_in(language: Language, text: str, published: date, ahead: bool,
                 iso = date(published.year + published.month // 12, published.month % 12 + 1, 1).isoformat()[:7]
             else:
                 iso = date.fromordinal(published.toordinal() + 7 - published.weekday()).isoformat()
-            found.append((m.start(), iso, m.group(0)))
+            found.append((m.start(), iso, m.group(0), False))
     for number, pattern in enumerate(language.weekdays):
         for m in pattern.finditer(text):
             if not ((ahead and not led_only) or led(m.start())):
                 continue
             days = (number - published.weekday()) % 7
             if days:        # the publication's own weekday is its day: nothing later
-                found.append((m.start(), date.fromordinal(published.toordinal() + days).isoformat(), m.group(0)))
+                found.append((m.start(), date.fromordinal(published.toordinal() + days).isoformat(), m.group(0),
+                              True))
     if not found:
         return None
-    _, iso, phrase = min(found)
-    return iso, phrase.strip()
+    at, iso, phrase, lead_in = min(found)
+    return iso, f"{_lead_in(language, text, at) if lead_in else ''}{phrase}".strip()
+
+
+_SHORT = re.compile(r"(?<!\w)\w{1,4}\s+$")     # a short word before a day: "in", "on", "le", "w"
+
+
+def _lead_in(language: Language, text: str, at: int) -> str:
+    """The words that introduce a day in ``text``, shown with it: "from", "in", "à compter du"."""
+    head = text[:at]
+    found = (language.effective_lead.search(head) if language.effective_lead is not None else None) \
+        or _SHORT.search(head)
+    return head[found.start():] if found else ""
 
 
 def _next_year(day: date) -> date:
