@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -197,8 +197,15 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                                   in_title, title, someone)
                 if event is not None:
                     events.append(event)
-    events = handover_day(rules.model, background(rules.model, succession(rules.model, vacated(
-        rules.model, other_office(rules.model, chairs_are_members(events))))))
+    events = background(rules.model, succession(rules.model, vacated(rules.model, other_office(
+        rules.model, chairs_are_members(events)))))
+    if any(event.effective for event in events):
+        # The day of a handover, for its halves that name none and are not put in the past.
+        events = handover_day(rules.model, [
+            event if event.effective else
+            replace(event, past=in_past(language, parts[event.sentence][0], event.spans[0], event.spans[2],
+                                        event.spans[1]))
+            for event in events])
     claims: dict[tuple[str, ...], Claim] = {}
     for event in events:
         _claims_of(rules.model, language, event, article, claims)
@@ -443,10 +450,9 @@ def _event_of(
     # The day a decided change takes effect, read for a plan too: a successor it names may be decided.
     day = effective(language, sentence, match.start(), v_end, published_us, v_start) \
         if fact in ("asserted", "planned") else None
-    past = in_past(language, sentence, match.start(), v_end, v_start)
     return Event(frame.event, compiled.target, frame.rule, tuple(subjects), tuple(sorted(people)), fact,
                  interim, match.group(0).strip(), index, compiled.tag, why, frame.bind == "head",
-                 past, *(day or ("", "")))
+                 False, (match.start(), v_start, v_end), *(day or ("", "")))
 
 
 def _quotation(language: Language, sentence: str, span: tuple[int, int],

@@ -38,7 +38,8 @@ class Event:
     tag: str = ""
     why: str = ""           # the cue that decided the factuality, and the text it scoped
     head: bool = False      # found by a frame bound to a body's head office, no office named
-    past: bool = False      # the trigger's clause is put in the past ("was sacked")
+    past: bool = False      # the trigger's clause is put in the past ("was sacked"; read when needed)
+    spans: tuple[int, int, int] = (0, 0, 0)     # the match's start, the trigger's start and end
     effective: str = ""     # the day a decided change takes effect (ISO, as precise as told)
     effective_cue: str = ""     # the words that day was read from
 
@@ -281,6 +282,8 @@ def effective(language: Language, sentence: str, start: int, end: int, published
     (", effective 2 January"); else, when the trigger's clause continues the one before it
     ("..., to be replaced by Y"), in that one. The day comes as ISO text as precise as the
     phrase: "2024-01-02" (a day), "2024-01" (a month), "2024" (the next year)."""
+    if not _days_of(language).search(sentence):
+        return None                             # (most sentences name no day at all)
     low = _fronted(language, sentence, language.cues.clause_start(sentence, start))
     high = _clause_end(language, sentence, end)
     ahead = _looks_ahead(language, sentence, low, end, high)
@@ -315,6 +318,20 @@ def effective(language: Language, sentence: str, start: int, end: int, published
             found = _effective_in(language, head, when, head_ahead or ahead)
             scope = sentence[before:stop]
     return None if found is None else (found[0], f"{found[1]!r} in {scope.strip()!r}")
+
+
+_DAYS: dict[str, re.Pattern[str]] = {}
+
+
+def _days_of(language: Language) -> re.Pattern[str]:
+    """One pattern for anything that may name a day: a date, month, weekday or relative phrase."""
+    found = _DAYS.get(language.digest)
+    if found is None:
+        pieces = [p.pattern for _, p in language.dates] + [p.pattern for p in language.months] \
+            + [p.pattern for p in language.weekdays] + [p.pattern for p, _ in language.effective_relative]
+        joined = "|".join(f"(?:{p})" for p in pieces).replace("(?P<d>", "(?:")   # one group name once
+        found = _DAYS[language.digest] = re.compile(joined or "(?!)", re.I)
+    return found
 
 
 def in_past(language: Language, sentence: str, start: int, end: int, trigger_start: int | None = None) -> bool:
