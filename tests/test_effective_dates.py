@@ -9,7 +9,7 @@ day each report names and the words it was read from.
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -83,3 +83,29 @@ def test_explain_shows_the_day_and_the_words_it_was_read_from(
         main(["--db", url, "explain", "ceo", "--story", "company", "--as-of", "2024-06-02"])
     table = capsys.readouterr().out
     assert "takes effect" in table and "2024-06-01" in table
+
+
+def test_state_now_does_not_show_a_change_whose_day_is_still_ahead(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    shutil.copy(CASE_STORIES / "company.toml", folder / "company.toml")
+    monkeypatch.setenv("TRACKER_STORIES_DIR", str(folder))
+    claims_projection.clear_memo()
+    yesterday = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    day = (yesterday + timedelta(days=60)).date()
+    title = f"Jane Holm will step down as Nordhaven Robotics CEO on {day.day} {day:%B}, to be replaced by Oskar Lind"
+    engine = db.open_database(sqlite_url)
+    EventStore(engine).append([
+        observed("a1", title, yesterday, publisher="Wire A", stories=("company",)),
+        observed("b1", f"{title} (update)", yesterday + timedelta(minutes=30), publisher="Wire B",
+                 stories=("company",)),
+    ])
+    engine.dispose()
+    assert ceo(capsys, sqlite_url, datetime.now(UTC).isoformat()) == "Jane Holm"
+    doc = run(capsys, "--db", sqlite_url, "state", "--story", "company", "--json")
+    assert doc["slots"]["ceo"]["value"] == "Jane Holm" and doc["as_of"] is None  # type: ignore[index]
+    explained = run(capsys, "--db", sqlite_url, "explain", "ceo", "--story", "company", "--json")
+    assert explained["value"] == "Jane Holm"  # type: ignore[index]
+    assert ceo(capsys, sqlite_url, f"{day.isoformat()}T00:00:00Z") == "Oskar Lind"
