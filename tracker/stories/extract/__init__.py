@@ -42,7 +42,7 @@ from tracker.stories.extract.rules import Language, codes, data_digest, language
 from tracker.stories.extract.screen import passes
 from tracker.stories.extract.text import clean, sentences
 from tracker.stories.refine import HOLDER
-from tracker.stories.spec import StoryModel, model_of
+from tracker.stories.spec import SINGLE, StoryModel, model_of
 from tracker.types import Article, Claim
 
 # Bump when the engine's own behaviour changes (the rule data is hashed on its own).
@@ -199,6 +199,8 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                     events.append(event)
     events = background(rules.model, succession(rules.model, vacated(rules.model, other_office(
         rules.model, chairs_are_members(events)))))
+    if language.starts is not None:
+        events = _start_days(rules.model, language, lexicon, parts, events, article.published_us)
     if any(event.effective for event in events):
         # The day of a handover, for its halves that name none and are not put in the past.
         events = handover_day(rules.model, [
@@ -210,6 +212,30 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     for event in events:
         _claims_of(rules.model, language, event, article, claims)
     return drop_partial_lists([claims[k] for k in sorted(claims)])
+
+
+def _start_days(model: StoryModel, language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],
+                events: list[Event], published_us: int) -> list[Event]:
+    """The new holder of a decided change, undated where the article names it, takes the day
+    another sentence opening with their name says they start ("Y will start at the company on
+    2 January"): the day of that handover."""
+    out = []
+    for event in events:
+        spec = model.slot(event.target)
+        if event.factuality == "asserted" and not event.effective and event.kind in _FILLING \
+                and spec is not None and spec.kind == SINGLE and len(event.subjects) == 1:
+            for index, (sentence, _) in enumerate(parts):
+                named = lexicon.persons_in(sentence)
+                if index == event.sentence or not named or named[0][0] != 0 \
+                        or named[0][1].name != event.subjects[0]:
+                    continue
+                verb = language.starts.search(sentence, 0, 60) if language.starts is not None else None
+                day = effective(language, sentence, verb.start(), verb.end(), published_us) if verb else None
+                if day is not None:
+                    event = replace(event, effective=day[0], effective_cue=day[1])
+                    break
+        out.append(event)
+    return out
 
 
 def _inside_name(match: re.Match[str], names: list[tuple[int, int]]) -> bool:

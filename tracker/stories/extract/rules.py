@@ -42,7 +42,7 @@ _WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", 
           "conjunctions",
           "others",
           "name_endings", "feminine_endings", "fleeting", "function_words", "abbreviations", "furniture",
-          "quoted", "possessives", "clitics", "effective_lead", "effective_relative", "joined")
+          "quoted", "possessives", "clitics", "effective_lead", "effective_relative", "joined", "starts")
 _UNITS = ("year", "month", "week")      # what an ``effective_relative`` phrase names: the next one
 
 
@@ -114,6 +114,7 @@ class Language:
     effective_lead: re.Pattern[str] | None
     effective_relative: tuple[tuple[re.Pattern[str], str], ...]
     joined: re.Pattern[str] | None
+    starts: re.Pattern[str] | None      # verbs of a newcomer starting ("will start at X on 2 January")
     digest: str
 
     def body_phrases(self, kind: str) -> str:
@@ -277,6 +278,7 @@ def load_language(folder: Path) -> Language:
         if word("effective_lead") else None,
         effective_relative=_relative(words, lexicon_path),
         joined=_compile(rf"^\s*(?:{word('joined')})\s*$", lexicon_path, "joined") if word("joined") else None,
+        starts=_compile(rf"(?<!\w)(?:{word('starts')})(?!\w)", lexicon_path, "starts") if word("starts") else None,
         digest=_digest(folder),
     )
 
