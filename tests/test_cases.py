@@ -5,11 +5,14 @@ tables: a case story id, a title (and optional summary and publication time) and
 every claim the text asserts, written ``"SLOT OP VALUE"``. One test per case
 compares the asserted claims, as the story reads them (``tracker.stories.refine``
 with the story's baseline: no one is removed from an office they do not hold, an
-office named for its holder is the baseline holder), with that list exactly.
+office named for its holder is the baseline holder), with that list exactly. A case
+with ``effective`` ("2024-01-02", "2024-01", "2024"; "" for none) also says the day
+every asserted claim takes effect.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -26,7 +29,8 @@ from tracker.types import Claim
 
 EXTRACT = Path(__file__).resolve().parent.parent / "tracker" / "stories" / "extract"
 STORIES = EXTRACT / "case_stories"
-CASE_KEYS = {"story", "title", "summary", "published", "expect", "note", "gap"}
+CASE_KEYS = {"story", "title", "summary", "published", "expect", "note", "gap", "effective"}
+_DAY = re.compile(r"^(?:\d{4}(?:-\d\d(?:-\d\d)?)?)?$")    # an effective day, as precise as told
 DEFAULT_PUBLISHED = "2024-03-05T12:00:00Z"      # a Tuesday
 
 
@@ -70,6 +74,9 @@ def test_case(code: str, case: dict[str, Any]) -> None:
     claims = refine(model_of(story), item, extract(story, item), [])
     found = sorted({written(c) for c in claims if c.factuality == "asserted"})
     assert found == sorted(set(case["expect"])), case.get("note", "")
+    if "effective" in case:
+        days = {c.effective for c in claims if c.factuality == "asserted"}
+        assert days == ({case["effective"]} if case["expect"] else set()), case.get("note", "")
 
 
 def test_every_case_is_well_formed() -> None:
@@ -77,6 +84,7 @@ def test_every_case_is_well_formed() -> None:
     assert CASES
     for _, ident, case in CASES:
         assert set(case) <= CASE_KEYS and {"story", "title", "expect"} <= set(case), ident
+        assert _DAY.match(str(case.get("effective", ""))), ident
         model = model_of(_story(case["story"]))
         names = {e.name for e in model.entities}
         for claim in case["expect"]:

@@ -210,3 +210,52 @@ def test_stay_keeps_the_holder_and_marks_the_office_interim() -> None:
     assert apply_op(model, "ceo", held, "stay", "Sam Altman") == Held("Sam Altman", True)
     assert apply_op(model, "ceo", held, "stay", "Mira Murati") == held       # not the holder: nothing
     assert apply_op(model, "ceo", Held("Sam Altman", True), "stay", "Sam Altman") == Held("Sam Altman", True)
+
+
+def dated(item: Article, day: str, op: str = "set", value: object = "Mira Murati") -> Claim:
+    """A claim of a decided change that takes effect on ``day`` (as precise as told)."""
+    return Claim("openai", item.article_id, "ceo", op, value, "asserted", "en", "span",  # type: ignore[arg-type]
+                 effective=day, effective_cue=f"'{day}' in 'span'")
+
+
+def test_a_decided_change_is_dated_by_the_day_it_takes_effect() -> None:
+    a = report("one.example", "2023-11-06T17:00:00Z")
+    b = report("two.example", "2023-11-06T21:00:00Z")
+    found = resolve(STORY, [(a, [dated(a, "2024-01-02")]), (b, [dated(b, "2024-01-02")])])
+    assert [(t.value, t.at_us) for t in found] == [("Mira Murati", us("2024-01-02T00:00:00Z"))]
+    assert found[0].note is not None and "2024-01-02" in found[0].note
+    assert [s.published_us for s in found[0].sources] == [a.published_us, b.published_us]
+
+
+def test_a_month_and_a_day_in_it_agree_and_an_undated_report_does_not_object() -> None:
+    a = report("one.example", "2023-11-06T17:00:00Z")
+    b = report("two.example", "2023-11-06T21:00:00Z")
+    c = report("three.example", "2023-11-06T22:00:00Z")
+    found = resolve(STORY, [(a, [dated(a, "2024-01")]), (b, [dated(b, "2024-01-02")]), (c, [claim(c)])])
+    assert [t.at_us for t in found] == [us("2024-01-02T00:00:00Z")]
+    month = resolve(STORY, [(a, [dated(a, "2024-01")]), (c, [claim(c)])])
+    assert [t.at_us for t in month] == [us("2024-01-01T00:00:00Z")]
+
+
+def test_reports_that_disagree_on_the_day_date_the_change_when_reported() -> None:
+    a = report("one.example", "2023-11-06T17:00:00Z")
+    b = report("two.example", "2023-11-06T17:30:00Z")
+    found = resolve(STORY, [(a, [dated(a, "2024-01-02")]), (b, [dated(b, "2024-02-01")])])
+    assert [(t.at_us, t.note) for t in found] == [(a.published_us, None)]
+
+
+def test_a_handover_moves_the_office_on_its_day_and_not_before() -> None:
+    a = report("one.example", "2023-11-06T17:00:00Z")
+    b = report("two.example", "2023-11-06T17:30:00Z")
+    evidence = [(x, [dated(x, "2024-01", "remove", "Sam Altman"), dated(x, "2024-01")]) for x in (a, b)]
+    found = resolve(STORY, evidence)
+    assert {t.at_us for t in found} == {us("2024-01-01T00:00:00Z")}
+    assert found[-1].value == "Mira Murati"
+
+
+def test_a_day_before_the_reports_changes_nothing() -> None:
+    # A day already past when it was reported (a same-day "from today"): the reports date it.
+    a = report("one.example", "2023-11-06T17:00:00Z")
+    b = report("two.example", "2023-11-06T17:30:00Z")
+    found = resolve(STORY, [(a, [dated(a, "2023-11-06")]), (b, [dated(b, "2023-11")])])
+    assert [(t.at_us, t.note) for t in found] == [(a.published_us, None)]

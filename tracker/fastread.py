@@ -168,11 +168,10 @@ def _state(conn: Any, story_id: str | None, as_of_us: int | None,
     if story is None:
         return None
     found = []
-    bound = "" if as_of_us is None else " AND at_us <= ?"
-    query = (f"SELECT {_COLUMNS} FROM proj_transitions WHERE story = ? AND slot = ?{bound} "
+    query = (f"SELECT {_COLUMNS} FROM proj_transitions WHERE story = ? AND slot = ? AND at_us <= ? "
              "ORDER BY at_us DESC, seq DESC LIMIT 1")
     for slot in slot_specs(story):
-        params = (story.id, slot) if as_of_us is None else (story.id, slot, as_of_us)
+        params = (story.id, slot, fold.until(as_of_us))     # "now": no change dated later yet
         row = conn.execute(query, params).fetchone()
         if row is not None:
             found.append((row[-1], _transition(story.id, row)))

@@ -68,3 +68,21 @@ def parse_instant(text: str, *, end_of_day: bool = False) -> datetime:
             f"time {text!r} has no zone: add Z for UTC or an offset like +01:00"
         )
     return moment.astimezone(UTC)
+
+
+def effective_us(iso: str) -> int:
+    """The instant a day a decided change takes effect starts, given as ISO text as precise as
+    it was told ("2024-01-02", "2024-01", "2024"): 00:00 UTC of the day, of a month's first day,
+    of a year's 1 January."""
+    parts = [int(p) for p in iso.split("-")] + [1, 1]
+    moment = datetime(parts[0], parts[1], parts[2], tzinfo=UTC)
+    return int(moment.timestamp()) * 1_000_000
+
+
+def agreed(days: list[str]) -> str | None:
+    """The one day several readings agree on (the most precise, when each of the others is
+    that day, its month or its year: "2024-01" and "2024-01-02" agree on "2024-01-02"), or None."""
+    if not days:
+        return None
+    finest = max(days, key=len)
+    return finest if all(finest.startswith(day) for day in days) else None

@@ -61,6 +61,10 @@ class Claim:
     interim: bool | None = None      # for ceo: an interim appointment
     rule: str = ""                   # the rule that produced it (for explain)
     cue: str = ""                    # why it has its factuality: "speculative: 'in talks' in '...'"
+    # The day a decided change takes effect, as precise as the text tells it ("2024-01-02",
+    # "2024-01", "2024"; "" when none or past), and the words it was read from.
+    effective: str = ""
+    effective_cue: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,13 +225,16 @@ def timeline_cmd(app: App, story_id: str | None, known_at: str | None, since: st
 def _reports(title: str, reports: tuple[Report, ...]) -> Table:
     table = _table(title)
     why = any(r.claim.cue for r in reports)     # the column only when a report has a cue
-    for column in ("published", "publisher", "factuality", "claim", "title", *(("why",) if why else ())):
+    effective = any(r.claim.effective for r in reports)     # likewise a day a change takes effect
+    for column in ("published", "publisher", "factuality", "claim", "title", *(("why",) if why else ()),
+                   *(("takes effect",) if effective else ())):
         table.add_column(column)
     for r in reports:
         claim = f"{r.claim.op} {_show(r.claim.value, interim=r.claim.interim)}"
         cells = [_when(r.article.published_us), escape(r.article.publisher), r.claim.factuality, claim,
                  escape(r.article.title)]
-        table.add_row(*cells, *((escape(r.claim.cue),) if why else ()))
+        day = f"{r.claim.effective}: {r.claim.effective_cue}" if r.claim.effective else ""
+        table.add_row(*cells, *((escape(r.claim.cue),) if why else ()), *((escape(day),) if effective else ()))
     return table
 
 
@@ -242,6 +245,9 @@ def _print_explanation(x: Explanation) -> None:
     since = f" since {_when(held.since_us)}" if held and held.since_us is not None else ""
     when = f" as of {_when(x.as_of_us)}" if x.as_of_us is not None else ""
     console.print(f"[bold]{escape(x.story)} {escape(x.slot)}[/bold]{when}: {value}{since}")
+    for t in x.changes:     # a decided change dated by the day it takes effect says so
+        if t.note and not t.correction:
+            console.print(escape(f"  {_when(t.at_us)} {t.op} {_show(t.value)}: {t.note}"))
     console.print(_reports(f"supporting ({len(x.supporting)})", x.supporting))
     console.print(_reports(f"contradicting ({len(x.contradicting)})", x.contradicting))
     if x.corrections:

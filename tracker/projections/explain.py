@@ -173,16 +173,20 @@ def explain(
             while len(memo) >= MEMO_SIZE:  # the oldest first: an older position is seldom asked again
                 memo.pop(next(iter(memo)))
             memo[key] = past
-    current = fold.state_at(story, past.latest(as_of_us), as_of_us, known_at_us)
+    current = fold.state_at(story, past.latest(fold.until(as_of_us)), as_of_us, known_at_us)
     held = next((s for s in current.slots if s.slot == slot), None)
     model = model_of(story)
-    told = past.upto(slot, as_of_us)
+    told = past.upto(slot, fold.until(as_of_us))     # "now": no change dated later yet
     # The span that bears on the value: from the corroboration window before the change
     # ahead of the last one (so the reports of the value it replaced, which now contradict,
     # show beside those of the new one), or from the baseline when there are fewer.
     start = told[-2].at_us - model.corroboration.window_us if len(told) >= 2 else None
     cut = 0 if start is None else bisect_left(told, start, key=lambda t: t.at_us)
     shown, before = told[cut:], told[:cut]
+    if start is not None:
+        # A decided change dated by the day it takes effect was reported earlier: read from there.
+        start = min([start, *(s.published_us - model.corroboration.window_us
+                              for t in told[-2:] for s in t.sources)])
     former = frozenset(_members(before[-1].value if before else
                                 fold.baseline_held(model)[spec.name].value)).union(
         *(_members(t.value) for t in shown)

@@ -81,7 +81,7 @@ def report_json(r: Report) -> dict[str, Any]:
         "recorded": when(a.recorded_us), "title": a.title, "link": a.link,
         "factuality": c.factuality, "op": c.op, "value": value_json(c.value),
         "interim": c.interim, "evidence": c.evidence, "rule": c.rule, "stance": r.stance,
-        "why": c.cue,
+        "why": c.cue, "effective": c.effective or None, "effective_from": c.effective_cue or None,
     }
 
 

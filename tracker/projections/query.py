@@ -163,7 +163,7 @@ def state(
     story, position = prepare(engine, story_id, stories, refresh)
     as_of_us, known_at_us = micros(as_of), micros(known_at)
     found = transitions(
-        engine, story, as_of_us=as_of_us, known_at_us=known_at_us, position=position,
+        engine, story, as_of_us=fold.until(as_of_us), known_at_us=known_at_us, position=position,
         latest_only=True,
     )
     return fold.state_at(story, found, as_of_us, known_at_us)

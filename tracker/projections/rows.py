@@ -33,11 +33,13 @@ def split_stories(text: str) -> tuple[str, ...]:
 
 
 def claims_json(claims: Sequence[Claim]) -> str | None:
-    """Return the stored JSON of an article's claims (None when it makes none)."""
+    """Return the stored JSON of an article's claims (None when it makes none). A claim of a
+    decided change dated later adds the day it takes effect and the words it was read from."""
     if not claims:
         return None
     return dump([
-        [c.slot, c.op, c.value, c.factuality, c.language, c.evidence, c.interim, c.rule, c.cue]
+        [c.slot, c.op, c.value, c.factuality, c.language, c.evidence, c.interim, c.rule, c.cue,
+         *((c.effective, c.effective_cue) if c.effective else ())]
         for c in claims
     ])
 
@@ -53,7 +55,8 @@ def claims_from_json(story: str, article_id: str, text: str) -> list[Claim]:
             _PARSED.clear()
         parsed = _PARSED[text] = [
             (c[0], c[1], tuple(c[2]) if isinstance(c[2], list) else c[2], c[3], c[4], c[5],
-             c[6], c[7], c[8] if len(c) > 8 else "")
+             c[6], c[7], c[8] if len(c) > 8 else "", c[9] if len(c) > 9 else "",
+             c[10] if len(c) > 10 else "")
             for c in orjson.loads(text)
         ]
     return [Claim(story, article_id, *c) for c in parsed]

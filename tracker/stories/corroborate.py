@@ -11,7 +11,10 @@ does; or, marked single-source, when one report stands and nothing contradicts
 it for Q after it (nor in the lookback before it: a lone recap of an old event
 must not undo a change reported since). An operation already accepted once
 comes back mostly in recaps, so accepting it again needs ``repeat_publishers``
-(or an authority), never a lone report. The change takes the time of its earliest supporting publication.
+(or an authority), never a lone report. The change takes the time of its earliest supporting publication,
+or, for a decided change its reports say takes effect later ("will step down on 2 January"),
+that day (00:00 UTC) when the accepted reports that name a day agree on it (a month and a day
+in it agree on the day; reports naming none do not count against it).
 A correction is accepted as is and silences conflicting reports within W of it.
 Accepted operations are then folded from the baseline, oldest first; those that
 change nothing are dropped.
@@ -30,9 +33,10 @@ from tracker.stories.definition import StoryDefinition
 from tracker.stories.refine import HOLDER, changes_from_transitions, ever_set, never_held
 from tracker.stories.spec import SINGLE, StoryModel, model_of
 from tracker.stories.state import Held, apply_op, baseline_held
+from tracker.timeutil import agreed, effective_us
 from tracker.types import Article, Claim, Correction, SlotValue, Source, Transition
 
-RULES_VERSION = "6"
+RULES_VERSION = "7"
 _WORD = re.compile(r"[^\w]+")
 _SCHEME = re.compile(r"^https?://(www\.)?")
 _WHOLE = ("replace", "set")
@@ -309,8 +313,15 @@ def _accepted(model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Clai
                     continue
                 single = True
             at = start if single or authority else _dated(window, rules.lead_us)
+            day = agreed([s.claim.effective for s in window if s.claim.effective])
+            note = None
+            if day is not None and effective_us(day) > at:
+                # A decided change dated by the day it takes effect, not the day it was told.
+                at = effective_us(day)
+                cue = next(s.claim.effective_cue for s in window if s.claim.effective == day)
+                note = f"takes effect {day}: {cue}"
             ops.append(_Op(at, key[0], key[1], key[2], _interim(window), (), single,
-                           window=tuple(window)))
+                           note=note, window=tuple(window)))
             i += len(window)
             repeat = True
     return ops

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from tracker.stories.definition import StoryDefinition
 from tracker.stories.spec import SET, SINGLE, StoryModel, model_of
+from tracker.timeutil import to_micros, utcnow
 from tracker.types import SlotState, SlotValue, StoryState, Transition
 
 
@@ -93,6 +94,12 @@ def _slot_state(name: str, held: Held, last: Transition | None) -> SlotState:
     )
 
 
+def until(as_of_us: int | None) -> int:
+    """The instant a state "now" (no ``as_of``) is read at: the present, so a decided change
+    dated by the later day it takes effect does not show before that day."""
+    return as_of_us if as_of_us is not None else to_micros(utcnow())
+
+
 def state_at(
     story: StoryDefinition,
     transitions: Sequence[Transition],
@@ -121,4 +128,4 @@ def value_of(state: StoryState, slot: str) -> SlotValue:
     raise KeyError(slot)
 
 
-__all__ = ["SET", "Held", "apply_op", "baseline_held", "state_at", "value_of"]
+__all__ = ["SET", "Held", "apply_op", "baseline_held", "state_at", "until", "value_of"]

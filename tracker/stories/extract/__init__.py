@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -28,6 +28,9 @@ from tracker.stories.extract.events import (
     chairs_are_members,
     dated_earlier,
     drop_partial_lists,
+    effective,
+    handover_day,
+    in_past,
     other_office,
     scheduled,
     succession,
@@ -39,11 +42,11 @@ from tracker.stories.extract.rules import Language, codes, data_digest, language
 from tracker.stories.extract.screen import passes
 from tracker.stories.extract.text import clean, sentences
 from tracker.stories.refine import HOLDER
-from tracker.stories.spec import StoryModel, model_of
+from tracker.stories.spec import SINGLE, StoryModel, model_of
 from tracker.types import Article, Claim
 
 # Bump when the engine's own behaviour changes (the rule data is hashed on its own).
-ENGINE_VERSION = "15"
+ENGINE_VERSION = "16"
 # Events that give an office its holder: an interim flag is looked for beside them.
 _FILLING = ("appoint", "elect", "take_office", "replace")
 # Events a headline "X to ..." announces for later: still a plan when decided.
@@ -197,10 +200,43 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                     events.append(event)
     events = background(rules.model, succession(rules.model, vacated(rules.model, other_office(
         rules.model, chairs_are_members(events)))))
+    if language.starts is not None:
+        events = _start_days(rules.model, language, lexicon, parts, events, article.published_us)
+    if any(event.effective for event in events):
+        # The day of a handover, for its halves that name none and are not put in the past.
+        events = handover_day(rules.model, [
+            event if event.effective else
+            replace(event, past=in_past(language, parts[event.sentence][0], event.spans[0], event.spans[2],
+                                        event.spans[1]))
+            for event in events])
     claims: dict[tuple[str, ...], Claim] = {}
     for event in events:
         _claims_of(rules.model, language, event, article, claims)
     return drop_partial_lists([claims[k] for k in sorted(claims)])
+
+
+def _start_days(model: StoryModel, language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],
+                events: list[Event], published_us: int) -> list[Event]:
+    """The new holder of a decided change, undated where the article names it, takes the day
+    another sentence opening with their name says they start ("Y will start at the company on
+    2 January"): the day of that handover."""
+    out = []
+    for event in events:
+        spec = model.slot(event.target)
+        if event.factuality == "asserted" and not event.effective and event.kind in _FILLING \
+                and spec is not None and spec.kind == SINGLE and len(event.subjects) == 1:
+            for index, (sentence, _) in enumerate(parts):
+                named = lexicon.persons_in(sentence)
+                if index == event.sentence or not named or named[0][0] != 0 \
+                        or named[0][1].name != event.subjects[0]:
+                    continue
+                verb = language.starts.search(sentence, 0, 60) if language.starts is not None else None
+                day = effective(language, sentence, verb.start(), verb.end(), published_us) if verb else None
+                if day is not None:
+                    event = replace(event, effective=day[0], effective_cue=day[1])
+                    break
+        out.append(event)
+    return out
 
 
 def _inside_name(match: re.Match[str], names: list[tuple[int, int]]) -> bool:
@@ -453,8 +489,12 @@ def _event_of(
         interim = True if found else (False if frame.event in _CEREMONIES else None)
     elif frame.event == "return" and spec is not None:
         interim = False
+    # The day a decided change takes effect, read for a plan too: a successor it names may be decided.
+    day = effective(language, sentence, match.start(), v_end, published_us, v_start) \
+        if fact in ("asserted", "planned") else None
     return Event(frame.event, compiled.target, frame.rule, tuple(subjects), tuple(sorted(people)), fact,
-                 interim, match.group(0).strip(), index, compiled.tag, why, frame.bind == "head")
+                 interim, match.group(0).strip(), index, compiled.tag, why, frame.bind == "head",
+                 False, (match.start(), v_start, v_end), *(day or ("", "")))
 
 
 def _quotation(language: Language, sentence: str, span: tuple[int, int],
@@ -508,6 +548,9 @@ def _claims_of(
                 interim=event.interim if op.op == "set" and spec is not None and spec.interim else None,
                 rule=event.rule,
                 cue=event.why,
+                # Only a decided change is dated by the day it takes effect.
+                effective=event.effective if event.factuality == "asserted" else "",
+                effective_cue=event.effective_cue if event.factuality == "asserted" else "",
             )
             key = (op.slot, op.op, repr(value), event.factuality, event.rule, event.evidence)
             out.setdefault(key, claim)

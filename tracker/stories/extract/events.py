@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 
 from tracker.stories.extract.rules import Language
 from tracker.stories.spec import SINGLE, StoryModel, event_matches
+from tracker.timeutil import agreed
 from tracker.types import Claim
 
 
@@ -37,6 +38,10 @@ class Event:
     tag: str = ""
     why: str = ""           # the cue that decided the factuality, and the text it scoped
     head: bool = False      # found by a frame bound to a body's head office, no office named
+    past: bool = False      # the trigger's clause is put in the past ("was sacked"; read when needed)
+    spans: tuple[int, int, int] = (0, 0, 0)     # the match's start, the trigger's start and end
+    effective: str = ""     # the day a decided change takes effect (ISO, as precise as told)
+    effective_cue: str = ""     # the words that day was read from
 
     @property
     def key(self) -> str:
@@ -246,8 +251,9 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
             except ValueError:
                 continue
             if named > when.date():
-                if past:
+                if past and not _led(language, own, found.start()):
                     return True                 # a past day ahead this year: last year's
+                # ("appointed CEO from 1 April": the day the change takes effect)
             elif (when.date() - named).days >= 2:
                 return True
             dated.append(found.span())          # within a day, or ahead ("from 1 April"): news
@@ -257,5 +263,190 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
     return any(
         number != when.month - 1 and not language.next_words.search(own[max(0, found.start() - 12):found.start()])
         and not any(a <= found.start() < b for a, b in dated)
+        and not (number > when.month - 1 and _led(language, own, found.start()))    # "from April"
         for number, pattern in enumerate(language.months) for found in pattern.finditer(own)
     )
+
+
+_YEAR = re.compile(r"\s*,?\s*(?P<y>(?:19|20)\d\d)(?!\d)")     # a year written after a date ("2 January 2024")
+
+
+def effective(language: Language, sentence: str, start: int, end: int, published_us: int,
+              trigger_start: int | None = None) -> tuple[str, str] | None:
+    """The day a change the trigger's clause reports takes effect, when the clause names one
+    after publication ("will step down on 2 January", "from Monday", "at the end of the year"),
+    and the words it was read from; None for a clause put in the past ("was sacked on
+    Monday"), or one naming no later day. The words come as "'PHRASE' in 'CLAUSE'".
+
+    Read in the trigger's own clause; else in a clause right after it opening with a lead word
+    (", effective 2 January"); else, when the trigger's clause continues the one before it
+    ("..., to be replaced by Y"), in that one. The day comes as ISO text as precise as the
+    phrase: "2024-01-02" (a day), "2024-01" (a month), "2024" (the next year)."""
+    if not _days_of(language).search(sentence):
+        return None                             # (most sentences name no day at all)
+    low = _fronted(language, sentence, language.cues.clause_start(sentence, start))
+    high = _clause_end(language, sentence, end)
+    ahead = _looks_ahead(language, sentence, low, end, high)
+    # A clause put in the past names the day it takes effect only after a lead word ("was
+    # appointed CEO from 1 April"); any other day there is when it happened ("was sacked on Monday").
+    led_only = not ahead and _past(language, sentence, low, (start if trigger_start is None else trigger_start, end))
+    when = datetime.fromtimestamp(published_us / 1_000_000, UTC).date()
+    own = _own_clause(language, sentence, low, end, high)
+    # The day is the trigger's, so it is named after the trigger starts, or fronts the sentence
+    # ("From Monday, X will ..."): "X said on Monday she would step down" names no day for it.
+    opening = language.cues.clause_start(sentence, start)
+    verb = start if trigger_start is None else trigger_start
+    told = sentence[low:opening] + sentence[max(verb, opening):low + len(own)]
+    found = _effective_in(language, told, when, ahead, led_only=led_only)
+    scope = own
+    stop = low + len(own)
+    mark = language.cues.terminators.match(sentence, stop)
+    if found is None and mark is not None and mark.end() > stop:
+        # The clause after the trigger's, when it opens with a lead word: ", effective 2 January".
+        close = _clause_end(language, sentence, mark.end() + 1)
+        following = language.cues.terminators.search(sentence, mark.end() + 1, close)
+        after = sentence[mark.end():following.start() if following else close]
+        found = _effective_in(language, after, when, ahead, led_only=True, opening=True)
+        scope = f"{own}{sentence[stop:mark.end()]}{after}"
+    if found is None and not led_only and language.joined is not None and low > 0 \
+            and language.joined.match(sentence[low:start]):
+        # "X will step down in January, to be replaced by Y": Y's clause shares X's day.
+        before = _fronted(language, sentence, language.cues.clause_start(sentence, max(0, low - 2)))
+        head = sentence[before:low].rstrip(",;: ")
+        head_ahead = bool(language.cues.kinds(sentence, before, low, ("clause", "sentence")) & _AHEAD)
+        if head_ahead or language.past is None or not language.past.search(head):
+            found = _effective_in(language, head, when, head_ahead or ahead)
+            scope = sentence[before:stop]
+    return None if found is None else (found[0], f"{found[1]!r} in {scope.strip()!r}")
+
+
+_DAYS: dict[str, re.Pattern[str]] = {}
+
+
+def _days_of(language: Language) -> re.Pattern[str]:
+    """One pattern for anything that may name a day: a date, month, weekday or relative phrase."""
+    found = _DAYS.get(language.digest)
+    if found is None:
+        pieces = [p.pattern for _, p in language.dates] + [p.pattern for p in language.months] \
+            + [p.pattern for p in language.weekdays] + [p.pattern for p, _ in language.effective_relative]
+        joined = "|".join(f"(?:{p})" for p in pieces).replace("(?P<d>", "(?:")   # one group name once
+        found = _DAYS[language.digest] = re.compile(joined or "(?!)", re.I)
+    return found
+
+
+def in_past(language: Language, sentence: str, start: int, end: int, trigger_start: int | None = None) -> bool:
+    """Whether the trigger's clause is put in the past and looks nowhere ahead ("was sacked")."""
+    low = _fronted(language, sentence, language.cues.clause_start(sentence, start))
+    high = _clause_end(language, sentence, end)
+    return not _looks_ahead(language, sentence, low, end, high) and \
+        _past(language, sentence, low, (start if trigger_start is None else trigger_start, end))
+
+
+def handover_day(model: StoryModel, events: list[Event]) -> list[Event]:
+    """The halves of one handover an article reports share its day: when the decided changes
+    of one single office that look ahead agree on the day they take effect ("X will step down
+    on 2 January; Y will succeed her"), those naming none take it ("Y will succeed her")."""
+    days: dict[str, list[Event]] = {}
+    for event in events:
+        spec = model.slot(event.target)
+        if event.factuality == "asserted" and spec is not None and spec.kind == SINGLE and not event.past:
+            days.setdefault(event.target, []).append(event)
+    out = []
+    for event in events:
+        told = days.get(event.target, [])
+        if event in told and not event.effective:
+            day = agreed([e.effective for e in told if e.effective])
+            source = next((e for e in told if e.effective == day), None)
+            if day is not None and source is not None:
+                event = replace(event, effective=day, effective_cue=f"{source.effective_cue}, "
+                                                                    "said of the same handover")
+        out.append(event)
+    return out
+
+
+def _led(language: Language, text: str, at: int) -> bool:
+    """Whether a lead word ("from", "effective") comes right before ``at``."""
+    return language.effective_lead is not None and language.effective_lead.search(text[:at]) is not None
+
+
+def _effective_in(language: Language, text: str, published: date, ahead: bool,
+                  led_only: bool = False, opening: bool = False) -> tuple[str, str] | None:
+    """The first day after ``published`` that ``text`` names, as (ISO text, phrase). A weekday
+    counts in a clause that looks ahead or after a lead word ("starting Monday"); with
+    ``led_only``, any day counts only right after a lead word, and with ``opening`` only when
+    that lead opens the text (", effective 2 January")."""
+    found: list[tuple[int, str, str, bool]] = []    # (position, ISO text, phrase, shown with its lead-in)
+
+    def led(at: int) -> bool:
+        if _led(language, text, at):
+            return not opening or len(text[:at].split()) <= 4
+        return not led_only and bool(language.next_words.search(text[max(0, at - 12):at]))
+
+    spans: list[tuple[int, int]] = []
+    for number, pattern in language.dates:
+        for m in pattern.finditer(text):
+            month = published.month if number is None else number + 1
+            year = _YEAR.match(text, m.end())
+            stop = year.end() if year else m.end()
+            try:
+                day = date(int(year.group("y")) if year else published.year, month, int(m.group("d")))
+            except ValueError:
+                continue
+            forward = ahead or led(m.start())     # "will ...", "effective 2 January": ahead
+            if forward and not year and number is not None and (published - day).days >= 2:
+                day = _next_year(day)           # "will step down on 2 January", read in November
+            spans.append((m.start(), stop))
+            if day > published and (not led_only or led(m.start())):
+                found.append((m.start(), day.isoformat(), text[m.start():stop], True))
+    for number, pattern in enumerate(language.months):
+        for m in pattern.finditer(text):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
+            year = _YEAR.match(text, m.end())
+            first = date(int(year.group("y")) if year else published.year, number + 1, 1)
+            if (ahead or led(m.start())) and not year and first < published.replace(day=1):
+                first = first.replace(year=published.year + 1)     # "will ... in January", in November
+            stop = year.end() if year else m.end()
+            if first > published and (not led_only or led(m.start())):
+                found.append((m.start(), first.isoformat()[:7], text[m.start():stop], True))
+    for pattern, unit in language.effective_relative:
+        for m in pattern.finditer(text):
+            if led_only and not led(m.start()) and (not opening or text[:m.start()].strip()):
+                continue
+            if unit == "year":
+                iso = str(published.year + 1)
+            elif unit == "month":
+                iso = date(published.year + published.month // 12, published.month % 12 + 1, 1).isoformat()[:7]
+            else:
+                iso = date.fromordinal(published.toordinal() + 7 - published.weekday()).isoformat()
+            found.append((m.start(), iso, m.group(0), False))
+    for number, pattern in enumerate(language.weekdays):
+        for m in pattern.finditer(text):
+            if not ((ahead and not led_only) or led(m.start())):
+                continue
+            days = (number - published.weekday()) % 7
+            if days:        # the publication's own weekday is its day: nothing later
+                found.append((m.start(), date.fromordinal(published.toordinal() + days).isoformat(), m.group(0),
+                              True))
+    if not found:
+        return None
+    at, iso, phrase, lead_in = min(found)
+    return iso, f"{_lead_in(language, text, at) if lead_in else ''}{phrase}".strip()
+
+
+_SHORT = re.compile(r"(?<!\w)\w{1,4}\s+$")     # a short word before a day: "in", "on", "le", "w"
+
+
+def _lead_in(language: Language, text: str, at: int) -> str:
+    """The words that introduce a day in ``text``, shown with it: "from", "in", "à compter du"."""
+    head = text[:at]
+    found = (language.effective_lead.search(head) if language.effective_lead is not None else None) \
+        or _SHORT.search(head)
+    return head[found.start():] if found else ""
+
+
+def _next_year(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:          # 29 February
+        return day.replace(year=day.year + 1, day=28)

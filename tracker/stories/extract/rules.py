@@ -42,7 +42,8 @@ _WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", 
           "conjunctions",
           "others",
           "name_endings", "feminine_endings", "fleeting", "function_words", "abbreviations", "furniture",
-          "quoted", "possessives", "clitics")
+          "quoted", "possessives", "clitics", "effective_lead", "effective_relative", "joined", "starts")
+_UNITS = ("year", "month", "week")      # what an ``effective_relative`` phrase names: the next one
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,14 @@ class Language:
     abbreviations: str
     furniture: tuple[re.Pattern[str], ...]
     quoted: re.Pattern[str] | None      # a quotation: a title claim inside one is attributed
+    # The day a decided change takes effect: words before a date or weekday that make it that
+    # day ("from", "effective"), phrases naming the next year, month or week ("at the end of the
+    # year": the next year), and a clause opening that continues the clause before it, whose
+    # date it shares ("to be replaced by").
+    effective_lead: re.Pattern[str] | None
+    effective_relative: tuple[tuple[re.Pattern[str], str], ...]
+    joined: re.Pattern[str] | None
+    starts: re.Pattern[str] | None      # verbs of a newcomer starting ("will start at X on 2 January")
     digest: str
 
     def body_phrases(self, kind: str) -> str:
@@ -265,6 +274,11 @@ def load_language(folder: Path) -> Language:
         abbreviations=word("abbreviations"),
         furniture=tuple(_compile(f, lexicon_path, "furniture", re.S) for f in words.get("furniture", ())),
         quoted=_compile(word("quoted"), lexicon_path, "quoted") if word("quoted") else None,
+        effective_lead=_compile(rf"(?<!\w)(?:{word('effective_lead')})\s*$", lexicon_path, "effective_lead")
+        if word("effective_lead") else None,
+        effective_relative=_relative(words, lexicon_path),
+        joined=_compile(rf"^\s*(?:{word('joined')})\s*$", lexicon_path, "joined") if word("joined") else None,
+        starts=_compile(rf"(?<!\w)(?:{word('starts')})(?!\w)", lexicon_path, "starts") if word("starts") else None,
         digest=_digest(folder),
     )
 
@@ -281,6 +295,15 @@ def _clitics(words: dict[str, Any], path: Path) -> tuple[tuple[re.Pattern[str], 
             raise _fail(path, f"clitics: pattern {pattern!r} has no group v")
         out.append((compiled, template))
     return tuple(out)
+
+
+def _relative(words: dict[str, Any], path: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Compile the phrases naming the next year, month or week: a table of phrase = unit."""
+    table = words.get("effective_relative", {})
+    if not isinstance(table, dict) or any(str(unit) not in _UNITS for unit in table.values()):
+        raise _fail(path, f"[words] effective_relative must be a table of phrase = one of {', '.join(_UNITS)}")
+    return tuple((_compile(rf"(?<!\w)(?:{phrase})(?!\w)", path, "effective_relative"), str(unit))
+                 for phrase, unit in table.items())
 
 
 def _dates(words: dict[str, Any], path: Path) -> tuple[tuple[int | None, re.Pattern[str]], ...]:
