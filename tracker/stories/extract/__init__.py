@@ -192,6 +192,8 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                 if "someone" in match.groupdict() and compiled.role is not None:
                     someone = only_person if _beside(lexicon, parts, compiled.role, only_person) else \
                         _newcomer(rules, lexicon, parts, index, compiled.target)
+                    if someone is not None and someone == rules.model.baseline.value(compiled.target):
+                        someone = None      # the office's holder at the start is no new holder
                 event = _event_of(rules, language, lexicon, compiled, match, sentence,
                                   headline_kinds if in_title else article_kinds,
                                   announced, anchored or named, full_names, index, article.published_us,
