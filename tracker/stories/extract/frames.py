@@ -230,7 +230,8 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
     )
     fill, gap = _gap_words(language, person)
     common = {
-        "P": rf"(?P<p>{person})",
+        # A title of courtesy or rank before the name ("prof.", "dr") is read past.
+        "P": rf"(?:(?:{language.honorifics})\s*)*(?P<p>{person})" if language.honorifics else rf"(?P<p>{person})",
         "PL": rf"(?P<pl>{plist})",
         "ANYP": person,
         "FILL": fill,
