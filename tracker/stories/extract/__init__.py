@@ -46,7 +46,7 @@ from tracker.stories.spec import SINGLE, StoryModel, model_of
 from tracker.types import Article, Claim
 
 # Bump when the engine's own behaviour changes (the rule data is hashed on its own).
-ENGINE_VERSION = "16"
+ENGINE_VERSION = "17"
 # Events that give an office its holder: an interim flag is looked for beside them.
 _FILLING = ("appoint", "elect", "take_office", "replace")
 # Events a headline "X to ..." announces for later: still a plan when decided.
@@ -200,6 +200,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                                   in_title, title, someone, headline=in_title or sentence in bullets)
                 if event is not None:
                     events.append(event)
+    events = _office_beside(rules, lexicon, code, parts, events)
     events = background(rules.model, succession(rules.model, vacated(rules.model, other_office(
         rules.model, chairs_are_members(events)))))
     if language.starts is not None:
@@ -239,6 +240,46 @@ def _start_days(model: StoryModel, language: Language, lexicon: Lexicon, parts: 
                     break
         out.append(event)
     return out
+
+
+def _office_beside(rules: _Rules, lexicon: Lexicon, code: str, parts: list[tuple[str, bool]],
+                   events: list[Event]) -> list[Event]:
+    """An oath naming no office ("X sworn in") is the head's unless a sentence beside it that
+    names no one (or only the offices' actors) names one other office of that body and none of
+    the head's but as an actor's title ("X sworn in. She is the new foreign minister", "X took
+    the oath. The new finance minister ...", "... in Prime Minister Y's cabinet"): that office's."""
+    out = []
+    for event in events:
+        head = rules.model.slot(event.target)
+        if not event.head or event.kind != "take_office" or head is None or head.body is None:
+            out.append(event)
+            continue
+        others = [spec for spec in rules.model.slots if spec.body == head.body and spec.kind == SINGLE
+                  and spec.name != head.name and spec.elect_of is None and spec.role_nouns(code)]
+        own = rules.model.slot(head.name)
+        own_re = _nouns_re(own.role_nouns(code)) if own is not None else None
+        found: set[str] = set()
+        for index in (event.sentence - 1, event.sentence + 1):
+            if not 0 <= index < len(parts):
+                continue
+            sentence = parts[index][0]
+            people = lexicon.persons_in(sentence)
+            if {p.name for _, p, _ in people} - rules.actor_names:
+                continue    # the sentence names someone else than the offices' actors
+            # The head's own role noun counts unless it is an actor's title ("the prime minister's X").
+            if own_re is not None and any(not any(m.start() <= at <= m.end() + 3 for at, _, _ in people)
+                                          for m in own_re.finditer(sentence)):
+                continue
+            found.update(spec.name for spec in others if _nouns_re(spec.role_nouns(code)).search(sentence))
+        if len(found) == 1:
+            event = replace(event, target=next(iter(found)), head=False)
+        out.append(event)
+    return out
+
+
+@cache
+def _nouns_re(nouns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{alternatives(list(nouns))})(?!\w)" if nouns else "(?!)", re.I)
 
 
 def _inside_name(match: re.Match[str], names: list[tuple[int, int]]) -> bool:
@@ -451,6 +492,8 @@ def _event_of(
         if start == match.start() and language.object_before is not None \
                 and language.object_before.search(sentence, max(0, start - 80), start):
             return None   # the name is the object of the verb before it ("beats X to become ...")
+        if frame.bind == "head" and frame.event == "take_office" and _titled(language, compiled, sentence, start):
+            return None   # "deputy minister X sworn in": the oath of another title than the head's
         subjects = _persons(lexicon, groups["p"], anchored, full_names)
     holder = next((name[2:] for name, value in groups.items() if name.startswith("h_") and value), None)
     if "someone" in groups:
@@ -497,6 +540,17 @@ def _event_of(
     return Event(frame.event, compiled.target, frame.rule, tuple(subjects), tuple(sorted(people)), fact,
                  interim, match.group(0).strip(), index, compiled.tag, why, frame.bind == "head",
                  False, (match.start(), v_start, v_end), *(day or ("", "")))
+
+
+def _titled(language: Language, compiled: Compiled, sentence: str, start: int) -> bool:
+    """Whether the name at ``start`` follows a title other than the office's own role nouns
+    ("Wiceminister finansów X", "deputy mayor X"): an oath naming no office is then that title's.
+    (A deputy who takes the helm does become the head: only oaths are read so.)"""
+    if language.titled is None:
+        return False
+    found = language.titled.search(sentence, max(0, start - 80), start)
+    role = compiled.role
+    return found is not None and not (role is not None and role.search(found.group(0)))
 
 
 def _quotation(language: Language, sentence: str, span: tuple[int, int],

@@ -159,7 +159,7 @@ def _bodyx(model: StoryModel, story: StoryDefinition, lexicon: Lexicon, language
         entity = model.entity(body)
         phrases = language.body_phrases(entity.kind) if entity is not None else ""
         if phrases:
-            parts.append(phrases)
+            parts.append(_not_other_body(story, body) + phrases)
     for actor in actors:
         entity = model.entity(actor)
         if entity is None:
@@ -169,6 +169,15 @@ def _bodyx(model: StoryModel, story: StoryDefinition, lexicon: Lexicon, language
         else:
             parts.append(lexicon.body(actor))
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+def _not_other_body(story: StoryDefinition, body: str) -> str:
+    """A lookahead that keeps a kind's phrase from standing for a body when the words are the
+    name of another body of the story: "the Senate" is no House's where the story tracks the
+    Senate too."""
+    others = [alias for entity in story.entities if entity.kind != PERSON and entity.id != body
+              for alias in entity.aliases]
+    return rf"(?!(?:{alternatives(others)})(?!\w))" if others else ""
 
 
 def _anchors(model: StoryModel, lexicon: Lexicon, language: Language, spec: SlotSpec | None,
@@ -223,7 +232,8 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
     )
     fill, gap = _gap_words(language, person)
     common = {
-        "P": rf"(?P<p>{person})",
+        # A title of courtesy or rank before the name ("prof.", "dr") is read past.
+        "P": rf"(?:(?:{language.honorifics})\s*)*(?P<p>{person})" if language.honorifics else rf"(?P<p>{person})",
         "PL": rf"(?P<pl>{plist})",
         "ANYP": person,
         "FILL": fill,
@@ -365,7 +375,7 @@ def public_anchors(model: StoryModel, story: StoryDefinition, lexicon: Lexicon,
         parts = [_anchors(model, lexicon, language, spec, entity.id) for spec in offices]
         phrases = language.body_phrases(entity.kind)
         if phrases:
-            parts.append(rf"(?<!\w)(?:{phrases})(?!\w)")
+            parts.append(rf"(?<!\w){_not_other_body(story, entity.id)}(?:{phrases})(?!\w)")
         pattern = "|".join(p for p in parts if p)
         if pattern:
             found.append((entity.id, re.compile(pattern, re.I)))

@@ -38,6 +38,8 @@ _KINDS = ("negated", "speculative", "planned", "conditional", "historical", "opi
 _WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", "month_names", "dates", "seasons", "season_lead", "explainer", "clause", "not_gap", "as_office", "pronouns", "objects", "dropped",
           "office_pronoun",
           "object_before",
+          "titled",
+          "honorifics",
           "headline_subject",
           "conjunctions",
           "others",
@@ -92,6 +94,8 @@ class Language:
     dropped: re.Pattern[str] | None     # verbs opening a sentence without their subject ("Został ...")
     office_pronoun: re.Pattern[str] | None  # a copula and a pronoun standing for an office (group ``pro``)
     object_before: re.Pattern[str] | None   # text ending in a verb whose object the next name is ("beats ")
+    titled: re.Pattern[str] | None      # text ending in another title the next name holds ("deputy minister ")
+    honorifics: str                     # titles of courtesy or rank read past before a name ("prof.")
     # An object pronoun before its verb and how the verb reads with the person put in its place
     # (« Y lui succède » -> « Y succède à X »): a pattern with group ``v`` and a template naming
     # ``\g<v>`` and ``{person}``.
@@ -259,6 +263,8 @@ def load_language(folder: Path) -> Language:
         if word("office_pronoun") else None,
         object_before=_compile(rf"(?<!\w)(?:{word('object_before')})\s+(?:(?-i:[A-Z])[\w.'\u2019-]*\s+)?$", lexicon_path, "object_before")
         if word("object_before") else None,
+        titled=_compile(rf"(?<!\w)(?:{word('titled')})\s+$", lexicon_path, "titled") if word("titled") else None,
+        honorifics=word("honorifics"),
         clitics=_clitics(words, lexicon_path),
         headline_subject=_compile(rf"^(?:{word('headline_subject')})(?=\s)", lexicon_path, "headline_subject")
         if word("headline_subject") else None,
