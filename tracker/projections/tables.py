@@ -8,7 +8,12 @@ so a crash leaves either the old rows and the old checkpoint or the new ones.
   with its claims (JSON, in extraction order); ``superseded`` is the position
   of the revision that replaced it;
 * ``proj_corrections`` ``SlotAsserted`` events; ``proj_rejections`` ``ArticleRejected``;
-* ``proj_transitions`` the accepted transitions of each story, oldest first.
+* ``proj_transitions`` the accepted transitions of each story, oldest first;
+* ``proj_resolution``, ``proj_accepted``, ``proj_marks`` what resolving a story again
+  from where new evidence reaches needs (see :mod:`tracker.projections.resolution`):
+  per story its horizon, holders and each operation's first accepted window; the
+  accepted operations before corrections, one per window; and the syndication group
+  of every mark (a 64-bit hash of it; 0 when two marks of different groups share it).
 """
 
 from __future__ import annotations
@@ -90,5 +95,37 @@ transitions = sa.Table(
     sa.Index("ix_proj_transitions_at", "story", "at_us", "seq"),
 )
 
+resolution = sa.Table(
+    "proj_resolution",
+    metadata,
+    sa.Column("story", sa.String(100), primary_key=True),
+    sa.Column("horizon", sa.BigInteger, nullable=False),
+    sa.Column("holders", sa.Text, nullable=False),
+    sa.Column("firsts", sa.Text, nullable=False),
+)
+
+accepted = sa.Table(
+    "proj_accepted",
+    metadata,
+    sa.Column("story", sa.String(100), primary_key=True),
+    sa.Column("slot", sa.String(100), primary_key=True),
+    sa.Column("op", sa.String(20), primary_key=True),
+    sa.Column("value", sa.Text, primary_key=True),
+    sa.Column("start_us", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("at_us", sa.BigInteger, nullable=False),
+    sa.Column("interim", sa.Boolean, nullable=True),
+    sa.Column("single_source", sa.Boolean, nullable=False),
+    sa.Column("sources", sa.Text, nullable=False),
+    sa.Index("ix_proj_accepted_at", "story", "at_us"),
+)
+
+marks = sa.Table(
+    "proj_marks",
+    metadata,
+    sa.Column("story", sa.String(100), primary_key=True),
+    sa.Column("mark", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("unit", sa.BigInteger, nullable=False),
+)
+
 # Every projection table, children first (the order to empty them in).
-ALL = (transitions, evidence, corrections, rejections, checkpoints)
+ALL = (transitions, resolution, accepted, marks, evidence, corrections, rejections, checkpoints)
