@@ -1,6 +1,6 @@
-"""What resolving a story again from where new evidence reaches needs: per story its
-horizon and holders, the accepted operations before corrections, and the syndication
-group of every mark.
+"""Index the replaced revisions of the claims projection, and keep what resolving a
+story again from where new evidence reaches needs: per story its horizon and holders,
+the accepted operations before corrections, and the syndication group of every mark.
 
 Revision ID: 0009
 Revises: 0008
@@ -19,6 +19,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_proj_evidence_superseded", "proj_evidence", ["story", "superseded"],
+        sqlite_where=sa.text("superseded IS NOT NULL"),
+        postgresql_where=sa.text("superseded IS NOT NULL"),
+    )
     op.create_table(
         "proj_resolution",
         sa.Column("story", sa.String(100), primary_key=True),
@@ -36,7 +41,7 @@ def upgrade() -> None:
         sa.Column("at_us", sa.BigInteger, nullable=False),
         sa.Column("interim", sa.Boolean, nullable=True),
         sa.Column("single_source", sa.Boolean, nullable=False),
-        sa.Column("sources", sa.Text, nullable=False),
+        sa.Column("reports", sa.Text, nullable=False),
     )
     op.create_index("ix_proj_accepted_at", "proj_accepted", ["story", "at_us"])
     op.create_table(
@@ -52,3 +57,4 @@ def downgrade() -> None:
     op.drop_index("ix_proj_accepted_at", table_name="proj_accepted")
     op.drop_table("proj_accepted")
     op.drop_table("proj_resolution")
+    op.drop_index("ix_proj_evidence_superseded", table_name="proj_evidence")

@@ -375,9 +375,8 @@ def _helpers(
 def _changed_since(conn: Connection, story_id: str, since: int) -> bool:
     e, k, r = tables.evidence, tables.corrections, tables.rejections
     probes = [
-        sa.select(e.c.position).where(
-            e.c.story == story_id, sa.or_(e.c.position > since, e.c.superseded > since)
-        ),
+        sa.select(e.c.position).where(e.c.story == story_id, e.c.position > since),
+        sa.select(e.c.position).where(e.c.story == story_id, e.c.superseded > since),
         sa.select(k.c.position).where(k.c.story == story_id, k.c.position > since),
         sa.select(r.c.position).where(r.c.position > since),
     ]

@@ -3,7 +3,7 @@
 A full resolution (:func:`full`) also returns what a later, partial one needs, kept
 as projections beside the transitions: the horizon (latest recorded time) and the
 holders of single slots; every accepted operation before corrections, one per
-window (its key, the window's first time, its time of change, its sources); and
+window (its key, the window's first time, its time of change, its reports by evidence position); and
 the syndication group of every mark (link, title, summary opening).
 
 :func:`incremental` then takes only new articles (anything else -- a revision, a
@@ -46,7 +46,7 @@ from tracker.stories.definition import StoryDefinition
 from tracker.stories.refine import ever_set
 from tracker.stories.spec import StoryModel, model_of
 from tracker.stories.state import Held, baseline_held
-from tracker.types import Article, Claim, Correction, Transition
+from tracker.types import Article, Claim, Correction, Source, Transition
 
 AMBIGUOUS = 0  # the group of a mark hash two marks of different groups share
 _NEVER = 1 << 62
@@ -118,7 +118,7 @@ def _op_row(story: str, op: c._Op) -> dict[str, Any]:
         "story": story, "slot": op.slot, "op": op.op, "value": rows.dump(op.value),
         "start_us": op.window[0].article.published_us, "at_us": op.at_us,
         "interim": op.interim, "single_source": bool(op.single_source),
-        "sources": rows.dump([rows.source_dict(c._source(s)) for s in op.window]),
+        "reports": orjson.dumps([s.article.position for s in op.window]).decode(),
     }
 
 
@@ -311,13 +311,16 @@ def incremental(
     since_us = min(start for start, _ in redone.values())
     tail: list[tuple[str, int, c._Op]] = []
     query = sa.select(a.c.slot, a.c.op, a.c.value, a.c.start_us, a.c.at_us, a.c.interim,
-                      a.c.single_source, a.c.sources).where(a.c.story == story.id, a.c.at_us >= since_us)
-    for slot, op, value, start_us, at_us, interim, single, sources in conn.execute(query):
+                      a.c.single_source, a.c.reports).where(a.c.story == story.id, a.c.at_us >= since_us)
+    stored = []
+    for slot, op, value, start_us, at_us, interim, single, positions in conn.execute(query):
         key = (slot, op, rows.load_value(value))
-        if key in redone and start_us >= redone[key][0]:
-            continue
-        found = tuple(rows.source_from_dict(s) for s in orjson.loads(sources))
-        tail.append((repr(key), start_us, c._Op(at_us, slot, op, key[2], interim, found, bool(single))))
+        if key not in redone or start_us < redone[key][0]:
+            stored.append((key, start_us, at_us, interim, bool(single), orjson.loads(positions)))
+    sources = _sources(conn, model, story.id, [p for item in stored for p in item[5]])
+    for key, start_us, at_us, interim, single, positions in stored:
+        found = tuple(sources[p] for p in positions)
+        tail.append((repr(key), start_us, c._Op(at_us, key[0], key[1], key[2], interim, found, single)))
     for key, (_, ops) in redone.items():
         tail += [(repr(key), op.window[0].article.published_us, op) for op in ops]
     tail.sort(key=lambda item: (item[0], item[1]))
@@ -327,14 +330,33 @@ def incremental(
 
     held = _held_before(conn, model, story.id, since_us)
     t = tables.transitions
+    # Transitions are in time order: those before the instant are the first ``keep``.
     keep = conn.execute(
-        sa.select(sa.func.count()).select_from(t).where(t.c.story == story.id, t.c.at_us < since_us)
-    ).scalar() or 0
+        sa.select(sa.func.min(t.c.seq)).where(t.c.story == story.id, t.c.at_us >= since_us)
+    ).scalar()
+    if keep is None:
+        last = conn.execute(sa.select(sa.func.max(t.c.seq)).where(t.c.story == story.id)).scalar()
+        keep = 0 if last is None else last + 1
     transitions = c.fold(model, story.id, kept, held)
     return Update(
         story.id, _transition_rows(story.id, transitions, keep), new_ops, new_marks, meta_row,
         keep=keep, redone=[(key, start) for key, (start, _) in redone.items()],
     )
+
+
+def _sources(conn: Connection, model: StoryModel, story_id: str, positions: Sequence[int]) -> dict[int, Source]:
+    """Return the sources of accepted windows' reports (all asserted) by evidence position."""
+    e = tables.evidence
+    authorities = model.corroboration.authoritative
+    found: dict[int, Source] = {}
+    wanted = sorted(set(positions))
+    for start in range(0, len(wanted), 500):
+        query = sa.select(e.c.position, e.c.article_id, e.c.publisher, e.c.published_us, e.c.link,
+                          e.c.title).where(e.c.story == story_id, e.c.position.in_(wanted[start:start + 500]))
+        for position, article_id, publisher, published_us, link, title in conn.execute(query):
+            found[position] = Source(article_id, publisher, published_us, link, title, "asserted",
+                                     c._is_authority(publisher, authorities))
+    return found
 
 
 def _held_before(conn: Connection, model: StoryModel, story_id: str, at_us: int) -> dict[str, Held]:

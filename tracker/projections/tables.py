@@ -12,7 +12,8 @@ so a crash leaves either the old rows and the old checkpoint or the new ones.
 * ``proj_resolution``, ``proj_accepted``, ``proj_marks`` what resolving a story again
   from where new evidence reaches needs (see :mod:`tracker.projections.resolution`):
   per story its horizon, holders and each operation's first accepted window; the
-  accepted operations before corrections, one per window; and the syndication group
+  accepted operations before corrections, one per window (its reports as evidence
+  positions); and the syndication group
   of every mark (a 64-bit hash of it; 0 when two marks of different groups share it).
 """
 
@@ -50,6 +51,10 @@ evidence = sa.Table(
     sa.Column("stories", sa.Text, nullable=False),
     sa.Column("claims", sa.Text, nullable=False),
     sa.Index("ix_proj_evidence_published", "story", "published_us"),
+    # Only replaced revisions (few): "what was superseded since a position" is a probe.
+    sa.Index("ix_proj_evidence_superseded", "story", "superseded",
+             sqlite_where=sa.text("superseded IS NOT NULL"),
+             postgresql_where=sa.text("superseded IS NOT NULL")),
 )
 
 corrections = sa.Table(
@@ -115,7 +120,7 @@ accepted = sa.Table(
     sa.Column("at_us", sa.BigInteger, nullable=False),
     sa.Column("interim", sa.Boolean, nullable=True),
     sa.Column("single_source", sa.Boolean, nullable=False),
-    sa.Column("sources", sa.Text, nullable=False),
+    sa.Column("reports", sa.Text, nullable=False),
     sa.Index("ix_proj_accepted_at", "story", "at_us"),
 )
 
