@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("story", sa.String(100), primary_key=True),
         sa.Column("mark", sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("unit", sa.BigInteger, nullable=False),
+        sa.Column("holder", sa.BigInteger, nullable=False),
     )
 
 

@@ -4,11 +4,13 @@ A full resolution (:func:`full`) also returns what a later, partial one needs, k
 as projections beside the transitions: the horizon (latest recorded time) and the
 holders of single slots; every accepted operation before corrections, one per
 window (its key, the window's first time, its time of change, its reports by evidence position); and
-the syndication group of every mark (link, title, summary opening).
+the syndication group of every mark (link, title, summary opening) and its first
+holder.
 
 :func:`incremental` then takes only new articles (anything else -- a revision, a
-correction, a rejection, a new holder, a copy of a known article -- returns None:
-resolve the whole story). Keys interact only through the reports' times
+correction, a rejection, a new holder, a copy joining two known groups into one --
+returns None: resolve the whole story). A copy of one known group joins it: the
+groups of the known reports stay as they are. Keys interact only through the reports' times
 (contradictions), the horizon and the groups; an operation key's walk is redone
 from the earliest window start a new report can change:
 
@@ -82,6 +84,7 @@ class Update:
     meta: dict[str, Any] | None
     keep: int | None = None            # transitions kept (seq below it); None: replace all
     redone: list[tuple[Key, int]] = field(default_factory=list)  # ops dropped from a start on
+    moved: list[dict[str, Any]] = field(default_factory=list)  # marks with an earlier holder
 
     def write(self, conn: Connection, listening: bool) -> list[dict[str, Any]] | None:
         """Write the rows; return every transition row when ``listening`` (for the outbox)."""
@@ -100,6 +103,9 @@ class Update:
                 ))
             if self.meta is not None:
                 conn.execute(r.delete().where(r.c.story == story))
+            if self.moved:
+                conn.execute(m.delete().where(m.c.story == story, m.c.mark.in_([x["mark"] for x in self.moved])))
+                conn.execute(m.insert(), self.moved)
         for table, items in ((t, self.transitions), (a, self.ops), (m, self.marks)):
             if items:
                 conn.execute(table.insert(), items)
@@ -152,12 +158,12 @@ def full(
     ops = c._accepted(model, evidence, grouped)
     mine = [x for x in corrections if x.story == story.id]
     transitions = c.fold(model, story.id, c._corrected(model, ops, mine), baseline_held(model))
-    labels: dict[int, int] = {}
-    for mark, unit in groups.items():
+    labels: dict[int, tuple[int, int]] = {}
+    for mark, (unit, holder) in groups.items():
         hashed = mark_hash(mark)
-        label = articles[unit].position
-        if labels.setdefault(hashed, label) != label:
-            labels[hashed] = AMBIGUOUS
+        label = (articles[unit].position, articles[holder].position)
+        if labels.setdefault(hashed, label)[0] != label[0]:
+            labels[hashed] = (AMBIGUOUS, label[1])
     firsts: dict[Key, int] = {}
     for op in ops:
         firsts.setdefault((op.slot, op.op, op.value), op.window[0].article.published_us)
@@ -166,7 +172,7 @@ def full(
         story.id,
         rows.transition_rows(story.id, transitions),
         [_op_row(story.id, op) for op in ops],
-        [{"story": story.id, "mark": h, "unit": u} for h, u in labels.items()],
+        [{"story": story.id, "mark": h, "unit": u, "holder": p} for h, (u, p) in labels.items()],
         _meta(story.id, horizon, holders, firsts),
     )
 
@@ -183,15 +189,89 @@ def _hard_change(conn: Connection, story_id: str, since: int) -> bool:
     return any(conn.execute(q.limit(1)).first() is not None for q in probes)
 
 
-def _groups_of(conn: Connection, story_id: str, hashes: Sequence[int]) -> dict[int, int]:
+def _groups_of(conn: Connection, story_id: str, hashes: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Return the saved group and first holder of some mark hashes."""
     m = tables.marks
-    found: dict[int, int] = {}
+    found: dict[int, tuple[int, int]] = {}
     wanted = list(dict.fromkeys(hashes))
     for start in range(0, len(wanted), 500):
-        query = sa.select(m.c.mark, m.c.unit).where(
+        query = sa.select(m.c.mark, m.c.unit, m.c.holder).where(
             m.c.story == story_id, m.c.mark.in_(wanted[start:start + 500]))
-        found.update((h, u) for h, u in conn.execute(query))
+        found.update((h, (u, p)) for h, u, p in conn.execute(query))
     return found
+
+
+def _articles(conn: Connection, story_id: str, positions: set[int]) -> dict[int, Article]:
+    e = tables.evidence
+    found: dict[int, Article] = {}
+    wanted = sorted(positions)
+    for start in range(0, len(wanted), 500):
+        query = sa.select(
+            e.c.position, e.c.article_id, e.c.publisher, e.c.link, e.c.title, e.c.summary,
+            e.c.language, e.c.published_us, e.c.recorded_us, e.c.content_hash, e.c.stories,
+        ).where(e.c.story == story_id, e.c.position.in_(wanted[start:start + 500]))
+        found.update((row[0], rows.article_from_row(row)) for row in conn.execute(query))
+    return found
+
+
+Joined = tuple[dict[int, int], list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _join(conn: Connection, story_id: str, new: Sequence[tuple[Article, Sequence[Claim]]]) -> Joined | None:
+    """Group new articles with the known groups they are copies of (a shared mark).
+
+    Return each new article's group (by position), the marks to add and the marks whose
+    first holder is now a new article; None when they would join two known groups into
+    one (every report of both would count differently), or a mark's hash is ambiguous
+    or not the saved mark's."""
+    marks = {article.position: _valid_marks(article) for article, _ in new}
+    saved = _groups_of(conn, story_id, [mark_hash(m) for found in marks.values() for m in found])
+    holders = _articles(conn, story_id, {holder for _, holder in saved.values()})
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def find(x: tuple[int, int]) -> tuple[int, int]:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    seen: dict[str, tuple[int, int]] = {}
+    for article, _ in new:
+        node = find((1, article.position))
+        for mark in marks[article.position]:
+            hashed = mark_hash(mark)
+            if hashed in saved:
+                unit, holder = saved[hashed]
+                if unit == AMBIGUOUS or holder not in holders or mark not in _valid_marks(holders[holder]):
+                    return None
+                other = find((0, unit))
+            else:
+                other = find(seen.setdefault(mark, node))
+            if other != node:
+                if other[0] == 0 and node[0] == 0:
+                    return None  # two known groups become one
+                parent[max(node, other)] = min(node, other)  # a known group (0, ...) wins
+                node = find(node)
+    units = {}
+    for article, _ in new:
+        root = find((1, article.position))
+        units[article.position] = root[1]
+    time_order = {a.position: (a.published_us, a.article_id) for a, _ in new}
+    added: dict[int, dict[str, Any]] = {}
+    moved: list[dict[str, Any]] = []
+    for article, _ in sorted(new, key=lambda pair: time_order[pair[0].position]):
+        for mark in marks[article.position]:
+            hashed = mark_hash(mark)
+            unit = units[article.position]
+            if hashed in saved:
+                first = holders[saved[hashed][1]]
+                if (article.published_us, article.article_id) < (first.published_us, first.article_id):
+                    saved[hashed] = (saved[hashed][0], article.position)
+                    holders[article.position] = article
+                    moved.append({"story": story_id, "mark": hashed, "unit": saved[hashed][0],
+                                  "holder": article.position})
+            elif hashed not in added:
+                added[hashed] = {"story": story_id, "mark": hashed, "unit": unit, "holder": article.position}
+    return units, list(added.values()), moved
 
 
 def incremental(
@@ -222,14 +302,10 @@ def incremental(
             if claim.op == "set" and claim.factuality == "asserted" and isinstance(claim.value, str) \
                     and claim.slot in holders and claim.value not in holders[claim.slot]:
                 return None
-    # A copy of a known article (a shared mark) joins groups: not handled here.
-    hashes = [mark_hash(m) for article, _ in new for m in _valid_marks(article)]
-    if len(set(hashes)) != len(hashes) or _groups_of(conn, story.id, hashes):
+    joined = _join(conn, story.id, new)
+    if joined is None:
         return None
-    new_marks = [
-        {"story": story.id, "mark": mark_hash(m), "unit": article.position}
-        for article, _ in new for m in _valid_marks(article)
-    ]
+    new_units, new_marks, moved = joined
     fresh = {article.position for article, _ in new}
     later = max(horizon, max(article.recorded_us for article, _ in new))
 
@@ -250,20 +326,20 @@ def incremental(
         bands.append((horizon - Q + 1, "all", None))
     meta_row = _meta(story.id, later, holders, firsts)
     if not starts and not bands:
-        return Update(story.id, [], [], new_marks, meta_row, keep=_NEVER)
+        return Update(story.id, [], [], new_marks, meta_row, keep=_NEVER, moved=moved)
 
     earliest = min([*starts.values(), *(b[0] for b in bands)])
     window = load.load_evidence(conn, story.id, published_from=earliest - L - 1)
     known = [i for i, (article, _) in enumerate(window) if article.position not in fresh]
     wanted = {i: _valid_marks(window[i][0]) for i in known}
     groups = _groups_of(conn, story.id, [mark_hash(m) for marks in wanted.values() for m in marks])
-    units = [article.position for article, _ in window]
+    units = [new_units.get(article.position, article.position) for article, _ in window]
     for i, marks in wanted.items():
-        labels = {groups.get(mark_hash(m)) for m in marks} - {AMBIGUOUS}
+        labels = {groups[h][0] if h in groups else None for h in map(mark_hash, marks)} - {AMBIGUOUS}
         if marks and (len(labels) != 1 or None in labels):
             return None  # every mark's hash ambiguous, or a mark not saved
-        if labels:
-            units[i] = labels.pop()  # type: ignore[assignment]
+        for label in labels:
+            units[i] = label  # type: ignore[assignment]
     order = sorted(range(len(window)), key=lambda i: (window[i][0].published_us, window[i][0].article_id))
     rank = [0] * len(window)
     for place, index in enumerate(order):
@@ -306,7 +382,7 @@ def incremental(
     meta_row = _meta(story.id, later, holders, firsts)
     new_ops = [_op_row(story.id, op) for _, ops in redone.values() for op in ops]
     if not redone:
-        return Update(story.id, [], [], new_marks, meta_row, keep=_NEVER)
+        return Update(story.id, [], [], new_marks, meta_row, keep=_NEVER, moved=moved)
 
     since_us = min(start for start, _ in redone.values())
     tail: list[tuple[str, int, c._Op]] = []
@@ -340,7 +416,7 @@ def incremental(
     transitions = c.fold(model, story.id, kept, held)
     return Update(
         story.id, _transition_rows(story.id, transitions, keep), new_ops, new_marks, meta_row,
-        keep=keep, redone=[(key, start) for key, (start, _) in redone.items()],
+        keep=keep, redone=[(key, start) for key, (start, _) in redone.items()], moved=moved,
     )
 
 

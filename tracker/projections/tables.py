@@ -14,7 +14,8 @@ so a crash leaves either the old rows and the old checkpoint or the new ones.
   per story its horizon, holders and each operation's first accepted window; the
   accepted operations before corrections, one per window (its reports as evidence
   positions); and the syndication group
-  of every mark (a 64-bit hash of it; 0 when two marks of different groups share it).
+  of every mark (a 64-bit hash of it; 0 when two marks of different groups share it)
+  with the position of its first report (in time order) that holds it.
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ marks = sa.Table(
     sa.Column("story", sa.String(100), primary_key=True),
     sa.Column("mark", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("unit", sa.BigInteger, nullable=False),
+    sa.Column("holder", sa.BigInteger, nullable=False),
 )
 
 # Every projection table, children first (the order to empty them in).

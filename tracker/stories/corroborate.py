@@ -106,8 +106,11 @@ def _units(articles: Sequence[Article]) -> tuple[list[int], list[int]]:
     return units, rank
 
 
-def _syndication(articles: Sequence[Article]) -> tuple[list[int], list[int], dict[str, int]]:
-    """Return ``_units``' groups and ranks, and each mark's group (by article index)."""
+def _syndication(
+    articles: Sequence[Article],
+) -> tuple[list[int], list[int], dict[str, tuple[int, int]]]:
+    """Return ``_units``' groups and ranks, and each mark's group and first holder (by
+    article index)."""
     node: dict[str, int] = {}
     nodes = [node.setdefault(article.article_id, i) for i, article in enumerate(articles)]
     parent = list(range(len(articles)))
@@ -132,7 +135,7 @@ def _syndication(articles: Sequence[Article]) -> tuple[list[int], list[int], dic
                 a, b = find(seen), find(n)
                 if a != b:
                     parent[max(a, b)] = min(a, b)
-    return [find(n) for n in nodes], rank, {mark: find(n) for mark, n in first.items()}
+    return [find(n) for n in nodes], rank, {mark: (find(n), n) for mark, n in first.items()}
 
 
 def _source(support: _Support) -> Source:
