@@ -3,14 +3,15 @@
 A full resolution (:func:`full`) also returns what a later, partial one needs, kept
 as projections beside the transitions: the horizon (latest recorded time) and the
 holders of single slots; every accepted operation before corrections, one per
-window (its key, the window's first time, its time of change, its reports by evidence position); and
-the syndication group of every mark (link, title, summary opening) and its first
-holder.
+window (its key, the window's first time, its time of change, its reports by evidence
+position); and the syndication group of every mark (link, title, summary opening)
+and its first holder.
 
-:func:`incremental` then takes only new articles (anything else -- a revision, a
-correction, a rejection, a new holder, a copy joining two known groups into one --
+:func:`incremental` then takes new articles and corrections (anything else -- a
+revision, a rejection, a new holder, a copy joining two known groups into one --
 returns None: resolve the whole story). A copy of one known group joins it: the
-groups of the known reports stay as they are. Keys interact only through the reports' times
+groups of the known reports stay as they are. A correction changes no walk, only
+the fold from W before it. Keys interact only through the reports' times
 (contradictions), the horizon and the groups; an operation key's walk is redone
 from the earliest window start a new report can change:
 
@@ -178,12 +179,10 @@ def full(
 
 
 def _hard_change(conn: Connection, story_id: str, since: int) -> bool:
-    """Whether anything but new articles changed since a position (a revision, a
-    correction, a rejection)."""
-    e, k, r = tables.evidence, tables.corrections, tables.rejections
+    """Whether a report was revised or rejected since a position."""
+    e, r = tables.evidence, tables.rejections
     probes = [
         sa.select(e.c.position).where(e.c.story == story_id, e.c.superseded > since),
-        sa.select(k.c.position).where(k.c.story == story_id, k.c.position > since),
         sa.select(r.c.position).where(r.c.position > since),
     ]
     return any(conn.execute(q.limit(1)).first() is not None for q in probes)
@@ -294,7 +293,10 @@ def incremental(
     firsts: dict[Key, int] = {_key_of(*item[:3]): item[3] for item in orjson.loads(meta[2])}
 
     new = load.load_evidence(conn, story.id, after=since)
-    if not new:
+    # A correction silences the reports within W of it: the fold is redone from there.
+    fixed = [x for x in corrections if x.story == story.id and x.position > since]
+    refold = min((x.at_us - W for x in fixed), default=_NEVER)
+    if not new and refold == _NEVER:
         return Update(story.id, [], [], [], None, keep=_NEVER)
     # A new holder changes which removals count, anywhere in time.
     for _, claims in new:
@@ -307,7 +309,7 @@ def incremental(
         return None
     new_units, new_marks, moved = joined
     fresh = {article.position for article, _ in new}
-    later = max(horizon, max(article.recorded_us for article, _ in new))
+    later = max(horizon, max((article.recorded_us for article, _ in new), default=horizon))
 
     ranks = list(range(len(new)))
     grouped_new = c._supports(model, new, (ranks, ranks), holders)
@@ -325,11 +327,11 @@ def incremental(
     if later > horizon:
         bands.append((horizon - Q + 1, "all", None))
     meta_row = _meta(story.id, later, holders, firsts)
-    if not starts and not bands:
+    if not starts and not bands and refold == _NEVER:
         return Update(story.id, [], [], new_marks, meta_row, keep=_NEVER, moved=moved)
 
-    earliest = min([*starts.values(), *(b[0] for b in bands)])
-    window = load.load_evidence(conn, story.id, published_from=earliest - L - 1)
+    earliest = min([*starts.values(), *(b[0] for b in bands)], default=_NEVER)
+    window = [] if earliest == _NEVER else load.load_evidence(conn, story.id, published_from=earliest - L - 1)
     known = [i for i, (article, _) in enumerate(window) if article.position not in fresh]
     wanted = {i: _valid_marks(window[i][0]) for i in known}
     groups = _groups_of(conn, story.id, [mark_hash(m) for marks in wanted.values() for m in marks])
@@ -381,10 +383,10 @@ def incremental(
                 firsts.pop(key, None)
     meta_row = _meta(story.id, later, holders, firsts)
     new_ops = [_op_row(story.id, op) for _, ops in redone.values() for op in ops]
-    if not redone:
+    if not redone and refold == _NEVER:
         return Update(story.id, [], [], new_marks, meta_row, keep=_NEVER, moved=moved)
 
-    since_us = min(start for start, _ in redone.values())
+    since_us = min([refold, *(start for start, _ in redone.values())])
     tail: list[tuple[str, int, c._Op]] = []
     query = sa.select(a.c.slot, a.c.op, a.c.value, a.c.start_us, a.c.at_us, a.c.interim,
                       a.c.single_source, a.c.reports).where(a.c.story == story.id, a.c.at_us >= since_us)
