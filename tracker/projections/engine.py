@@ -40,12 +40,11 @@ from tracker.errors import StorageError
 from tracker.eventlog.sql import first_line
 from tracker.eventlog.store import EventStore
 from tracker.eventlog.tables import events
-from tracker.projections import load, rows, tables
+from tracker.projections import load, resolution, tables
 from tracker.projections.catalog import current_stories
 from tracker.projections.claims import Batch, Collector, build_batch
 from tracker.projections.parallel import ParallelBatches, WorkersFailed, worker_count
 from tracker.projections.versions import log_version, rules_version, transitions_version
-from tracker.stories import corroborate
 from tracker.stories.definition import StoryDefinition
 from tracker.types import Article, Claim
 
@@ -376,9 +375,8 @@ def _helpers(
 def _changed_since(conn: Connection, story_id: str, since: int) -> bool:
     e, k, r = tables.evidence, tables.corrections, tables.rejections
     probes = [
-        sa.select(e.c.position).where(
-            e.c.story == story_id, sa.or_(e.c.position > since, e.c.superseded > since)
-        ),
+        sa.select(e.c.position).where(e.c.story == story_id, e.c.position > since),
+        sa.select(e.c.position).where(e.c.story == story_id, e.c.superseded > since),
         sa.select(k.c.position).where(k.c.story == story_id, k.c.position > since),
         sa.select(r.c.position).where(r.c.position > since),
     ]
@@ -414,7 +412,7 @@ def _resolve_story(
     (with the alert targets ``stories`` declare, so their notifications are written too)."""
     name = transitions_name(story.id)
     version = transitions_version(story)
-    accepted = None
+    update: resolution.Update | None = None
     with _reader(engine) as conn:
         marks = read_checkpoints(conn)
         log_mark = marks.get(LOG)
@@ -429,15 +427,17 @@ def _resolve_story(
             or mark.position > position
             or _changed_since(conn, story.id, mark.position)
         ):
-            if known is None:
-                evidence = load.load_evidence(conn, story.id)
-            else:
-                rejected = load.rejected_articles(conn, story.id)
-                evidence = [pair for pair in known.values() if pair[0].article_id not in rejected]
             corrections = load.load_corrections(conn, story.id)
-            accepted = rows.transition_rows(
-                story.id, corroborate.resolve(story, evidence, corrections)
-            )
+            if known is None and mark is not None and mark.version == version and mark.position < position:
+                # Only what the new evidence can reach is resolved again, when it can be.
+                update = resolution.incremental(conn, story, mark.position, corrections)
+            if update is None:
+                if known is None:
+                    evidence = load.load_evidence(conn, story.id)
+                else:
+                    rejected = load.rejected_articles(conn, story.id)
+                    evidence = [pair for pair in known.values() if pair[0].article_id not in rejected]
+                update = resolution.full(story, evidence, corrections)
     # Resolving ran outside the lock; store the result only if the log did not move.
     with _writer(engine) as conn:
         marks = read_checkpoints(conn)
@@ -447,12 +447,10 @@ def _resolve_story(
         now = marks.get(name)
         if now != mark:
             return  # another process stored this story's transitions meanwhile
-        if accepted is not None:
-            t = tables.transitions
-            conn.execute(t.delete().where(t.c.story == story.id))
-            if accepted:
-                conn.execute(t.insert(), accepted)
+        if update is not None:
             # The story files' [[alerts]] first, so a declared target hears of these changes.
             alert_targets.declare(conn, stories)
-            alert_outbox.record(conn, story.id, accepted)  # notifications, same transaction
+            accepted = update.write(conn, resolution.listening(conn, story.id))
+            if accepted is not None:
+                alert_outbox.record(conn, story.id, accepted)  # notifications, same transaction
         _save(conn, name, position, version)

@@ -29,12 +29,12 @@ def rejected_articles(conn: Connection, story_id: str, until: int | None = None)
 
 def load_evidence(
     conn: Connection, story_id: str, until: int | None = None, *, keep_rejected: bool = False,
-    published_from: int | None = None, published_to: int | None = None,
+    published_from: int | None = None, published_to: int | None = None, after: int | None = None,
 ) -> Evidence:
     """Return (article, claims) pairs in position order: the latest revision of each
     article as known at position ``until`` (None: now), rejected articles left out;
     with ``published_from``/``published_to``, only those published in that span
-    (an indexed range).
+    (an indexed range); with ``after``, only those recorded after that position.
 
     Rows are read on the driver's cursor (plain tuples): a story can have hundreds
     of thousands of them."""
@@ -46,6 +46,9 @@ def load_evidence(
     else:
         where += f" AND position <= {mark} AND (superseded IS NULL OR superseded > {mark})"
         params += [until, until]
+    if after is not None:
+        where += f" AND position > {mark}"
+        params.append(after)
     if published_from is not None:
         where += f" AND published_us >= {mark}"
         params.append(published_from)

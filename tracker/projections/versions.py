@@ -10,7 +10,7 @@ from tracker.stories import extract as extract_rules
 from tracker.stories.definition import StoryDefinition
 
 # Bump when the projection tables or what is stored in them change meaning.
-SCHEMA_VERSION = "projections-4"
+SCHEMA_VERSION = "projections-6"
 
 
 def rules_version() -> str:

@@ -106,6 +106,15 @@ def _units(articles: Sequence[Article]) -> tuple[list[int], list[int]]:
 
     Return, for each article (by index), its group's number (entries of one article
     id share a group) and its rank in time order (publication time, then id)."""
+    units, rank, _ = _syndication(articles)
+    return units, rank
+
+
+def _syndication(
+    articles: Sequence[Article],
+) -> tuple[list[int], list[int], dict[str, tuple[int, int]]]:
+    """Return ``_units``' groups and ranks, and each mark's group and first holder (by
+    article index)."""
     node: dict[str, int] = {}
     nodes = [node.setdefault(article.article_id, i) for i, article in enumerate(articles)]
     parent = list(range(len(articles)))
@@ -130,7 +139,7 @@ def _units(articles: Sequence[Article]) -> tuple[list[int], list[int]]:
                 a, b = find(seen), find(n)
                 if a != b:
                     parent[max(a, b)] = min(a, b)
-    return [find(n) for n in nodes], rank
+    return [find(n) for n in nodes], rank, {mark: (find(n), n) for mark, n in first.items()}
 
 
 def _source(support: _Support) -> Source:
@@ -162,12 +171,19 @@ def _stands_for_holder(claim: Claim) -> bool:
 
 
 def _supports(
-    model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Claim]]]
+    model: StoryModel,
+    evidence: Sequence[tuple[Article, Sequence[Claim]]],
+    grouping: tuple[Sequence[int], Sequence[int]] | None = None,
+    holders: dict[str, set[str]] | None = None,
 ) -> dict[Key, list[_Support]]:
-    """Return, per slot operation, one support per article (its strongest claim)."""
-    units, rank = _units([article for article, _ in evidence])
+    """Return, per slot operation, one support per article (its strongest claim).
+
+    ``grouping`` (units and ranks, as ``_units`` gives them) and ``holders`` (as
+    ``ever_set`` gives them) default to those of ``evidence`` itself."""
+    units, rank = _units([article for article, _ in evidence]) if grouping is None else grouping
     known = {slot.name for slot in model.slots}
-    holders = ever_set(model, evidence)
+    if holders is None:
+        holders = ever_set(model, evidence)
     authorities = model.corroboration.authoritative
     best: dict[tuple[str, str, SlotValue, str], tuple[Claim, int]] = {}
     for index, (article, claims) in enumerate(evidence):
@@ -278,52 +294,77 @@ def _dated(window: Sequence[_Support], lead_us: int) -> int:
     return window[0].article.published_us
 
 
-def _accepted(model: StoryModel, evidence: Sequence[tuple[Article, Sequence[Claim]]]) -> list[_Op]:
-    grouped = _supports(model, evidence)
+def _accepted(
+    model: StoryModel,
+    evidence: Sequence[tuple[Article, Sequence[Claim]]],
+    grouped: dict[Key, list[_Support]] | None = None,
+) -> list[_Op]:
+    if grouped is None:
+        grouped = _supports(model, evidence)
     asserted_at = _times(grouped, "asserted")
     negated_at = _times(grouped, "negated")
     horizon = max((a.recorded_us for a, _ in evidence), default=0)
-    rules = model.corroboration
     ops: list[_Op] = []
     for key in sorted(grouped, key=repr):
-        asserted = [s for s in grouped[key] if s.claim.factuality == "asserted"]
-        asserted = [s for s in asserted if s.article.published_us >= model.baseline.as_of_us]
-        times = [s.article.published_us for s in asserted]
-        authorities = [0]  # authorities[j]: authoritative supports among asserted[:j]
-        for s in asserted:
-            authorities.append(authorities[-1] + s.authority)
-        i = 0
-        repeat = False
-        while i < len(asserted):
-            start = times[i]
-            end = bisect_right(times, start + rules.window_us, lo=i)
-            window = asserted[i:end]
-            authority = authorities[end] > authorities[i]
-            single = False
-            needed = rules.repeat_publishers if repeat else rules.publishers
-            if not authority and _distinct(window) < needed:
-                quiet_end = start + rules.quiet_us
-                if repeat:
-                    i += 1
-                    continue
-                if horizon < quiet_end or _contradicted(
-                    model, key, start - rules.lookback_us, quiet_end, asserted_at, negated_at
-                ):
-                    i += 1
-                    continue
-                single = True
-            at = start if single or authority else _dated(window, rules.lead_us)
-            day = agreed([s.claim.effective for s in window if s.claim.effective])
-            note = None
-            if day is not None and effective_us(day) > at:
-                # A decided change dated by the day it takes effect, not the day it was told.
-                at = effective_us(day)
-                cue = next(s.claim.effective_cue for s in window if s.claim.effective == day)
-                note = f"takes effect {day}: {cue}"
-            ops.append(_Op(at, key[0], key[1], key[2], _interim(window), (), single,
-                           note=note, window=tuple(window)))
-            i += len(window)
-            repeat = True
+        ops += _walk(model, key, _asserted(model, grouped[key]), False, horizon,
+                     asserted_at, negated_at)
+    return ops
+
+
+def _asserted(model: StoryModel, supports: Sequence[_Support]) -> list[_Support]:
+    """Return the asserted supports a key's walk looks at (none before the baseline)."""
+    base = model.baseline.as_of_us
+    return [s for s in supports if s.claim.factuality == "asserted" and s.article.published_us >= base]
+
+
+def _walk(
+    model: StoryModel,
+    key: Key,
+    asserted: Sequence[_Support],
+    repeat: bool,
+    horizon: int,
+    asserted_at: dict[Key, list[int]],
+    negated_at: dict[Key, list[int]],
+) -> list[_Op]:
+    """Walk one key's asserted supports (time order) window by window; return the accepted
+    operations. ``repeat``: whether the key was accepted before the first of them."""
+    rules = model.corroboration
+    times = [s.article.published_us for s in asserted]
+    authorities = [0]  # authorities[j]: authoritative supports among asserted[:j]
+    for s in asserted:
+        authorities.append(authorities[-1] + s.authority)
+    ops: list[_Op] = []
+    i = 0
+    while i < len(asserted):
+        start = times[i]
+        end = bisect_right(times, start + rules.window_us, lo=i)
+        window = asserted[i:end]
+        authority = authorities[end] > authorities[i]
+        single = False
+        needed = rules.repeat_publishers if repeat else rules.publishers
+        if not authority and _distinct(window) < needed:
+            quiet_end = start + rules.quiet_us
+            if repeat:
+                i += 1
+                continue
+            if horizon < quiet_end or _contradicted(
+                model, key, start - rules.lookback_us, quiet_end, asserted_at, negated_at
+            ):
+                i += 1
+                continue
+            single = True
+        at = start if single or authority else _dated(window, rules.lead_us)
+        day = agreed([s.claim.effective for s in window if s.claim.effective])
+        note = None
+        if day is not None and effective_us(day) > at:
+            # A decided change dated by the day it takes effect, not the day it was told.
+            at = effective_us(day)
+            cue = next(s.claim.effective_cue for s in window if s.claim.effective == day)
+            note = f"takes effect {day}: {cue}"
+        ops.append(_Op(at, key[0], key[1], key[2], _interim(window), (), single,
+                       note=note, window=tuple(window)))
+        i += len(window)
+        repeat = True
     return ops
 
 
@@ -370,7 +411,12 @@ def resolve(
     """Return the accepted transitions of a story, oldest first."""
     model = model_of(story)
     ops = _corrected(model, _accepted(model, evidence), [c for c in corrections if c.story == story.id])
-    held: dict[str, Held] = baseline_held(model)
+    return fold(model, story.id, ops, baseline_held(model))
+
+
+def fold(model: StoryModel, story_id: str, ops: list[_Op], held: dict[str, Held]) -> list[Transition]:
+    """Fold operations (in ``_accepted`` order, corrections last) from the slots' values
+    ``held`` (changed in place): the transitions, those that change nothing left out."""
     transitions: list[Transition] = []
     for op in sorted(ops, key=lambda o: _order(model, o)):
         before = held[op.slot]
@@ -380,7 +426,7 @@ def resolve(
         held[op.slot] = after
         transitions.append(
             Transition(
-                story=story.id,
+                story=story_id,
                 slot=op.slot,
                 at_us=op.at_us,
                 op=op.op,  # type: ignore[arg-type]
