@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
 import pytest
@@ -86,14 +87,20 @@ def toy_extract(story, article: Article) -> list[Claim]:  # type: ignore[no-unty
     return found
 
 
-@pytest.fixture
-def toy_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Replace the extraction rules by the toy extractor (its own rules version)."""
-    monkeypatch.setattr(extract_rules, "extract", toy_extract)
-    monkeypatch.setattr(extract_rules, "RULES_VERSION", "toy-1")
+def rules_replaced(monkeypatch: pytest.MonkeyPatch, extractor: Callable[[Any, Article], list[Claim]],
+                   version: str) -> Iterator[None]:
+    """Replace the extraction rules by ``extractor`` under its own rules version (a fixture's body)."""
+    monkeypatch.setattr(extract_rules, "extract", extractor)
+    monkeypatch.setattr(extract_rules, "RULES_VERSION", version)
     claims_projection.clear_memo()
     yield
     claims_projection.clear_memo()
+
+
+@pytest.fixture
+def toy_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Replace the extraction rules by the toy extractor (its own rules version)."""
+    yield from rules_replaced(monkeypatch, toy_extract, "toy-1")
 
 
 def projection_snapshot(engine: sa.Engine) -> str:

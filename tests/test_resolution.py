@@ -18,15 +18,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from test_projections_helpers import T0, observed, projection_snapshot
+from test_projections_helpers import T0, observed, projection_snapshot, rules_replaced
 
 from tracker.eventlog.events import ArticleRejected, ArticleRevised, SlotAsserted
 from tracker.eventlog.store import EventStore, NewEvent
-from tracker.projections import claims as claims_projection
 from tracker.projections import engine as projection
 from tracker.projections import load, resolution, rows, tables
 from tracker.stories import corroborate
-from tracker.stories import extract as extract_rules
 from tracker.stories.definition import StoryDefinition, load_stories
 from tracker.types import Article, Claim
 
@@ -54,11 +52,7 @@ def _extract(story: StoryDefinition, article: Article) -> list[Claim]:
 
 @pytest.fixture
 def bracket_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(extract_rules, "extract", _extract)
-    monkeypatch.setattr(extract_rules, "RULES_VERSION", "bracket-1")
-    claims_projection.clear_memo()
-    yield
-    claims_projection.clear_memo()
+    yield from rules_replaced(monkeypatch, _extract, "bracket-1")
 
 
 def _claims(rng: random.Random) -> str:
