@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -171,8 +173,10 @@ def test_tables_on_a_terminal(
     url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)   # capsys's stream, as a terminal
     _, out, _ = run(capsys, "--db", url, "state", "--as-of", "2023-11-18")
-    assert "Mira Murati (interim)" in out and "board" in out
+    out = re.sub(r"\x1b\[[0-9;]*m", "", out)                   # the terminal's styles
+    assert "Mira Murati (interim)" in out and "board" in out and "┃ slot" in out
     _, out, _ = run(capsys, "--db", url, "timeline")
     assert "−Greg Brockman" in out and "Wire A" in out
     _, out, _ = run(capsys, "--db", url, "explain", "ceo")

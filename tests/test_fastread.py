@@ -55,6 +55,37 @@ def test_quick_state_is_the_full_answer(demo_url: str, ask: tuple[list[str], boo
         assert quick is None  # PostgreSQL, or a prefix of the log: the full path
 
 
+@pytest.mark.parametrize("ask", ASKS)
+def test_quick_piped_state_is_the_full_answer(demo_url: str, ask: tuple[list[str], bool],
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # Into a pipe or a file, ``state`` prints tab-separated lines, by either path alike.
+    args = ["--db", demo_url, "state", *ask[0]]
+    expected = full(capsys, args)
+    header, *lines = expected.splitlines()
+    assert header == "slot\tvalue\tsince\tevidence"
+    assert [line.split("\t")[0] for line in lines] == ["ceo", "board", "microsoft"]
+    assert all(len(line.split("\t")) == 4 for line in lines)
+    assert fastread.parse_args(args) is None  # on a terminal: rich's table, the full path
+    found = fastread.parse_args(args, piped=True)
+    assert found is not None
+    quick = fastread.quick(*found)
+    if demo_url.startswith("sqlite") and ask[1]:
+        assert quick is not None and quick + "\n" == expected
+    else:
+        assert quick is None
+
+
+def test_piped_state_process_prints_tab_separated_lines(demo_url: str) -> None:
+    tracker = Path(sys.executable).parent / "tracker"
+    out = subprocess.run([str(tracker), "--db", demo_url, "state", "--as-of", "2023-11-20T18:00:00Z"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    rows = [line.split("\t") for line in out.stdout.splitlines()]
+    assert rows[0] == ["slot", "value", "since", "evidence"]
+    ceo = next(row for row in rows if row[0] == "ceo")
+    assert ceo[1].endswith("(interim)") and ceo[2].startswith("2023-11-")
+
+
 TIMELINE_ASKS = [  # (options, answered quickly on SQLite)
     ([], True),
     (["--story", "openai"], True),
@@ -141,6 +172,7 @@ def test_quick_state_loads_no_sqlalchemy_click_or_rich(demo_url: str) -> None:
         f"out = fastread.quick_state({{'--db': {demo_url!r}, '--json': ''}})\n"
         "assert out is not None\n"
         f"assert fastread.quick('timeline', {{'--db': {demo_url!r}, '--json': ''}}) is not None\n"
+        f"assert fastread.quick('state', {{'--db': {demo_url!r}}}).startswith('slot\\t')\n"
         "print(sorted(m for m in ('sqlalchemy', 'alembic', 'click', 'rich') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -1,7 +1,8 @@
 """Start the ``tracker`` command, answering a plain read without loading the CLI stack.
 
 ``tracker state ... --json`` and ``tracker timeline ... --json`` on an SQLite
-file whose projections are at the end of the log are answered here: the driver
+file whose projections are at the end of the log are answered here, and so is
+``tracker state ...`` into a pipe or a file (its tab-separated lines): the driver
 (sqlite3) runs the same queries as :mod:`tracker.projections.query`, and the
 same fold and JSON shape follow. Click,
 SQLAlchemy, Alembic and rich are never imported. Anything else - another
@@ -57,17 +58,18 @@ def _options(args: list[str], valued: set[str], flags: set[str]) -> dict[str, st
     return found
 
 
-def parse_args(argv: list[str]) -> tuple[str, dict[str, str]] | None:
+def parse_args(argv: list[str], *, piped: bool = False) -> tuple[str, dict[str, str]] | None:
     """Return the command and options of a ``[--db URL] [-q] state [--story ID]
     [--as-of T] [--known-at T] --json`` or ``[--db URL] [-q] timeline [--story ID]
-    [--known-at T] --json`` command line, or None when it is anything else."""
+    [--known-at T] --json`` command line, or None when it is anything else. ``piped``:
+    the output is no terminal, so ``state`` without ``--json`` (tab-separated) qualifies too."""
     at = next((i for i, arg in enumerate(argv) if arg in _VALUED), None)
     if at is None:
         return None
     arg = argv[at]
     head = _options(argv[:at], _GLOBAL_VALUE, _GLOBAL_FLAGS)
     tail = _options(argv[at + 1:], _VALUED[arg], {"--json"})
-    if head is None or tail is None or "--json" not in tail:
+    if head is None or tail is None or ("--json" not in tail and not (piped and arg == "state")):
         return None
     return arg, {**head, **tail}
 
@@ -84,8 +86,8 @@ def quick_state(options: dict[str, str]) -> str | None:
 
 
 def quick(command: str, options: dict[str, str]) -> str | None:
-    """Return the ``--json`` document of a ``state`` or ``timeline`` command, or None
-    when the full path must answer."""
+    """Return the ``--json`` document of a ``state`` or ``timeline`` command (without
+    ``--json``, the state's tab-separated lines), or None when the full path must answer."""
     from tracker import db
     from tracker.errors import InputError
     from tracker.timeutil import parse_instant, to_micros
@@ -102,7 +104,7 @@ def quick(command: str, options: dict[str, str]) -> str | None:
     try:
         return answer(conn, options.get("--story"),
                       None if as_of is None else to_micros(as_of),
-                      None if known_at is None else to_micros(known_at))
+                      None if known_at is None else to_micros(known_at), "--json" in options)
     except Exception:  # any surprise: the full path answers, with its own errors
         return None
     finally:
@@ -146,7 +148,7 @@ def _transition(story_id: str, row: Any) -> Any:
 
 
 def _timeline(conn: Any, story_id: str | None, as_of_us: int | None,
-              known_at_us: int | None) -> str | None:
+              known_at_us: int | None, as_json: bool) -> str | None:
     from tracker.projections import present
 
     story = _fresh_story(conn, story_id, known_at_us)
@@ -159,7 +161,7 @@ def _timeline(conn: Any, story_id: str | None, as_of_us: int | None,
 
 
 def _state(conn: Any, story_id: str | None, as_of_us: int | None,
-           known_at_us: int | None) -> str | None:
+           known_at_us: int | None, as_json: bool) -> str | None:
     from tracker.projections import present
     from tracker.projections.slots import slot_specs
     from tracker.stories import state as fold
@@ -178,13 +180,13 @@ def _state(conn: Any, story_id: str | None, as_of_us: int | None,
     conn.execute("COMMIT")
     transitions = [t for _, t in sorted(found, key=lambda pair: pair[0])]
     result = fold.state_at(story, transitions, as_of_us, known_at_us)
-    return dump_json(present.state_json(result))
+    return dump_json(present.state_json(result)) if as_json else present.state_text(result).rstrip("\n")
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run ``tracker``: a plain read here when it qualifies, else the full CLI."""
     args = sys.argv[1:] if argv is None else argv
-    found = parse_args(args)
+    found = parse_args(args, piped=not sys.stdout.isatty())
     if found is not None:
         text = quick(*found)
         if text is not None:

@@ -72,16 +72,7 @@ def escape(text: str) -> str:
 
 
 def _show(value: SlotValue, *, chair: str | None = None, interim: bool | None = None) -> str:
-    if value is None:
-        text = "—"
-    elif isinstance(value, str):
-        text = value
-    else:
-        names = [f"{v} (chair)" if v == chair else v for v in sorted(value)]
-        text = ", ".join(names) if names else "—"
-    if interim:
-        text += " (interim)"
-    return escape(text)
+    return escape(present.value_text(value, chair=chair, interim=interim))
 
 
 def _when(micros: int | None) -> str:
@@ -93,6 +84,9 @@ def _when(micros: int | None) -> str:
 
 
 def _print_state(state: StoryState) -> None:
+    if not sys.stdout.isatty():  # a pipe or a file: tab-separated lines, as the quick path prints
+        click.echo(present.state_text(state), nl=False)
+        return
     title = f"{state.story}"
     if state.as_of_us is not None:
         title += f" as of {_when(state.as_of_us)}"
@@ -116,6 +110,9 @@ def _print_state(state: StoryState) -> None:
 def state_cmd(app: App, story_id: str | None, as_of: str | None, known_at: str | None,
               as_json: bool) -> None:
     """Show who holds each slot of a story now, or as of an instant, as known at another.
+
+    On a terminal it prints a table; into a pipe or a file, tab-separated lines
+    (slot, value, since, evidence) under a header line.
 
     \b
     Example:

@@ -19,6 +19,30 @@ def when(micros: int | None) -> str | None:
     return None if micros is None else isoformat(from_micros(micros))
 
 
+def value_text(value: SlotValue, *, chair: str | None = None, interim: bool | None = None) -> str:
+    """Return a slot value for people: names joined, the chair and an interim holder marked."""
+    if value is None:
+        text = "—"
+    elif isinstance(value, str):
+        text = value
+    else:
+        names = [f"{v} (chair)" if v == chair else v for v in sorted(value)]
+        text = ", ".join(names) if names else "—"
+    return text + " (interim)" if interim else text
+
+
+def state_text(state: StoryState) -> str:
+    """Return a state as tab-separated lines for a pipe (``tracker state`` not on a terminal):
+    a header ``slot value since evidence``, then a line a slot; tabs and newlines in a
+    value become spaces."""
+    lines = ["slot\tvalue\tsince\tevidence"]
+    for s in state.slots:
+        count = f"{len(s.evidence)}" + (" (single source)" if s.single_source else "")
+        value = " ".join(value_text(s.value, chair=s.chair, interim=s.interim).split())
+        lines.append(f"{s.slot}\t{value}\t{when(s.since_us) or '—'}\t{count}")
+    return "\n".join(lines) + "\n"
+
+
 def value_json(value: SlotValue) -> Any:
     """Return a slot value as JSON: a string or null, or a sorted list for sets and tags."""
     if value is None or isinstance(value, str):
