@@ -127,3 +127,39 @@ def test_every_frame_of_every_case_story_compiles() -> None:
                 assert compiled.regex.pattern, compiled.frame.rule
                 count += 1
     assert count > 1000
+
+
+_SCREENS = (
+    "import hashlib, sys\n"
+    "from pathlib import Path\n"
+    "from tracker.stories.definition import load_story\n"
+    "from tracker.stories.extract import _rules, screen\n"
+    "story = load_story(Path(sys.argv[1]))\n"
+    "found = [repr(c.screen and [sorted(s) for s in c.screen])\n"
+    "         for code in ('en', 'fr', 'pl') for c in _rules(story).of(code)[1]]\n"
+    "print(screen._read.cache_info().misses, hashlib.sha256('|'.join(found).encode()).hexdigest())\n"
+)
+
+
+def _screens_in_a_process(story: Path, cache: str) -> tuple[int, str]:
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _SCREENS, str(story)], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "TRACKER_CACHE_DIR": cache}, check=True)
+    misses, digest = out.stdout.split()
+    return int(misses), digest
+
+
+def test_screens_read_once_are_kept_for_the_next_process(tmp_path: Path) -> None:
+    story = EXTRACT / "case_stories" / "company.toml"
+    first, screens = _screens_in_a_process(story, str(tmp_path))
+    assert first > 100 and len(list(tmp_path.glob("screens-*.json"))) == 1
+    again, kept = _screens_in_a_process(story, str(tmp_path))
+    assert (again, kept) == (0, screens)        # no pattern read again, the same screens
+    # An unreadable file is passed over (and written anew); no cache at all reads every time.
+    next(tmp_path.glob("screens-*.json")).write_text("{not json", encoding="utf-8")
+    assert _screens_in_a_process(story, str(tmp_path)) == (first, screens)
+    assert _screens_in_a_process(story, str(tmp_path))[0] == 0
+    assert _screens_in_a_process(story, "") == (first, screens)

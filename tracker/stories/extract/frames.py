@@ -24,7 +24,7 @@ from functools import cache
 from tracker.stories.definition import PERSON, StoryDefinition
 from tracker.stories.extract.lexicon import NAME_START, Lexicon, alternatives
 from tracker.stories.extract.rules import Frame, Language
-from tracker.stories.extract.screen import PLACEHOLDER, Finder, Screen, atomic, required
+from tracker.stories.extract.screen import PLACEHOLDER, Finder, Screen, atomic, keep, required
 from tracker.stories.spec import SET, SINGLE, TAGS, SlotSpec, StoryModel
 
 # Bodies whose offices are unique enough that naming the office anchors a report to them.
@@ -327,6 +327,7 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                          if frame.event == "leave" and roles and language.as_office else "")
                 add(frame, entity.id, entity.id, values, self_anchored=entity.id not in office_bodies,
                     anchors=_anchors(model, lexicon, language, None, entity.id, actors), office_after=after)
+    keep()  # the screens read for this language, for the next process
     return tuple(compiled)
 
 

@@ -27,13 +27,26 @@ the text itself.
 Which literals a sentence holds is found by one regex per language (a trie of every
 screen literal, case-insensitive like the frames), so case folding is the regex
 engine's own.
+
+Reading a pattern costs far more than the answer weighs, and every process that
+extracts reads the same templates again; so the screens read are kept in a small
+JSON file in the user's cache folder (``$TRACKER_CACHE_DIR``, else
+``$XDG_CACHE_HOME/tracker`` or ``~/.cache/tracker``; ``TRACKER_CACHE_DIR=""`` keeps
+none), named by a digest of this module's source, so a changed reader never finds
+an old file. A file that cannot be read or written is passed over.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+import orjson
 
 Screen = tuple[frozenset[str], ...]     # every set must share a literal with the sentence
 
@@ -316,10 +329,71 @@ def _best(needs: Screen) -> frozenset[str] | None:
     return max(needs, key=lambda s: (min(len(x) for x in s), -len(s), sorted(s)), default=None)
 
 
-@lru_cache(maxsize=4096)
+_KEPT: dict[str, Screen | None] | None = None     # the cache file's screens, once read
+_NEW: dict[str, Screen | None] = {}                  # screens read since, not yet written
+
+
+def cache_file() -> Path | None:
+    """Return the file the screens read are kept in (None: keep none)."""
+    folder = os.environ.get("TRACKER_CACHE_DIR")
+    if folder == "":
+        return None
+    if folder is None:
+        folder = str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tracker")
+    digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return Path(folder) / f"screens-{digest}.json"
+
+
+def _kept() -> dict[str, Screen | None]:
+    global _KEPT
+    if _KEPT is None:
+        _KEPT = {}
+        path = cache_file()
+        try:
+            raw = orjson.loads(path.read_bytes()) if path is not None else {}
+            _KEPT = {pattern: None if sets is None else tuple(frozenset(s) for s in sets)
+                     for pattern, sets in raw.items()}
+        except (OSError, ValueError, TypeError, AttributeError):
+            pass    # none yet, or unreadable: read the patterns again
+    return _KEPT
+
+
+def keep() -> None:
+    """Write the screens read since the cache file was read (atomically; errors pass)."""
+    path = cache_file()
+    if not _NEW or path is None:
+        return
+    kept = _kept()
+    kept.update(_NEW)
+    _NEW.clear()
+    data = {p: None if s is None else [sorted(x) for x in s] for p, s in kept.items()}
+    temp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".screens-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
+        os.replace(temp, path)
+        temp = None
+    except OSError:
+        pass
+    finally:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
+
+
 def required(pattern: str) -> Screen | None:
     """Return the screen of a pattern whose ``{NAME}`` placeholders stand for anything
     (None: it cannot be read for sure, or requires no literal)."""
+    kept = _kept()
+    if pattern in kept:
+        return kept[pattern]
+    found = _NEW[pattern] = _read(pattern)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _read(pattern: str) -> Screen | None:
     reader = _Reader(pattern)
     try:
         info = reader.alternation()
