@@ -78,6 +78,8 @@ BAD = [
     (('body = "acme"', 'body = "ann"'), 0, ["'ann' is not an entity id of a body"]),
     (('qualifiers = ["interim"]', 'qualifiers = ["chair"]'), 0, ["qualifier 'chair'", "one of: interim, elect"]),
     (('roles.en = ["CEO"]', 'roles.xx = ["CEO"]'), 0, ["unknown language 'xx'", "en, fr, pl"]),
+    (('roles.en = ["CEO"]', 'roles.en = ["CEO"]\nseats.xx = ["Acme Tower"]'), 0, ["unknown language 'xx'", "seats"]),
+    (('roles.en = ["CEO"]', 'seats.en = "Acme Tower"\nroles.en = ["CEO"]'), 0, ["seats.en must be a list"]),
     (('kind = "company"', 'kind = "firm"'), 0, ["kind 'firm'", "person, company"]),
     (('ceo = "ann"', 'ceo = "bob"'), 0, ["baseline.ceo", "'bob' is not a known entity"]),
     (('ceo = "ann"', 'ceo = "ann"\nboard = ["ann"]'), 0, ["baseline.board", "unknown key"]),

@@ -29,7 +29,7 @@ TOP = ("id", "title", "description", "match", "entity", "slots", "baseline", "co
        "events", "background", "succession", "alerts")
 MATCH = ("terms", "names")
 ENTITY = ("id", "name", "kind", "aliases", "ambiguous")
-SLOT = ("kind", "body", "subject", "roles", "qualifiers", "actors", "tags", "cues", "head")
+SLOT = ("kind", "body", "subject", "roles", "seats", "qualifiers", "actors", "tags", "cues", "head")
 ALERT = ("name", "kind", "url", "command", "secret_env", "slots")
 ALERT_KINDS = ("webhook", "command", "apprise")
 _ALERT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")

@@ -53,6 +53,7 @@ class SlotSpec:
     body: str | None = None                 # entity id of the body the office belongs to
     subject: str | None = None              # tags: the entity whose relationship is tagged
     roles: tuple[tuple[str, tuple[str, ...]], ...] = ()     # language -> role nouns
+    seats: tuple[tuple[str, tuple[str, ...]], ...] = ()     # language -> place names standing for the office
     qualifiers: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()            # entity ids that also fill or empty the office
     tags: tuple[str, ...] = ()
@@ -83,6 +84,10 @@ class SlotSpec:
     def role_nouns(self, language: str) -> tuple[str, ...]:
         """Return the office's role nouns in one language (none: no role frame applies)."""
         return dict(self.roles).get(language, ())
+
+    def seat_names(self, language: str) -> tuple[str, ...]:
+        """Return the place names that stand for the office in one language ("Bercy", "Matignon")."""
+        return dict(self.seats).get(language, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +287,7 @@ def _slots(story: StoryDefinition) -> tuple[SlotSpec, ...]:
         spec = SlotSpec(
             name=name, kind=kind, body=owner, subject=subject,
             roles=_words_by_language(body.get("roles"), f"slot {name!r} roles"),
+            seats=_words_by_language(body.get("seats"), f"slot {name!r} seats"),
             qualifiers=qualifiers, actors=actors, tags=tags, tag_cues=tuple(tag_cues),
             head=bool(body.get("head", False)),
         )

@@ -148,7 +148,16 @@ def _stem(spec: SlotSpec, language: Language) -> str:
         # A noun written with a final "*" ("président*") derives from its written stem.
         bare = [n[:-1] if n.endswith("*") else n for n in nouns]
         nouns += [re.sub(where, replacement, n) for n in dict.fromkeys(bare) if re.search(where, n)]
+    # The places that stand for the office ("le Quai d'Orsay", "la place Beauvau") follow the
+    # same articles as its noun.
+    nouns += list(spec.seat_names(language.code))
     return rf"(?<!\w)(?:{alternatives(nouns)})" if nouns else "(?!)"
+
+
+def _seat(spec: SlotSpec, language: Language) -> str:
+    """The places that stand for the office, written without an article ("quitte Bercy")."""
+    seats = list(spec.seat_names(language.code))
+    return rf"(?<!\w)(?:{alternatives(seats)})(?!\w)" if seats else "(?!)"
 
 
 def _bodyx(model: StoryModel, story: StoryDefinition, lexicon: Lexicon, language: Language,
@@ -284,7 +293,7 @@ def compile_frames(story: StoryDefinition, model: StoryModel, language: Language
                 if role is None:
                     continue
                 body = spec.body
-                values = {"ROLE": role, "ROLE_STEM": _stem(spec, language),
+                values = {"ROLE": role, "ROLE_STEM": _stem(spec, language), "SEAT": _seat(spec, language),
                           "HELD": _held(model, lexicon, spec) if kind == SINGLE else "(?!)",
                           "BODY": lexicon.body(body) if body else "(?!)",
                           "BODYX": _bodyx(model, story, lexicon, language, body, spec.actors)}
