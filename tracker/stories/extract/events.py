@@ -296,7 +296,10 @@ def effective(language: Language, sentence: str, start: int, end: int, published
     # ("From Monday, X will ..."): "X said on Monday she would step down" names no day for it.
     opening = language.cues.clause_start(sentence, start)
     verb = start if trigger_start is None else trigger_start
-    told = sentence[low:opening] + sentence[max(verb, opening):low + len(own)]
+    # A lead word and day opening the clause date it too ("Od 1 kwietnia X ministrem").
+    lead_in = opening if verb > opening and _effective_in(
+        language, sentence[opening:verb], when, ahead, led_only=True, opening=True) else max(verb, opening)
+    told = sentence[low:opening] + sentence[lead_in:low + len(own)]
     found = _effective_in(language, told, when, ahead, led_only=led_only)
     scope = own
     stop = low + len(own)
