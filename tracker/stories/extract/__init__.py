@@ -188,16 +188,19 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                 if compiled.office_after is not None and (compiled.office_after.match(sentence, match.end())
                                                           or compiled.office_after.match(sentence, match.end("v"))):
                     continue    # "fired as CEO", "out as ORG's CEO": the office's own frame says it
-                someone = None
+                someone, hedge = None, None
                 if "someone" in match.groupdict() and compiled.role is not None:
-                    someone = only_person if _beside(lexicon, parts, compiled.role, only_person) else \
-                        _newcomer(rules, lexicon, parts, index, compiled.target)
+                    beside = _beside(lexicon, parts, compiled.role, only_person)
+                    someone = only_person if beside else _newcomer(rules, lexicon, parts, index, compiled.target)
                     if someone is not None and someone == rules.model.baseline.value(compiled.target):
                         someone = None      # the office's holder at the start is no new holder
+                    if someone is not None and not beside:
+                        hedge = _hedged_next(language, parts, index)    # told in the next sentence
                 event = _event_of(rules, language, lexicon, compiled, match, sentence,
                                   headline_kinds if in_title else article_kinds,
                                   announced, anchored or named, full_names, index, article.published_us,
-                                  in_title, title, someone, headline=in_title or sentence in bullets)
+                                  in_title, title, someone, headline=in_title or sentence in bullets,
+                                  hedge=hedge)
                 if event is not None:
                     events.append(event)
     events = _office_beside(rules, lexicon, code, parts, events)
@@ -402,6 +405,19 @@ def _beside(lexicon: Lexicon, parts: list[tuple[str, bool]], role: re.Pattern[st
     return False
 
 
+_HEDGES = ("question", "conditional", "negated", "speculative", "planned")
+
+
+def _hedged_next(language: Language, parts: list[tuple[str, bool]], index: int) -> tuple[str, str] | None:
+    """How the sentence after an unnamed new holder's, which names them, hedges the change
+    ("ORG names new CEO. X is expected to be confirmed ..."): its first hedge kind and cue, or None."""
+    if index + 1 >= len(parts):
+        return None
+    sentence = parts[index + 1][0]
+    found = language.cues.first(sentence, 0, len(sentence), ("clause", "after", "sentence"))
+    return next(((kind, found[kind]) for kind in _HEDGES if kind in found), None)
+
+
 def _newcomer(rules: _Rules, lexicon: Lexicon, parts: list[tuple[str, bool]], index: int,
               slot: str) -> str | None:
     """The new holder of an office the sentence leaves unnamed ("X has a new CEO"), told in the
@@ -473,6 +489,7 @@ def _event_of(
     title: str = "",
     someone: str | None = None,
     headline: bool = False,
+    hedge: tuple[str, str] | None = None,
 ) -> Event | None:
     frame = compiled.frame
     groups = match.groupdict()
@@ -518,6 +535,8 @@ def _event_of(
     fact, why = reading.factuality, _why(reading)
     if fact in frame.ignore:
         fact, why = "asserted", f"the trigger carries {fact!r} itself"
+    if fact == "asserted" and hedge is not None:
+        fact, why = hedge[0], f"the next sentence, naming the new holder, puts it so: {hedge[1]!r}"
     quote = _quotation(language, sentence, match.span(), (v_start, v_end)) if in_title else None
     if fact == "asserted" and quote is not None:
         fact, why = "speculative", f"the title quotes it: {quote!r}"
