@@ -66,6 +66,7 @@ def test_quick_piped_state_is_the_full_answer(demo_url: str, ask: tuple[list[str
     assert [line.split("\t")[0] for line in lines] == ["ceo", "board", "microsoft"]
     assert all(len(line.split("\t")) == 4 for line in lines)
     assert fastread.parse_args(args) is None  # on a terminal: rich's table, the full path
+    assert fastread.parse_args([*args, "--table"], piped=True) is None  # a table asked for
     found = fastread.parse_args(args, piped=True)
     assert found is not None
     quick = fastread.quick(*found)

@@ -183,14 +183,14 @@ def _print(ctx: click.Context, app: App, run: Any) -> None:
     _run_command(ctx, "timeline", [], app)
     for instant in _instants(run.end):
         click.echo()
-        _run_command(ctx, "state", ["--as-of", isoformat(instant) or ""], app)
+        _run_command(ctx, "state", ["--as-of", isoformat(instant) or "", "--table"], app)
     if run.end > REPLAY_AS_OF:
         click.echo()
         click.echo(f"Two clocks: the same story as of {REPLAY_AS_OF:%d %b %H:%M}Z, but only as "
                    f"known at {REPLAY_KNOWN_AT:%H:%M}Z, before the worker's next poll recorded the "
                    "first reports:")
         _run_command(ctx, "state", ["--as-of", isoformat(REPLAY_AS_OF) or "",
-                                    "--known-at", isoformat(REPLAY_KNOWN_AT) or ""], app)
+                                    "--known-at", isoformat(REPLAY_KNOWN_AT) or "", "--table"], app)
     click.echo()
 
 

@@ -83,8 +83,8 @@ def _when(micros: int | None) -> str:
 # --- state -----------------------------------------------------------------
 
 
-def _print_state(state: StoryState) -> None:
-    if not sys.stdout.isatty():  # a pipe or a file: tab-separated lines, as the quick path prints
+def _print_state(state: StoryState, always_table: bool = False) -> None:
+    if not always_table and not sys.stdout.isatty():  # a pipe or a file: tab-separated lines, as the quick path prints
         click.echo(present.state_text(state), nl=False)
         return
     title = f"{state.story}"
@@ -105,14 +105,15 @@ def _print_state(state: StoryState) -> None:
 @_story_option
 @_as_of_option
 @_known_at_option
+@click.option("--table", "as_table", is_flag=True, help="Print the table even into a pipe or a file.")
 @json_option
 @pass_app
 def state_cmd(app: App, story_id: str | None, as_of: str | None, known_at: str | None,
-              as_json: bool) -> None:
+              as_table: bool, as_json: bool) -> None:
     """Show who holds each slot of a story now, or as of an instant, as known at another.
 
     On a terminal it prints a table; into a pipe or a file, tab-separated lines
-    (slot, value, since, evidence) under a header line.
+    (slot, value, since, evidence) under a header line, unless --table.
 
     \b
     Example:
@@ -125,7 +126,7 @@ def state_cmd(app: App, story_id: str | None, as_of: str | None, known_at: str |
     if as_json:
         echo_json(present.state_json(result))
     else:
-        _print_state(result)
+        _print_state(result, as_table)
 
 
 # --- timeline --------------------------------------------------------------
