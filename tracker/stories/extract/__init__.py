@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any
 
 from tracker.stories.definition import StoryDefinition
-from tracker.stories.extract.cues import Reading, factuality
+from tracker.stories.extract.cues import PRECEDENCE, Reading, factuality
 from tracker.stories.extract.events import (
     Event,
     background,
@@ -405,7 +405,8 @@ def _beside(lexicon: Lexicon, parts: list[tuple[str, bool]], role: re.Pattern[st
     return False
 
 
-_HEDGES = ("question", "conditional", "negated", "speculative", "planned")
+# The kinds that leave a change not (or not surely) done, in the order factuality weighs them.
+_HEDGES = tuple(kind for kind in PRECEDENCE if kind not in ("opinion", "background", "historical"))
 
 
 def _hedged_next(language: Language, parts: list[tuple[str, bool]], index: int) -> tuple[str, str] | None:
