@@ -59,6 +59,7 @@ def test_every_change_reaches_every_target_once_and_a_rebuild_sends_nothing(tmp_
         assert sorted(d["idempotency_key"] for d in lines) == sorted(keys)
         first = receiver.accepted[0]
         assert first["event"] == "changed" and first["publishers"] and first["first_source"]
+        assert not any(d["scheduled"] for d in receiver.accepted)   # each reported on its day
         assert {(d["slot"], d["at"]) for d in receiver.accepted} == {(t["slot"], t["at"]) for t in timeline}
 
         run(db, "rebuild")

@@ -17,6 +17,7 @@ import pytest
 from test_projections_helpers import observed
 
 from tracker import db
+from tracker.alerts import channels
 from tracker.cli import main
 from tracker.eventlog.store import EventStore
 from tracker.projections import claims as claims_projection
@@ -109,3 +110,22 @@ def test_state_now_does_not_show_a_change_whose_day_is_still_ahead(
     explained = run(capsys, "--db", sqlite_url, "explain", "ceo", "--story", "company", "--json")
     assert explained["value"] == "Jane Holm"  # type: ignore[index]
     assert ceo(capsys, sqlite_url, f"{day.isoformat()}T00:00:00Z") == "Oskar Lind"
+
+
+def test_a_change_reported_ahead_of_its_day_is_notified_as_scheduled(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):      # `alerts add` prints text, not JSON
+        main(["--db", url, "alerts", "add", "desk", "--command", "cat", "--story", "company"])
+    capsys.readouterr()
+    run(capsys, "--db", url, "timeline", "--story", "company", "--json")   # projects the log
+    engine = db.open_database(url)
+    with engine.connect() as conn:
+        bodies = [orjson.loads(p) for (p,) in conn.exec_driver_sql("SELECT payload FROM alert_outbox")]
+    engine.dispose()
+    ceo_bodies = [b for b in bodies if b["slot"] == "ceo"]
+    assert ceo_bodies and all(b["at"] == "2024-06-01T00:00:00Z" for b in ceo_bodies)
+    assert all(b["scheduled"] is True and "takes effect 2024-06" in b["note"] for b in ceo_bodies)
+    _, text = channels.text_of(ceo_bodies[0])
+    assert "takes effect 2024-06-01T00:00:00Z" in text.splitlines()[0]
+    assert any(line.startswith("note: takes effect 2024-06") for line in text.splitlines())

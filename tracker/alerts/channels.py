@@ -101,7 +101,10 @@ def text_of(data: dict[str, Any]) -> tuple[str, str]:
     verb = "retracted: " if data["event"] == "retracted" else ""
     title = f"{data['story']} {data['slot']}: {verb}{data['op']} {shown}"
     publishers = ", ".join(data.get("publishers") or []) or "no publisher"
-    lines = [f"{title} at {data['at']}", f"publishers: {publishers}"]
+    when = "takes effect" if data.get("scheduled") else "at"
+    lines = [f"{title} {when} {data['at']}", f"publishers: {publishers}"]
+    if data.get("note"):
+        lines.append(f"note: {data['note']}")
     if data.get("first_source"):
         lines.append(f"first source: {data['first_source']}")
     lines.append(f"idempotency key: {data['idempotency_key']}")

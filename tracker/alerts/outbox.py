@@ -74,6 +74,10 @@ def _payload(row: Mapping[str, Any], kind: str, ikey: str, at: int) -> dict[str,
         "publishers": sorted({s["publisher"] for s in sources}),
         "first_source": first["link"] if first else None,
         "sources": len(sources),
+        # A decided change reported ahead of its day ("takes effect 2 January"): told when it is
+        # accepted, as the news it is, with the day it takes effect.
+        "scheduled": first is not None and row["at_us"] > first["published_us"],
+        "note": row.get("note"),
         ("retracted_at" if kind == RETRACTED else "accepted_at"): _iso(at),
     }
 

@@ -49,6 +49,7 @@ from tracker.types import Article, Claim
 ENGINE_VERSION = "19"
 # Events that give an office its holder: an interim flag is looked for beside them.
 _FILLING = ("appoint", "elect", "take_office", "replace")
+_ENDING = ("resign", "remove", "leave")
 # Events a headline "X to ..." announces for later: still a plan when decided.
 _CEREMONIES = ("take_office",)
 _VOTES = ("elect", "win")       # outcomes of a vote: one set for a named day is not decided
@@ -225,18 +226,22 @@ def _start_days(model: StoryModel, language: Language, lexicon: Lexicon, parts: 
                 events: list[Event], published_us: int) -> list[Event]:
     """The new holder of a decided change, undated where the article names it, takes the day
     another sentence opening with their name says they start ("Y will start at the company on
-    2 January"): the day of that handover."""
+    2 January"): the day of that handover. So does a departing holder, from a sentence saying
+    when they go ("X's resignation takes effect on 30 June")."""
     out = []
     for event in events:
         spec = model.slot(event.target)
-        if event.factuality == "asserted" and not event.effective and event.kind in _FILLING \
-                and spec is not None and spec.kind == SINGLE and len(event.subjects) == 1:
+        verbs = language.starts if event.kind in _FILLING else language.ends if event.kind in _ENDING else None
+        # A newcomer's day is a single office's; a departure's, any office's or the body's.
+        office = event.kind in _ENDING or (spec is not None and spec.kind == SINGLE)
+        if event.factuality == "asserted" and not event.effective and verbs is not None \
+                and office and len(event.subjects) == 1:
             for index, (sentence, _) in enumerate(parts):
                 named = lexicon.persons_in(sentence)
                 if index == event.sentence or not named or named[0][0] != 0 \
                         or named[0][1].name != event.subjects[0]:
                     continue
-                verb = language.starts.search(sentence, 0, 60) if language.starts is not None else None
+                verb = verbs.search(sentence, 0, 60)
                 day = effective(language, sentence, verb.start(), verb.end(), published_us) if verb else None
                 if day is not None:
                     event = replace(event, effective=day[0], effective_cue=day[1])

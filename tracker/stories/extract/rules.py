@@ -44,7 +44,7 @@ _WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", 
           "conjunctions",
           "others",
           "name_endings", "feminine_endings", "fleeting", "function_words", "abbreviations", "furniture",
-          "quoted", "possessives", "clitics", "effective_lead", "effective_relative", "joined", "starts")
+          "quoted", "possessives", "clitics", "effective_lead", "effective_relative", "joined", "starts", "ends")
 _UNITS = ("year", "month", "week")      # what an ``effective_relative`` phrase names: the next one
 
 
@@ -119,6 +119,7 @@ class Language:
     effective_relative: tuple[tuple[re.Pattern[str], str], ...]
     joined: re.Pattern[str] | None
     starts: re.Pattern[str] | None      # verbs of a newcomer starting ("will start at X on 2 January")
+    ends: re.Pattern[str] | None        # verbs of a holder's last day ("X's resignation takes effect on 30 June")
     digest: str
 
     def body_phrases(self, kind: str) -> str:
@@ -285,6 +286,7 @@ def load_language(folder: Path) -> Language:
         effective_relative=_relative(words, lexicon_path),
         joined=_compile(rf"^\s*(?:{word('joined')})\s*$", lexicon_path, "joined") if word("joined") else None,
         starts=_compile(rf"(?<!\w)(?:{word('starts')})(?!\w)", lexicon_path, "starts") if word("starts") else None,
+        ends=_compile(rf"(?<!\w)(?:{word('ends')})(?!\w)", lexicon_path, "ends") if word("ends") else None,
         digest=_digest(folder),
     )
 
