@@ -26,6 +26,7 @@ from tracker.stories.extract.events import (
     Event,
     background,
     chairs_are_members,
+    dated_day_before,
     dated_earlier,
     drop_partial_lists,
     effective,
@@ -205,9 +206,10 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
                 if event is not None:
                     events.append(event)
     events = _office_beside(rules, lexicon, code, parts, events)
+    events = _behind_headline(language, parts, events, article.published_us)
     events = background(rules.model, succession(rules.model, vacated(rules.model, other_office(
         rules.model, chairs_are_members(events)))))
-    if language.starts is not None:
+    if language.starts is not None or language.ends is not None:
         events = _start_days(rules.model, language, lexicon, parts, events, article.published_us)
     if any(event.effective for event in events):
         # The day of a handover, for its halves that name none and are not put in the past.
@@ -220,6 +222,27 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     for event in events:
         _claims_of(rules.model, language, event, article, claims)
     return drop_partial_lists([claims[k] for k in sorted(claims)])
+
+
+def _behind_headline(language: Language, parts: list[tuple[str, bool]], events: list[Event],
+                     published_us: int) -> list[Event]:
+    """An event the headline gives as past or as the setting of other news ("Rally after X sworn
+    in") and a summary sentence dates to the day before publication ("X was sworn in on Friday",
+    in a Saturday item) is a day-old event told again: historical, not news."""
+    told = {(e.kind, e.target, e.subjects) for e in events
+            if parts[e.sentence][1] and e.factuality == "historical"}
+    if not told:
+        return events
+    return [
+        replace(event, factuality="historical",
+                why="background: the headline gives it as past, and this sentence dates it the day before")
+        if event.factuality == "asserted" and not parts[event.sentence][1]
+        and (event.kind, event.target, event.subjects) in told
+        and dated_day_before(language, parts[event.sentence][0], event.spans[0], event.spans[2], published_us,
+                             event.spans[1])
+        else event
+        for event in events
+    ]
 
 
 def _start_days(model: StoryModel, language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],

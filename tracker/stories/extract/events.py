@@ -268,6 +268,24 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
     )
 
 
+def dated_day_before(language: Language, sentence: str, start: int, end: int, published_us: int,
+                     trigger_start: int | None = None) -> bool:
+    """Whether the trigger's clause, put in the past, names the weekday before publication
+    ("was sworn in on Friday" in a Saturday item): within the day's leeway of
+    :func:`dated_earlier`, so news on its own, but a day old beside a headline that gives the
+    event as the setting of other news."""
+    low = _fronted(language, sentence, language.cues.clause_start(sentence, start))
+    high = _clause_end(language, sentence, end)
+    if _looks_ahead(language, sentence, low, end, high) or not _past(
+            language, sentence, low, (start if trigger_start is None else trigger_start, end)):
+        return False
+    clause = sentence[low:high]
+    published = (published_us // 86_400_000_000 + 3) % 7       # 1970-01-01 was a Thursday (3)
+    return any((published - day) % 7 == 1
+               and not language.next_words.search(clause[max(0, found.start() - 12):found.start()])
+               for day, pattern in enumerate(language.weekdays) for found in pattern.finditer(clause))
+
+
 _YEAR = re.compile(r"\s*,?\s*(?P<y>(?:19|20)\d\d)(?!\d)")     # a year written after a date ("2 January 2024")
 
 
