@@ -22,6 +22,7 @@ import re
 from functools import cache
 
 from tracker.stories.definition import PERSON, StoryDefinition
+from tracker.stories.extract import patterns
 from tracker.stories.extract.lexicon import NAME_START, Lexicon, alternatives
 from tracker.stories.extract.rules import Frame, Language
 from tracker.stories.extract.screen import PLACEHOLDER, Finder, Screen, atomic, keep, required
@@ -64,7 +65,7 @@ class Compiled:
         """The frame's regex."""
         if self._regex is None:
             try:
-                self._regex = re.compile(self.source, re.I)
+                self._regex = patterns.compile(self.source, re.I)
             except re.error as exc:
                 from tracker.errors import ConfigError
 
@@ -91,7 +92,7 @@ class Compiled:
 @cache
 def _pattern(source: str) -> re.Pattern[str]:
     # Compiled once per process, on first use, and shared by every frame that has the same piece.
-    return re.compile(source, re.I)
+    return patterns.compile(source, re.I)
 
 
 def _expand(template: str, pieces: dict[str, str]) -> str:
