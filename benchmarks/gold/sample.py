@@ -17,7 +17,7 @@ by hand; nothing is labelled. ``--exclude`` leaves out every item (feed, guid)
 already named in the given gold files, before anything is drawn, and ``--scale``
 multiplies the period quotas, so that a held-out set can be drawn beside the
 labelled one; ``--story`` draws other stories than the default five (spain, cruise, upenn,
-uk-immigration, pga-tour-board).
+uk-immigration, pga-tour-board and the other example stories).
 """
 
 from __future__ import annotations
@@ -56,6 +56,18 @@ QUOTAS: dict[str, dict[str, int]] = {
     "upenn": {"before": 10, "during": 10, "after": 20},
     "uk-immigration": {"before": 20, "during": 10, "after": 20},
     "pga-tour-board": {"before": 15, "during": 15, "after": 10},
+    "netherlands": {"before": 2, "during": 4, "after": 3},
+    "poland": {"before": 8, "during": 8, "after": 8},
+    "portugal": {"before": 4, "during": 2, "after": 2},
+    "houston": {"before": 4, "during": 2, "after": 4},
+    "liberia": {"before": 4, "during": 4, "after": 3},
+    "sheffield-united": {"before": 4, "during": 2, "after": 4},
+    "sunderland": {"before": 3, "during": 2, "after": 3},
+    "swansea": {"before": 5, "during": 4, "after": 5},
+    "al-ittihad": {"before": 4, "during": 2, "after": 3},
+    "us-house-speaker": {"before": 3, "during": 3, "after": 3},
+    "bumble": {"before": 3, "during": 2, "after": 2},
+    "new-zealand": {"before": 4, "during": 4, "after": 4},
 }
 # The stories drawn unless --story names others (the ones the first gold set covers).
 DEFAULT_STORIES = ("openai", "binance", "argentina", "uk-cabinet", "sejm")
@@ -74,6 +86,18 @@ WINDOWS: dict[str, tuple[tuple[str, str], ...]] = {
     "upenn": (("2023-12-09T20:00", "2023-12-10T23:59"),),
     "uk-immigration": (("2023-12-06T17:00", "2023-12-07T20:00"),),
     "pga-tour-board": (("2023-11-14T22:00", "2023-11-16T02:00"), ("2023-11-20T18:00", "2023-11-21T20:00")),
+    # The day either side of each transition of tests/data/truth/<id>.toml (bumble's
+    # handover falls after the corpus: the day either side of its announcement instead).
+    "poland": (("2023-11-12T18:00", "2023-11-14T18:00"), ("2023-11-26T16:00", "2023-11-28T16:00")),
+    "portugal": (("2023-11-06T14:00", "2023-11-08T14:00"),),
+    "houston": (("2023-12-09T01:30", "2023-12-11T01:30"),),
+    "liberia": (("2023-11-16T22:00", "2023-11-18T22:00"),),
+    "sheffield-united": (("2023-12-04T12:30", "2023-12-06T12:50"),),
+    "sunderland": (("2023-12-03T22:15", "2023-12-05T22:15"),),
+    "swansea": (("2023-12-03T22:00", "2023-12-05T22:00"),),
+    "al-ittihad": (("2023-11-06T19:00", "2023-11-08T19:00"), ("2023-11-16T12:00", "2023-11-18T12:00")),
+    "bumble": (("2023-11-05T12:00", "2023-11-07T12:00"),),
+    "new-zealand": (("2023-11-25T22:00", "2023-11-27T22:00"),),
 }
 WINDOW_QUOTAS = {story_id: 1000 for story_id in QUOTAS}  # every item in a window
 
