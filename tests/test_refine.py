@@ -109,3 +109,30 @@ def test_an_office_named_for_its_holder_stands_for_the_person_the_article_names_
                                 claim(late, "ceo", "remove", "Sam Altman")], changes)
     assert {(c.slot, c.value, c.factuality) for c in told} == {("ceo", "Sam Altman", "historical"),
                                                               ("board", "Sam Altman", "historical")}
+
+
+def test_a_decided_change_is_recapped_from_when_it_was_told_and_news_again_the_day_it_takes_effect() -> None:
+    # "X will step down on 2 January": the change is dated by that day, but a report of the
+    # decision a week after it was announced is a recap, and one on the day is news.
+    from dataclasses import replace
+
+    from tracker.stories.refine import ChangeIndex, changes_from_transitions
+
+    told = [article(f"decided {i}", publisher=p, at="2023-11-06T15:00:00Z") for i, p in enumerate("ab")]
+    evidence = [(a, [replace(claim(a, "ceo", "remove", "Sam Altman"), effective="2024-01-02")]) for a in told]
+    found = resolve(STORY, evidence)
+    assert [t.at_us for t in found] == [to_micros(parse_instant("2024-01-02T00:00:00Z"))]
+    index = ChangeIndex(MODEL, changes_from_transitions(MODEL, found),
+                        changes_from_transitions(MODEL, found, told=True))
+    week = article("a week on", at="2023-11-13T12:00:00Z")
+    said = refine(MODEL, week, [claim(week, "ceo", "remove", "Sam Altman")], index)
+    assert [c.factuality for c in said] == ["historical"]
+    evening = article("that evening", at="2023-11-06T21:00:00Z")
+    said = refine(MODEL, evening, [claim(evening, "ceo", "remove", "Sam Altman")], index)
+    assert [c.factuality for c in said] == ["asserted"]
+    day = article("on the day", at="2024-01-02T09:00:00Z")
+    said = refine(MODEL, day, [claim(day, "ceo", "remove", "Sam Altman")], index)
+    assert [c.factuality for c in said] == ["asserted"]
+    # Without the times the changes were told, the week-old report reads as news.
+    said = refine(MODEL, week, [claim(week, "ceo", "remove", "Sam Altman")], changes_from_transitions(MODEL, found))
+    assert [c.factuality for c in said] == ["asserted"]

@@ -32,11 +32,11 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchmarks.gold.corpus import CORPUS, CorpusItem, article_of, find_stories, read_items
-from tracker.stories.corroborate import accepted_changes
+from tracker.stories.corroborate import resolve
 from tracker.stories.definition import StoryDefinition
 from tracker.stories.extract import extract
 from tracker.stories.match import Matcher
-from tracker.stories.refine import Change, refine
+from tracker.stories.refine import ChangeIndex, changes_from_transitions, refine
 from tracker.stories.spec import model_of
 from tracker.types import Claim
 
@@ -151,10 +151,10 @@ def _shown(value: Value) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-_CHANGES: dict[tuple[str, str, str], list[Change]] = {}
+_CHANGES: dict[tuple[str, str, str], ChangeIndex] = {}
 
 
-def changes_of(story: StoryDefinition, corpus: Path) -> list[Change]:
+def changes_of(story: StoryDefinition, corpus: Path) -> ChangeIndex:
     """Return the changes the engine accepts for a story over the whole corpus.
 
     The claims are scored as the story reads them (``tracker.stories.refine``): a removal
@@ -177,7 +177,10 @@ def changes_of(story: StoryDefinition, corpus: Path) -> list[Change]:
             article = article_of(entry, (story.id,))
             evidence.append((article, extract(story, article)))
         evidence.sort(key=lambda pair: (pair[0].published_us, pair[0].article_id))
-        found = _CHANGES[key] = accepted_changes(story, evidence)
+        model = model_of(story)
+        transitions = resolve(story, evidence)
+        found = _CHANGES[key] = ChangeIndex(model, changes_from_transitions(model, transitions),
+                                            changes_from_transitions(model, transitions, told=True))
     return found
 
 

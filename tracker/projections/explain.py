@@ -119,7 +119,8 @@ class History:
             self.by_slot.setdefault(transition.slot, []).append(transition)
         for slot in self.by_slot.values():
             slot.sort(key=lambda t: t.at_us)   # stable: stored order breaks ties
-        self.index = ChangeIndex(model, changes_from_transitions(model, found))
+        self.index = ChangeIndex(model, changes_from_transitions(model, found),
+                                 changes_from_transitions(model, found, told=True))
 
     def upto(self, slot: str, as_of_us: int | None) -> list[Transition]:
         """The slot's transitions at or before ``as_of_us``, oldest first."""

@@ -62,13 +62,20 @@ class ChangeIndex:
 
     __slots__ = ("_after", "_before", "_model", "_times", "_told")
 
-    def __init__(self, model: StoryModel, changes: Iterable[Change]) -> None:
+    def __init__(self, model: StoryModel, changes: Iterable[Change],
+                 told_at: Iterable[Change] | None = None) -> None:
+        """``told_at``: the same changes dated by when they were first told (a decided change
+        dated by the day it takes effect was told before it): a report's age is measured from
+        the latest of the two, so a recap of the decision is one, and the day it takes effect
+        is news again."""
         self._model = model
         per_slot: dict[str, list[Change]] = {}
-        told: dict[tuple[str, str, SlotValue], list[int]] = {}
+        told: dict[tuple[str, str, SlotValue], set[int]] = {}
         for change in changes:
             per_slot.setdefault(change[1], []).append(change)
-            told.setdefault((change[1], change[2], change[3]), []).append(change[0])
+            told.setdefault((change[1], change[2], change[3]), set()).add(change[0])
+        for change in told_at or ():
+            told.setdefault((change[1], change[2], change[3]), set()).add(change[0])
         self._times: dict[str, list[int]] = {}
         self._before: dict[str, list[SlotValue]] = {}
         self._after: dict[str, list[SlotValue]] = {}
@@ -175,9 +182,20 @@ def refine(model: StoryModel, article: Article, claims: Sequence[Claim],
     return out
 
 
-def changes_from_transitions(model: StoryModel, transitions: Iterable[Transition]) -> list[Change]:
+def told_us(transition: Transition) -> int:
+    """When a change was first told: its time, or, for a decided change dated by the day it
+    takes effect (after every report of it), its earliest report."""
+    reports = [s.published_us for s in transition.sources]
+    if reports and max(reports) < transition.at_us:
+        return min(reports)
+    return transition.at_us
+
+
+def changes_from_transitions(model: StoryModel, transitions: Iterable[Transition],
+                             told: bool = False) -> list[Change]:
     """Return the operations (at, slot, op, value) behind a story's transitions (each carries
-    its slot's whole value after the change: the operation is the difference)."""
+    its slot's whole value after the change: the operation is the difference). ``told``: each
+    dated by when it was first told (``told_us``) instead of when it took effect."""
     held: dict[str, SlotValue] = {s.name: model.baseline.value(s.name) for s in model.slots}
     chairs: dict[str, str | None] = dict(model.baseline.chairs)
     out: list[Change] = []
@@ -185,29 +203,30 @@ def changes_from_transitions(model: StoryModel, transitions: Iterable[Transition
         spec = model.slot(t.slot)
         if spec is None:
             continue
+        at = told_us(t) if told else t.at_us
         before = held.get(t.slot)
         if spec.kind == SINGLE:
             if isinstance(t.value, str):
                 # A holder who resigns and stays on as caretaker is told by reports of that "stay".
                 kept = t.op == "stay" and t.value == before
-                out.append((t.at_us, t.slot, "stay" if kept else "set", t.value))
+                out.append((at, t.slot, "stay" if kept else "set", t.value))
             elif isinstance(before, str):
-                out.append((t.at_us, t.slot, "remove", before))
+                out.append((at, t.slot, "remove", before))
         else:
             old = set(before) if isinstance(before, tuple) else set()
             new = set(t.value) if isinstance(t.value, tuple) else set()
             grow, shrink = ("tag", "untag") if spec.kind == TAGS else ("add", "remove")
             if t.op == "replace":
-                out.append((t.at_us, t.slot, "replace", tuple(sorted(new))))
-            out += [(t.at_us, t.slot, grow, v) for v in sorted(new - old)]
-            out += [(t.at_us, t.slot, shrink, v) for v in sorted(old - new)]
+                out.append((at, t.slot, "replace", tuple(sorted(new))))
+            out += [(at, t.slot, grow, v) for v in sorted(new - old)]
+            out += [(at, t.slot, shrink, v) for v in sorted(old - new)]
             if spec.kind == SET and t.chair and t.chair != chairs.get(t.slot):
-                out.append((t.at_us, t.slot, "chair", t.chair))
+                out.append((at, t.slot, "chair", t.chair))
             elif spec.kind == SET and t.chair is None and chairs.get(t.slot) in new:
-                out.append((t.at_us, t.slot, "unchair", chairs.get(t.slot)))   # stepped down, kept the seat
+                out.append((at, t.slot, "unchair", chairs.get(t.slot)))   # stepped down, kept the seat
             chairs[t.slot] = t.chair
         held[t.slot] = t.value
     return out
 
 
-__all__ = ["Change", "ChangeIndex", "changes_from_transitions", "ever_set", "never_held", "refine"]
+__all__ = ["Change", "ChangeIndex", "changes_from_transitions", "ever_set", "never_held", "refine", "told_us"]

@@ -129,9 +129,19 @@ class Lexicon:
 
 def _body_pattern(entity: Entity, language: Language) -> str:
     aliases = sorted(entity.aliases, key=lambda a: (-len(a), a))
-    names = "|".join(r"[\s-]+".join(_word_pattern(w, language) for w in re.split(r"\s+", a.strip()))
-                     for a in aliases)
-    return r"(?<!\w)(?i:" + names + r")(?:'s|'|-\w+)?(?!\w)"
+
+    def words(alias: str) -> str:
+        return r"[\s-]+".join(_word_pattern(w, language) for w in re.split(r"\s+", alias.strip()))
+
+    names = [words(a) for a in aliases]
+    if language.article:
+        # A descriptive name ("the messaging app") without its article, as a headline writes it
+        # ("boss of messaging app"): not another body's ("a messaging app", "rival messaging app X").
+        lead = re.compile(rf"(?:{language.article})\s+(?=[a-z])")
+        guard = "".join(rf"(?<!\b{re.escape(w)}\s)" for w in language.article_not_after)
+        names += [guard + words(lead.sub("", a, count=1)) + r"(?!\s+(?-i:[A-Z]))"
+                  for a in aliases if lead.match(a)]
+    return r"(?<!\w)(?i:" + "|".join(names) + r")(?:'s|'|-\w+)?(?!\w)"
 
 
 def build(story: StoryDefinition, model: StoryModel, language: Language) -> Lexicon:

@@ -44,7 +44,8 @@ _WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", 
           "conjunctions",
           "others",
           "name_endings", "feminine_endings", "fleeting", "function_words", "abbreviations", "furniture",
-          "quoted", "possessives", "clitics", "effective_lead", "effective_relative", "joined", "starts", "ends")
+          "quoted", "possessives", "clitics", "effective_lead", "effective_relative", "joined", "starts",
+          "ends", "article", "article_not_after")
 _UNITS = ("year", "month", "week")      # what an ``effective_relative`` phrase names: the next one
 
 
@@ -121,6 +122,11 @@ class Language:
     starts: re.Pattern[str] | None      # verbs of a newcomer starting ("will start at X on 2 January")
     ends: re.Pattern[str] | None        # verbs of a holder's last day ("X's resignation takes effect on 30 June")
     digest: str
+    # A headline drops the article of a body's descriptive name ("boss of messaging app" for "the
+    # messaging app"): the article, and the words before which the bare name is another body's
+    # ("a messaging app", "rival messaging app").
+    article: str = ""
+    article_not_after: tuple[str, ...] = ()
 
     def body_phrases(self, kind: str) -> str:
         """Return the phrases that stand for a body of this kind ("" when none)."""
@@ -288,6 +294,8 @@ def load_language(folder: Path) -> Language:
         starts=_compile(rf"(?<!\w)(?:{word('starts')})(?!\w)", lexicon_path, "starts") if word("starts") else None,
         ends=_compile(rf"(?<!\w)(?:{word('ends')})(?!\w)", lexicon_path, "ends") if word("ends") else None,
         digest=_digest(folder),
+        article=word("article"),
+        article_not_after=tuple(str(w) for w in words.get("article_not_after", ())),
     )
 
 
