@@ -120,6 +120,7 @@ def test_timeline_table_from_a_start_tells_each_change_against_the_state_before_
     url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)   # capsys's stream, as a terminal
     for args in (["--since", "2023-11-17T22:00:00Z"], ["--last", "1"]):
         _, out, _ = run(capsys, "--db", url, "timeline", *args)
         # Brockman's seat is the only difference from the board as it stood at the start.
@@ -262,3 +263,40 @@ def test_explain_leaves_out_removals_of_people_who_never_held_the_slot(
     assert doc["value"] == "Mira Murati"
     assert [r["article_id"] for r in doc["supporting"]] == ["m1", "m2", "s1"]
     assert doc["contradicting"] == []
+
+
+def test_timeline_and_explain_into_a_pipe_print_tab_separated_lines(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, out, _ = run(capsys, "--db", url, "timeline")            # capsys's stream is no terminal
+    lines = out.splitlines()
+    assert lines[0] == "when\tslot\tchange\tfirst source\tpublishers"
+    rows = [line.split("\t") for line in lines[1:]]
+    assert [r[1] for r in rows] == ["ceo", "board"] and all(len(r) == 5 for r in rows)
+    assert rows[0][2] == "→ Mira Murati (interim)" and rows[1][2].startswith("−Greg Brockman") and rows[1][4] == "2"
+    _, table, _ = run(capsys, "--db", url, "timeline", "--table")
+    assert "┃" in table and "2 changes" in table
+    _, out, _ = run(capsys, "--db", url, "explain", "ceo", "--as-of", "2023-11-18T12:00:00Z")
+    lines = out.splitlines()
+    assert lines[0].startswith("openai ceo as of 2023-11-18 12:00Z: Mira Murati (interim)")
+    assert lines[1] == "supporting (2)" and lines[2].split("\t")[:4] == ["published", "publisher", "factuality", "claim"]
+    assert [line.split("\t")[1] for line in lines[3:5]] == ["Wire A", "Wire B"]
+    assert "contradicting (0)" in lines and "[bold]" not in out and "┃" not in out
+
+
+def test_a_piped_timeline_or_explanation_loads_no_rich(url: str) -> None:
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from tracker.cli import main\n"
+        "for args in (['timeline'], ['explain', 'ceo']):\n"
+        "    try:\n"
+        f"        main(['--db', {url!r}, *args])\n"
+        "    except SystemExit as stop:\n"
+        "        assert not stop.code, stop.code\n"
+        "print('rich' in sys.modules, file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.strip().splitlines()[-1] == "False" and out.stdout.startswith("when\t")

@@ -180,7 +180,7 @@ def _print(ctx: click.Context, app: App, run: Any) -> None:
         f"{run.errors} errors), {run.events} events appended"
     )
     click.echo()
-    _run_command(ctx, "timeline", [], app)
+    _run_command(ctx, "timeline", ["--table"], app)
     for instant in _instants(run.end):
         click.echo()
         _run_command(ctx, "state", ["--as-of", isoformat(instant) or "", "--table"], app)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -18,10 +19,6 @@ from tracker.stories import state as fold
 from tracker.stories.definition import StoryDefinition
 from tracker.timeutil import to_micros
 from tracker.types import SlotValue, StoryState, Transition
-
-if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.table import Table
 
 # rich is imported by the functions that print tables: JSON output never loads it.
 
@@ -52,20 +49,63 @@ def _known_at_option(func: Any) -> Any:
                         help="Knowledge time: only what the log had recorded by this instant.")(func)
 
 
-def _console() -> Console:
+_plain = False      # this command prints into a pipe or a file: plain lines, rich not loaded
+
+
+def _into_pipe(as_table: bool) -> None:
+    """Print plain tab-separated lines from here on unless on a terminal or asked for tables."""
+    global _plain
+    _plain = not as_table and not sys.stdout.isatty()
+
+
+class _Lines:
+    """A table for a pipe or a file: a header of its columns, then a tab-separated line a row
+    (white space inside a cell made one space)."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.columns: list[str] = []
+        self.rows: list[tuple[str, ...]] = []
+
+    def add_column(self, name: str, **_style: Any) -> None:
+        self.columns.append(name)
+
+    def add_row(self, *cells: str) -> None:
+        self.rows.append(cells)
+
+    def text(self) -> str:
+        lines = ["\t".join(" ".join(cell.split()) for cell in row) for row in [tuple(self.columns), *self.rows]]
+        return "\n".join([self.title, *lines] if self.title else lines)
+
+
+class _PlainConsole:
+    """What the commands print, into a pipe or a file: the text without its styles."""
+
+    def print(self, thing: Any) -> None:
+        text = thing.text() if isinstance(thing, _Lines) else re.sub(r"\[/?bold\]", "", str(thing))
+        click.echo(text)
+
+
+def _console() -> Any:
+    if _plain:
+        return _PlainConsole()
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)
 
 
-def _table(title: str) -> Table:
+def _table(title: str) -> Any:
+    if _plain:
+        return _Lines(title)
     from rich.table import Table
 
     return Table(title=title, title_justify="left")
 
 
 def escape(text: str) -> str:
-    """Escape rich markup in text."""
+    """Escape rich markup in text (nothing to escape in plain lines)."""
+    if _plain:
+        return text
     from rich.markup import escape as rich_escape
 
     return rich_escape(text)
@@ -84,7 +124,8 @@ def _when(micros: int | None) -> str:
 
 
 def _print_state(state: StoryState, always_table: bool = False) -> None:
-    if not always_table and not sys.stdout.isatty():  # a pipe or a file: tab-separated lines, as the quick path prints
+    _into_pipe(always_table)
+    if _plain:  # a pipe or a file: tab-separated lines, as the quick path prints
         click.echo(present.state_text(state), nl=False)
         return
     title = f"{state.story}"
@@ -159,7 +200,8 @@ def _changes(story: StoryDefinition, items: list[Transition],
 
 def _print_timeline(story: StoryDefinition, items: list[Transition],
                     before: StoryState | None = None) -> None:
-    table = _table(f"{story.id}: {len(items)} changes")
+    # Into a pipe the lines start with their header, so no title: a line is a change.
+    table = _table("" if _plain else f"{story.id}: {len(items)} changes")
     for column in ("when", "slot", "change", "first source", "publishers"):
         table.add_column(column, justify="right" if column == "publishers" else "left")
     for t, change in zip(items, _changes(story, items, before), strict=True):
@@ -182,11 +224,15 @@ def _print_timeline(story: StoryDefinition, items: list[Transition],
               help="Only the last N changes (still oldest first).")
 @click.option("--plot", "plot", metavar="FILE", type=click.Path(dir_okay=False),
               help="Also draw who held each slot over time into FILE (.png, .svg or .html).")
+@click.option("--table", "as_table", is_flag=True, help="Print the table even into a pipe or a file.")
 @pass_app
 def timeline_cmd(app: App, story_id: str | None, known_at: str | None, since: str | None,
                  until: str | None, limit: int | None, last: int | None, as_json: bool,
-                 plot: str | None) -> None:
+                 plot: str | None, as_table: bool) -> None:
     """List the accepted changes of a story, oldest first, with their sources.
+
+    On a terminal it prints a table; into a pipe or a file, tab-separated lines
+    (when, slot, change, first source, publishers) under a header line, unless --table.
 
     \b
     Example:
@@ -196,6 +242,7 @@ def timeline_cmd(app: App, story_id: str | None, known_at: str | None, since: st
       tracker timeline --last 5
       tracker timeline --plot timeline.png
     """
+    _into_pipe(as_table)
     story = query.pick_story(story_id)
     start = _instant(since, "--since")
     items = query.timeline(app.engine, story.id, _instant(known_at, "--known-at"), since=start,
@@ -220,7 +267,7 @@ def timeline_cmd(app: App, story_id: str | None, known_at: str | None, since: st
 # --- explain ---------------------------------------------------------------
 
 
-def _reports(title: str, reports: tuple[Report, ...]) -> Table:
+def _reports(title: str, reports: tuple[Report, ...]) -> Any:
     table = _table(title)
     why = any(r.claim.cue for r in reports)     # the column only when a report has a cue
     effective = any(r.claim.effective for r in reports)     # likewise a day a change takes effect
@@ -265,15 +312,20 @@ def _print_explanation(x: Explanation) -> None:
 @_as_of_option
 @_known_at_option
 @json_option
+@click.option("--table", "as_table", is_flag=True, help="Print the tables even into a pipe or a file.")
 @pass_app
 def explain_cmd(app: App, slot: str, story_id: str | None, as_of: str | None,
-                known_at: str | None, as_json: bool) -> None:
+                known_at: str | None, as_json: bool, as_table: bool) -> None:
     """Show why a slot holds its value: supporting and contradicting reports, corrections.
+
+    On a terminal the reports are tables; into a pipe or a file, each section's title line,
+    then its tab-separated lines under a header line, unless --table.
 
     \b
     Example:
       tracker explain ceo --as-of 2023-11-20T18:00:00Z
     """
+    _into_pipe(as_table)
     result = explain(
         app.engine, story_id, slot, _instant(as_of, "--as-of"), _instant(known_at, "--known-at")
     )
