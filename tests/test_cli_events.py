@@ -6,6 +6,7 @@ import json
 import os
 import selectors
 import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,6 +85,23 @@ def test_events_table_shows_position_time_type_and_summary(filled: str) -> None:
     line = result.output.strip()
     assert line.split()[:4] == ["6", "2023-11-22", "06:00Z", "SlotAsserted"]
     assert "openai.ceo set Sam Altman" in line
+
+
+def test_events_into_a_pipe_print_plain_lines_without_the_table_library(filled: str) -> None:
+    code = (
+        "import sys\n"
+        "from tracker.cli import main\n"
+        "try:\n"
+        f"    main(['--db', {filled!r}, 'events', '-n', '2'])\n"
+        "except SystemExit as stop:\n"
+        "    assert not stop.code\n"
+        "print('rich' in sys.modules, file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stderr.strip().splitlines()[-1] == "False", out.stderr
+    lines = out.stdout.splitlines()
+    assert len(lines) == 2 and lines[1].split()[:4] == ["6", "2023-11-22", "06:00Z", "SlotAsserted"]
+    assert "[bold]" not in out.stdout
 
 
 def test_events_unknown_type_is_a_usage_error(filled: str) -> None:

@@ -129,12 +129,13 @@ def follow(
 
 
 class _Printer:
-    """Print events as aligned lines (Rich on a terminal) or JSON Lines."""
+    """Print events as aligned lines (styled by Rich on a terminal; plain, without loading it,
+    into a pipe or a file) or JSON Lines."""
 
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
         self._console: Any = None
-        if not as_json:
+        if not as_json and sys.stdout.isatty():
             from rich.console import Console
 
             self._console = Console(soft_wrap=True, highlight=False)
@@ -143,9 +144,14 @@ class _Printer:
         if self.as_json:
             echo_json_lines([event_json(event)])
             return
+        when = event.occurred_at.strftime("%Y-%m-%d %H:%M")
+        if self._console is None:
+            summary = " ".join(summarise(event).split())
+            click.echo(f"{event.position:>7}  {when}Z  {event.type:<15}  {summary}")
+            sys.stdout.flush()
+            return
         from rich.markup import escape
 
-        when = event.occurred_at.strftime("%Y-%m-%d %H:%M")
         self._console.print(
             f"[bold]{event.position:>7}[/bold]  [cyan]{when}Z[/cyan]  "
             f"[magenta]{event.type:<15}[/magenta]  {escape(summarise(event))}"
