@@ -159,7 +159,10 @@ def test_screens_read_once_are_kept_for_the_next_process(tmp_path: Path) -> None
     again, kept = _screens_in_a_process(story, str(tmp_path))
     assert (again, kept) == (0, screens)        # no pattern read again, the same screens
     # An unreadable file is passed over (and written anew); no cache at all reads every time.
+    # (The frames compiled from the screens are kept beside them: without those, the screens are asked.)
     next(tmp_path.glob("screens-*.json")).write_text("{not json", encoding="utf-8")
+    for kept_rules in tmp_path.glob("rules-*.pickle"):
+        kept_rules.unlink()
     assert _screens_in_a_process(story, str(tmp_path)) == (first, screens)
     assert _screens_in_a_process(story, str(tmp_path))[0] == 0
     assert _screens_in_a_process(story, "") == (first, screens)

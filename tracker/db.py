@@ -401,6 +401,19 @@ def _newer_message(engine: Engine, current: str) -> str:
 # --- a light read --------------------------------------------------------
 
 
+def sqlite_file(url: str | None = None) -> Path | None:
+    """Return the existing SQLite file a plain ``sqlite:///PATH`` URL names, else None."""
+    text = resolve_url(url)
+    prefix = "sqlite:///"
+    if not text.startswith(prefix) or "?" in text:
+        return None
+    database = text[len(prefix):]
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database).expanduser()
+    return path if path.is_file() else None
+
+
 def read_connection(url: str | None = None) -> Any | None:
     """Open a read-only driver connection for a quick read, or None when one cannot be had.
 
@@ -412,15 +425,8 @@ def read_connection(url: str | None = None) -> Any | None:
     import sqlite3
     from urllib.parse import quote
 
-    text = resolve_url(url)
-    prefix = "sqlite:///"
-    if not text.startswith(prefix) or "?" in text:
-        return None
-    database = text[len(prefix):]
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    path = Path(database).expanduser()
-    if not path.is_file():
+    path = sqlite_file(url)
+    if path is None:
         return None
     try:
         conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=30,

@@ -21,6 +21,8 @@ from functools import cache
 from typing import Any
 
 from tracker.stories.definition import StoryDefinition
+from tracker.stories.extract.compiled import compile as compile_re
+from tracker.stories.extract.compiled import kept
 from tracker.stories.extract.cues import PRECEDENCE, Reading, factuality
 from tracker.stories.extract.events import (
     Event,
@@ -82,7 +84,7 @@ class _Rules:
         found = self.roles.get(code)
         if found is None:
             nouns = [n for spec in self.model.slots for n in spec.role_nouns(code)]
-            found = self.roles[code] = re.compile(rf"(?<!\w)(?:{alternatives(nouns)})(?!\w)" if nouns else "(?!)",
+            found = self.roles[code] = compile_re(rf"(?<!\w)(?:{alternatives(nouns)})(?!\w)" if nouns else "(?!)",
                                                   re.I)
         return found
 
@@ -92,10 +94,15 @@ class _Rules:
         found = self.compiled.get(code)
         if found is None:
             language = languages()[code]
-            lexicon = build(self.story, self.model, language)
-            frames = compile_frames(self.story, self.model, language, lexicon)
-            found = self.compiled[code] = (lexicon, frames,
-                                           public_anchors(self.model, self.story, lexicon, language))
+
+            def make() -> tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]:
+                lexicon = build(self.story, self.model, language)
+                frames = compile_frames(self.story, self.model, language, lexicon)
+                return lexicon, frames, public_anchors(self.model, self.story, lexicon, language)
+
+            # Made once per story file and rule data (kept in the cache folder for the next process).
+            key = f"{self.story.id}\0{self.story.digest}\0{code}\0{language.digest}"
+            found = self.compiled[code] = kept("rules", key, make)
         return found
 
 
@@ -282,7 +289,7 @@ def _office_beside(rules: _Rules, lexicon: Lexicon, code: str, parts: list[tuple
 
 @cache
 def _nouns_re(nouns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{alternatives(list(nouns))})(?!\w)" if nouns else "(?!)", re.I)
+    return compile_re(rf"(?<!\w)(?:{alternatives(list(nouns))})(?!\w)" if nouns else "(?!)", re.I)
 
 
 def _inside_name(match: re.Match[str], names: list[tuple[int, int]]) -> bool:

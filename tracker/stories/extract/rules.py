@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import ConfigError
+from tracker.stories.extract.compiled import compile as compile_re
+from tracker.stories.extract.compiled import kept
 from tracker.stories.extract.cues import Cue, CueSet
 from tracker.stories.spec import EVENT_KINDS
 
@@ -146,7 +148,7 @@ def _table(raw: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
 
 def _compile(pattern: str, path: Path, what: str, flags: int = re.I) -> re.Pattern[str]:
     try:
-        return re.compile(pattern, flags)
+        return compile_re(pattern, flags)
     except re.error as exc:
         raise _fail(path, f"{what}: invalid pattern: {exc}") from None
 
@@ -332,8 +334,17 @@ def languages() -> dict[str, Language]:
     found = {}
     for folder in sorted(FOLDER.iterdir()):
         if folder.is_dir() and (folder / "frames.toml").is_file():
-            found[folder.name] = load_language(folder)
+            found[folder.name] = _kept_language(folder)
     return found
+
+
+def _kept_language(folder: Path) -> Language:
+    """Read a language folder, or take what an earlier process read of the same files."""
+    try:
+        key = f"{folder}\0{_digest(folder)}"
+    except OSError:
+        return load_language(folder)  # a file missing: the usual ConfigError
+    return kept("language", key, lambda: load_language(folder))  # type: ignore[no-any-return]
 
 
 @cache

@@ -6,6 +6,7 @@ import html
 import re
 from functools import cache
 
+from tracker.stories.extract.compiled import compile as compile_re
 from tracker.stories.extract.rules import languages
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "‚": ",", " ": " ", "\u200b": ""})
@@ -25,7 +26,7 @@ def _furniture() -> tuple[re.Pattern[str], ...]:
 def _abbreviations() -> re.Pattern[str]:
     # Abbreviations whose full stop does not end a sentence, from every language's lexicon.
     words = "|".join(lang.abbreviations for lang in languages().values() if lang.abbreviations)
-    return re.compile(rf"\b(?:{words or '(?!)'})\.$")
+    return compile_re(rf"\b(?:{words or '(?!)'})\.$")
 
 
 def clean(text: str) -> str:
