@@ -37,7 +37,9 @@ _READ = ("SELECT position, stream_id, type, schema_version, occurred_at, recorde
 def connect(path: Path) -> sqlite3.Connection:
     """Open an SQLite file as the engine does (WAL, busy timeout, foreign keys; explicit
     transactions)."""
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    from urllib.parse import quote
+
+    conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=30, isolation_level=None)
     conn.execute("PRAGMA busy_timeout=30000")
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         conn.close()
