@@ -49,7 +49,7 @@ def test_compiled_patterns_are_kept_and_equal(tmp_path: Path) -> None:
 def test_a_kept_form_the_engine_refuses_falls_back_to_compiling(tmp_path: Path, monkeypatch: object) -> None:
     from tracker.stories.extract import compiled
 
-    key = (r"x+y", int(re.I))
+    key = compiled._key(r"x+y", int(re.I))
     monkeypatch.setattr(compiled, "_kept", {key: (int(re.I | re.U), [999999], 0, {}, (None,))})  # type: ignore[attr-defined]
     monkeypatch.setattr(compiled, "_working", True)  # type: ignore[attr-defined]
     assert compiled.compile(r"x+y", re.I) == re.compile(r"x+y", re.I)

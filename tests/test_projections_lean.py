@@ -117,5 +117,12 @@ def test_a_moved_checkpoint_or_a_revision_is_left_to_the_engine(tmp_path: Path) 
     projection.update(engine)
     engine.dispose()
     assert _dump(path)["projection_checkpoints"] != before["projection_checkpoints"]
+    # A schema other than this code's head: the full path opens (and upgrades) it.
+    store.append(events[12:13])
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE alembic_version SET version_num = 'older'")
+    conn.commit()
+    conn.close()
+    assert lean.catch_up(path) is False
     assert lean.catch_up(tmp_path / "missing.sqlite") is False
     assert not (tmp_path / "missing.sqlite").exists()

@@ -128,11 +128,25 @@ def catch_up(path: Path, stories: Mapping[str, StoryDefinition] | None = None) -
         conn.close()
 
 
+def _schema_current(sql: Sql) -> bool:
+    """Whether the file's schema is at this code's head (read from the migration files)."""
+    from tracker import db
+
+    try:
+        scripts = db._scripts(str(db.migrations_dir()))
+    except Exception:
+        return False
+    found = sql.rows("SELECT version_num FROM alembic_version")
+    return scripts is not None and len(found) == 1 and found[0][0] == scripts[0]
+
+
 def _catch_up(sql: Sql, stories: Mapping[str, StoryDefinition]) -> bool:
     from tracker.projections import load, resolution
     from tracker.projections.claims import build_batch
     from tracker.projections.versions import log_version, rules_version, transitions_version
 
+    if not _schema_current(sql):
+        return False  # the engine's open_database upgrades it, or says why not
     sql.run("BEGIN")
     try:
         found = _pending(sql, stories)

@@ -41,6 +41,7 @@ from tracker.stories.extract.events import (
 from tracker.stories.extract.frames import Compiled, compile_frames, finder_of, public_anchors
 from tracker.stories.extract.lexicon import Lexicon, alternatives, build
 from tracker.stories.extract.rules import Language, codes, data_digest, languages
+from tracker.stories.extract.rules import language as rules_language
 from tracker.stories.extract.screen import passes
 from tracker.stories.extract.text import clean, sentences
 from tracker.stories.refine import HOLDER
@@ -93,7 +94,7 @@ class _Rules:
         first time: a process that only meets English text never compiles the others)."""
         found = self.compiled.get(code)
         if found is None:
-            language = languages()[code]
+            language = rules_language(code)
 
             def make() -> tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]:
                 lexicon = build(self.story, self.model, language)
@@ -137,7 +138,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     """Return the claims an article makes about a story's slots."""
     rules = _rules(story)
     code = language_of(article)
-    language = languages()[code]
+    language = rules_language(code)
     lexicon, frames, public = rules.of(code)
     finder = finder_of(language)
     title = clean(article.title)

@@ -26,12 +26,14 @@ import os
 import re
 import sys
 import tempfile
+from array import array
 from pathlib import Path
 from typing import Any
 
+_WORD = "I"         # the engine's code words, kept as the bytes of an array of them
 _MOST = 20_000      # patterns kept in the file; beyond that it starts again with this process's own
-_kept: dict[tuple[str, int], tuple[Any, ...]] | None = None
-_new: dict[tuple[str, int], tuple[Any, ...]] = {}
+_kept: dict[bytes, tuple[Any, ...]] | None = None
+_new: dict[bytes, tuple[Any, ...]] = {}
 _working = True     # False once anything failed: plain re.compile from then on
 _registered = False
 
@@ -48,18 +50,19 @@ def cache_folder() -> Path | None:
 
 
 def cache_file() -> Path | None:
-    """Return the file the compiled patterns are kept in (None: keep none)."""
+    """Return the file the compiled patterns are kept in (None: keep none, also when the
+    engine's code words are not this machine's unsigned ints)."""
     import _sre
 
     folder = cache_folder()
-    if folder is None:
+    if folder is None or array(_WORD).itemsize != _sre.CODESIZE:
         return None
     hasher = hashlib.sha256(Path(__file__).read_bytes())
     hasher.update(f"\0{sys.version}\0{sys.implementation.name}\0{_sre.MAGIC}\0{_sre.CODESIZE}".encode())
     return folder / f"regex-{hasher.hexdigest()[:16]}.marshal"
 
 
-def _load() -> dict[tuple[str, int], tuple[Any, ...]]:
+def _load() -> dict[bytes, tuple[Any, ...]]:
     global _kept
     if _kept is None:
         _kept = {}
@@ -79,7 +82,7 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     flags = int(flags)
     if not _working or not isinstance(pattern, str):
         return re.compile(pattern, flags)
-    key = (pattern, flags)
+    key = _key(pattern, flags)
     entry = _load().get(key)
     if entry is None:
         entry = _new.get(key)
@@ -102,11 +105,18 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return made
 
 
+def _key(pattern: str, flags: int) -> bytes:
+    # Patterns are long (every alias of every person): the file keeps a digest of each.
+    return hashlib.blake2b(f"{flags}\0{pattern}".encode(), digest_size=16).digest()
+
+
 def _engine(pattern: str, entry: tuple[Any, ...]) -> re.Pattern[str]:
     import _sre
 
     final, code, groups, groupindex, indexgroup = entry
-    return _sre.compile(pattern, final, code, groups, groupindex, indexgroup)  # type: ignore[no-any-return]
+    words = array(_WORD)
+    words.frombytes(code)
+    return _sre.compile(pattern, final, words.tolist(), groups, groupindex, indexgroup)  # type: ignore[no-any-return]
 
 
 def _entry(pattern: str, flags: int) -> tuple[Any, ...]:
@@ -114,7 +124,7 @@ def _entry(pattern: str, flags: int) -> tuple[Any, ...]:
     from re import _compiler, _parser  # type: ignore[attr-defined]
 
     parsed = _parser.parse(pattern, flags)
-    code = [int(op) for op in _compiler._code(parsed, flags)]
+    code = array(_WORD, _compiler._code(parsed, flags)).tobytes()    # read back at once (see _engine)
     groupindex = dict(parsed.state.groupdict)
     indexgroup: list[str | None] = [None] * parsed.state.groups
     for name, index in groupindex.items():

@@ -331,11 +331,15 @@ def _dates(words: dict[str, Any], path: Path) -> tuple[tuple[int | None, re.Patt
 @cache
 def languages() -> dict[str, Language]:
     """Return every language of the rule data, by folder name."""
-    found = {}
-    for folder in sorted(FOLDER.iterdir()):
-        if folder.is_dir() and (folder / "frames.toml").is_file():
-            found[folder.name] = _kept_language(folder)
-    return found
+    return {code: language(code) for code in codes()}
+
+
+@cache
+def language(code: str) -> Language:
+    """Return one language of the rule data (read alone: text in one language needs no other)."""
+    if code not in codes():
+        raise KeyError(code)
+    return _kept_language(FOLDER / code)
 
 
 def _kept_language(folder: Path) -> Language:
