@@ -17,7 +17,6 @@ keep working whatever an older version of tracker stored.
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,7 +46,6 @@ if TYPE_CHECKING:
 
     from tracker.eventlog.store import EventStore, RecordedEvent
 
-_log = logging.getLogger(__name__)
 _MEMO_LIMIT = 200_000
 _LANGUAGE = 40  # proj_evidence.language
 _NUL = "\\u0000"  # how JSON text spells a NUL character
@@ -366,8 +364,11 @@ def build_batch(
             _project(builder, row, kind, version)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             batch.skipped.append((row[0], f"{type(exc).__name__}: {str(exc)[:200]}"))
-            _log.warning("event %s (%s) skipped: its payload cannot be projected (%s: %s)",
-                         row[0], kind, type(exc).__name__, str(exc)[:200])
+            import logging  # only when something is skipped: a catch-up of one article does without it
+
+            logging.getLogger(__name__).warning(
+                "event %s (%s) skipped: its payload cannot be projected (%s: %s)",
+                row[0], kind, type(exc).__name__, str(exc)[:200])
     return batch
 
 
