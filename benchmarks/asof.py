@@ -87,9 +87,8 @@ def after_new_article(path: str, samples: int) -> dict[str, Any]:
     from datetime import timedelta
 
     from tracker import db, projections
-    from tracker.eventlog.events import ArticleObserved
-    from tracker.eventlog.store import EventStore, NewEvent
-    from tracker.timeutil import from_micros, isoformat
+    from tracker.eventlog.store import EventStore
+    from tracker.timeutil import from_micros
 
     copy = OUT / "asof-after-new.sqlite"
     for suffix in ("", "-wal", "-shm"):
@@ -107,18 +106,7 @@ def after_new_article(path: str, samples: int) -> dict[str, Any]:
     wall: list[float] = []
     try:
         for n in range(samples):
-            at = newest + timedelta(hours=n + 1)
-            person = ("Emmett Shear", "Mira Murati", "Sam Altman")[n % 3]
-            title = f"OpenAI names {person} interim chief executive, report {n} says"
-            event = ArticleObserved(
-                article_id=f"bench-new-{n}", feed_url="https://bench.example/rss",
-                publisher="bench.example", item_id=f"bench-new-{n}",
-                link=f"https://bench.example/{n}", title=title, summary="",
-                published=isoformat(at), published_raw=None, language="en",
-                stories=["openai"], content_hash=f"bench-new-{n}",
-            )
-            store.append([NewEvent.from_domain(event, stream_id=f"article-bench-new-{n}",
-                                               occurred_at=at)])
+            store.append([_new_article(n, newest + timedelta(hours=n + 1))])
             start = time.perf_counter()
             subprocess.run([tracker, "--db", f"sqlite:///{copy}", "state"], check=True,
                            stdout=subprocess.DEVNULL, env=env)
@@ -128,6 +116,71 @@ def after_new_article(path: str, samples: int) -> dict[str, Any]:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{copy}{suffix}").unlink(missing_ok=True)
     return {**percentiles(wall), "samples": samples}
+
+
+def _new_article(n: int, at: Any) -> Any:
+    """Return the benchmark's new claim-making article ``n``, published at ``at``."""
+    from tracker.eventlog.events import ArticleObserved
+    from tracker.eventlog.store import NewEvent
+    from tracker.timeutil import isoformat
+
+    person = ("Emmett Shear", "Mira Murati", "Sam Altman")[n % 3]
+    event = ArticleObserved(
+        article_id=f"bench-new-{n}", feed_url="https://bench.example/rss",
+        publisher="bench.example", item_id=f"bench-new-{n}", link=f"https://bench.example/{n}",
+        title=f"OpenAI names {person} interim chief executive, report {n} says", summary="",
+        published=isoformat(at), published_raw=None, language="en", stories=["openai"],
+        content_hash=f"bench-new-{n}",
+    )
+    return NewEvent.from_domain(event, stream_id=f"article-bench-new-{n}", occurred_at=at)
+
+
+def after_worker_catch_up(path: str, samples: int) -> dict[str, Any]:
+    """Time what the worker pays: in one long-lived process, the projection update after one
+    new article (as a poll cycle runs it, rules already loaded by an earlier one), and then
+    the first ``tracker state`` process, which finds the projections at the end of the log."""
+    from datetime import timedelta
+
+    from tracker import db, projections
+    from tracker.eventlog.store import EventStore
+    from tracker.ingest.poll import _update_projections
+    from tracker.timeutil import from_micros
+
+    copy = OUT / "asof-after-worker.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(path, copy)
+    engine = db.open_database(f"sqlite:///{copy}")
+    projections.update(engine)
+    store = EventStore(engine)
+    conn = sqlite3.connect(copy)
+    (high,) = conn.execute("SELECT MAX(occurred_at) FROM events").fetchone()
+    conn.close()
+    newest = from_micros(high)
+    tracker = str(Path(sys.executable).parent / "tracker")
+    env = {**os.environ, "TRACKER_DATABASE_URL": ""}
+    update_ms: list[float] = []
+    update_cpu: list[float] = []
+    wall: list[float] = []
+    try:
+        for n in range(samples + 1):  # the first one warms the process up (rules compiled), untimed
+            store.append([_new_article(n, newest + timedelta(hours=n + 1))])
+            start, start_cpu = time.perf_counter(), time.process_time()
+            _update_projections(engine)
+            if n:
+                update_ms.append((time.perf_counter() - start) * 1000)
+                update_cpu.append((time.process_time() - start_cpu) * 1000)
+            start = time.perf_counter()
+            subprocess.run([tracker, "--db", f"sqlite:///{copy}", "state"], check=True,
+                           stdout=subprocess.DEVNULL, env=env)
+            if n:
+                wall.append((time.perf_counter() - start) * 1000)
+    finally:
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    return {"catch_up": {**percentiles(update_ms), "cpu_median_ms": percentiles(update_cpu)["median_ms"]},
+            "cli_after_catch_up": percentiles(wall), "samples": samples}
 
 
 def corpus_db() -> str:
@@ -163,6 +216,7 @@ def run(events: int, quick: bool, probe: Any) -> dict[str, Any]:
     corpus_cli = probe("asof", "cli", path=corpus["path"], samples=5 if quick else 20)
     corpus_library = probe("asof", "in_process", path=corpus["path"], samples=50 if quick else 200)
     fresh = probe("asof", "after_new_article", path=path, samples=1 if quick else 3)
+    worker = probe("asof", "after_worker_catch_up", path=path, samples=2 if quick else 5)
     return {
         "status": "ok",
         "events": events,
@@ -171,5 +225,6 @@ def run(events: int, quick: bool, probe: Any) -> dict[str, Any]:
         "in_process_met": library["p99_ms"] <= 50,
         "cli": whole,
         "cli_after_new_article": fresh,
+        "worker_after_new_article": worker,
         "corpus": {"in_process": corpus_library, "cli": corpus_cli},
     }

@@ -93,6 +93,12 @@ def _asof(s: dict[str, Any]) -> list[Row]:
         (f"as-of: first `tracker state` after 1 new article, {_num(s['events'])} events",
          f"median {_num(fresh['median_ms'])} ms ({_num(fresh['samples'])} samples)",
          "—", "—", "—"),
+    ]) + ([] if (worker := s.get("worker_after_new_article")) is None else [
+        (f"as-of: worker's projection update after 1 new article, in-process, {_num(s['events'])} events",
+         f"median {_num(worker['catch_up']['median_ms'])} ms (CPU {_num(worker['catch_up'].get('cpu_median_ms'))} ms,"
+         f" {_num(worker['samples'])} samples)", "—", "—", "—"),
+        (f"as-of: `tracker state` after the worker's update, {_num(s['events'])} events",
+         f"median {_num(worker['cli_after_catch_up']['median_ms'])} ms", "—", "—", "—"),
     ])
 
 

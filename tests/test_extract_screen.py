@@ -159,43 +159,11 @@ def test_screens_read_once_are_kept_for_the_next_process(tmp_path: Path) -> None
     again, kept = _screens_in_a_process(story, str(tmp_path))
     assert (again, kept) == (0, screens)        # no pattern read again, the same screens
     # An unreadable file is passed over (and written anew); no cache at all reads every time.
+    # (The frames compiled from the screens are kept beside them: without those, the screens are asked.)
     next(tmp_path.glob("screens-*.json")).write_text("{not json", encoding="utf-8")
+    for kept_rules in tmp_path.glob("rules-*.pickle"):
+        kept_rules.unlink()
     assert _screens_in_a_process(story, str(tmp_path)) == (first, screens)
     assert _screens_in_a_process(story, str(tmp_path))[0] == 0
     assert _screens_in_a_process(story, "") == (first, screens)
 
-
-def _same(kept: re.Pattern[str], fresh: re.Pattern[str], texts: list[str]) -> None:
-    assert (kept.pattern, kept.flags, kept.groups, kept.groupindex) == \
-        (fresh.pattern, fresh.flags, fresh.groups, fresh.groupindex)
-    for text in texts:
-        found = [(m.span(), m.groupdict()) for m in kept.finditer(text)]
-        assert found == [(m.span(), m.groupdict()) for m in fresh.finditer(text)], text
-
-
-def test_a_kept_pattern_program_is_the_compiled_pattern(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tracker.stories.extract import patterns
-
-    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path))
-    story = load_story(EXTRACT / "case_stories" / "company.toml")
-    _, frames, _ = _rules(story).of("en")
-    cases = tomllib.loads((EXTRACT / "languages" / "en" / "cases.toml").read_text(encoding="utf-8"))["case"]
-    texts = [f"{c['title']}. {c.get('summary', '')}" for c in cases if c["story"] == "company"]
-    sources = [f.source for f in frames[:40]]
-    made = [patterns.compile(s, re.I) for s in sources]         # compiled, and kept
-    folder = patterns.folder()
-    assert folder is not None and len(list(folder.iterdir())) == len(set(sources))
-    kept = [patterns.compile(s, re.I) for s in sources]         # built from the kept programs
-    for pattern, again, source in zip(made, kept, sources, strict=True):
-        fresh = re.compile(source, re.I)
-        _same(pattern, fresh, texts)
-        _same(again, fresh, texts)
-    # A damaged or foreign program is never used: the pattern is compiled again.
-    for path in folder.iterdir():
-        path.write_bytes(path.read_bytes()[:-8] + b"\x00" * 8)
-    _same(patterns.compile(sources[0], re.I), re.compile(sources[0], re.I), texts)
-    next(folder.iterdir()).write_bytes(b"not a program")
-    _same(patterns.compile(sources[1], re.I), re.compile(sources[1], re.I), texts)
-    monkeypatch.setenv("TRACKER_CACHE_DIR", "")                  # no cache: plain compile
-    assert patterns.folder() is None
-    _same(patterns.compile(sources[2], re.I), re.compile(sources[2], re.I), texts)

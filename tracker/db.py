@@ -144,6 +144,82 @@ def driver_rows(conn: sa.Connection, query: str, params: Sequence[Any]) -> list[
         cursor.close()
 
 
+class Sql:
+    """SQL text on a driver connection (sqlite3 or psycopg), in whatever transaction it has.
+
+    Queries are written with ``?`` marks, turned into the driver's own; rows come back
+    as plain tuples. :func:`sql_of` gives one for an SQLAlchemy connection (its driver
+    connection, so in its transaction), and code that must not load SQLAlchemy makes one
+    over a ``sqlite3`` connection.
+    """
+
+    __slots__ = ("dialect_name", "mark", "raw")
+
+    def __init__(self, raw: Any, mark: str = "?", dialect_name: str = "sqlite") -> None:
+        self.raw = raw
+        self.mark = mark
+        self.dialect_name = dialect_name
+
+    def text(self, query: str) -> str:
+        return query if self.mark == "?" else query.replace("?", self.mark)
+
+    def rows(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
+        cursor = self.raw.cursor()
+        try:
+            cursor.execute(self.text(query), tuple(params))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def first(self, query: str, params: Sequence[Any] = ()) -> Any | None:
+        found = self.rows(query, params)
+        return found[0] if found else None
+
+    def scalar(self, query: str, params: Sequence[Any] = ()) -> Any:
+        row = self.first(query, params)
+        return None if row is None else row[0]
+
+    def run(self, query: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; return its row count."""
+        cursor = self.raw.cursor()
+        try:
+            cursor.execute(self.text(query), tuple(params))
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def many(self, query: str, items: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for every parameter tuple."""
+        if not items:
+            return
+        cursor = self.raw.cursor()
+        try:
+            cursor.executemany(self.text(query), [tuple(i) for i in items])
+        finally:
+            cursor.close()
+
+    def insert(self, table: str, items: Sequence[dict[str, Any]]) -> None:
+        """Insert rows given as dicts (every dict with the first one's keys)."""
+        if not items:
+            return
+        columns = list(items[0])
+        marks = ", ".join("?" * len(columns))
+        self.many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                  [tuple(item[c] for c in columns) for item in items])
+
+
+def sql_of(conn: Any) -> Sql:
+    """Return a :class:`Sql` for an SQLAlchemy connection (or the Sql given)."""
+    if isinstance(conn, Sql):
+        return conn
+    return Sql(conn.connection, param_mark(conn.dialect), conn.dialect.name)
+
+
+def flag(value: Any) -> bool | None:
+    """A boolean column's value as SQLAlchemy gives it (SQLite's driver gives 0/1)."""
+    return None if value is None else bool(value)
+
+
 def describe(engine: Engine) -> str:
     """Return the engine's URL with any password hidden."""
     return engine.url.render_as_string(hide_password=True)
@@ -325,6 +401,19 @@ def _newer_message(engine: Engine, current: str) -> str:
 # --- a light read --------------------------------------------------------
 
 
+def sqlite_file(url: str | None = None) -> Path | None:
+    """Return the existing SQLite file a plain ``sqlite:///PATH`` URL names, else None."""
+    text = resolve_url(url)
+    prefix = "sqlite:///"
+    if not text.startswith(prefix) or "?" in text:
+        return None
+    database = text[len(prefix):]
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database).expanduser()
+    return path if path.is_file() else None
+
+
 def read_connection(url: str | None = None) -> Any | None:
     """Open a read-only driver connection for a quick read, or None when one cannot be had.
 
@@ -336,15 +425,8 @@ def read_connection(url: str | None = None) -> Any | None:
     import sqlite3
     from urllib.parse import quote
 
-    text = resolve_url(url)
-    prefix = "sqlite:///"
-    if not text.startswith(prefix) or "?" in text:
-        return None
-    database = text[len(prefix):]
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    path = Path(database).expanduser()
-    if not path.is_file():
+    path = sqlite_file(url)
+    if path is None:
         return None
     try:
         conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=30,

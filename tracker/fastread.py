@@ -7,8 +7,10 @@ file whose projections are at the end of the log are answered here, and so is
 same fold and JSON shape follow. Click,
 SQLAlchemy, Alembic and rich are never imported. Anything else - another
 command or option, a time that does not parse, PostgreSQL, a database that is
-new, behind or has events the projections have not seen - goes to the full CLI
-(:func:`tracker.cli.main`), which says what is wrong or brings them up to date.
+new or whose schema is behind - goes to the full CLI (:func:`tracker.cli.main`), which says what is
+wrong. Projections behind the log by a few new events are brought up to date here
+first (:mod:`tracker.projections.lean`, plain sqlite3 too); when that path declines, the
+full CLI does it.
 """
 
 from __future__ import annotations
@@ -97,18 +99,35 @@ def quick(command: str, options: dict[str, str]) -> str | None:
         known_at = parse_instant(options["--known-at"]) if "--known-at" in options else None
     except InputError:
         return None
-    conn = db.read_connection(options.get("--db"))
-    if conn is None:
-        return None
     answer = _state if command == "state" else _timeline
+    for attempt in range(2):
+        conn = db.read_connection(options.get("--db"))
+        if conn is None:
+            return None
+        try:
+            found = answer(conn, options.get("--story"),
+                           None if as_of is None else to_micros(as_of),
+                           None if known_at is None else to_micros(known_at), "--json" in options)
+        except Exception:  # any surprise: the full path answers, with its own errors
+            return None
+        finally:
+            conn.close()
+        if found is not None or attempt or not _catch_up(options.get("--db")):
+            return found
+    return None
+
+
+def _catch_up(url: str | None) -> bool:
+    """Take the log's new events into the projections here, when few and plain enough
+    (see :mod:`tracker.projections.lean`); True when that was done."""
+    from tracker import db
+    from tracker.projections import lean
+
+    path = db.sqlite_file(url)
     try:
-        return answer(conn, options.get("--story"),
-                      None if as_of is None else to_micros(as_of),
-                      None if known_at is None else to_micros(known_at), "--json" in options)
-    except Exception:  # any surprise: the full path answers, with its own errors
-        return None
-    finally:
-        conn.close()
+        return path is not None and lean.catch_up(path)
+    except Exception:  # any surprise: the full path brings them up to date, or says why not
+        return False
 
 
 def _fresh_story(conn: Any, story_id: str | None, known_at_us: int | None) -> Any:

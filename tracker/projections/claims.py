@@ -17,16 +17,14 @@ keep working whatever an older version of tracker stored.
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 import orjson
-from sqlalchemy.engine import Connection
 
-from tracker.db import param_mark
+from tracker.db import Sql, sql_of
 from tracker.eventlog.events import (
     ArticleObserved,
     ArticleRejected,
@@ -36,7 +34,6 @@ from tracker.eventlog.events import (
     UnknownEvent,
     decode,
 )
-from tracker.eventlog.store import EventStore, RecordedEvent
 from tracker.projections import rows
 from tracker.projections.versions import rules_version
 from tracker.stories import extract as extract_rules
@@ -44,7 +41,11 @@ from tracker.stories.definition import StoryDefinition
 from tracker.timeutil import to_micros
 from tracker.types import Article, Claim
 
-_log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from tracker.eventlog.store import EventStore, RecordedEvent
+
 _MEMO_LIMIT = 200_000
 _LANGUAGE = 40  # proj_evidence.language
 _NUL = "\\u0000"  # how JSON text spells a NUL character
@@ -108,7 +109,7 @@ class LogEvent(NamedTuple):
         return decode(self.type, self.schema_version, self.payload)
 
 
-Event = LogEvent | RecordedEvent
+Event: TypeAlias = "LogEvent | RecordedEvent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +124,8 @@ class Prior:
     stories: tuple[str, ...]
 
 
-def _insert(conn: Connection, table: str, columns: Sequence[str]) -> str:
-    mark = param_mark(conn.dialect)
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+def _insert(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 @dataclass
@@ -140,22 +140,19 @@ class Batch:
     rejections: list[tuple[Any, ...]] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (position, why) of unusable events
 
-    def write(self, conn: Connection) -> None:
+    def write(self, conn: Connection | Sql) -> None:
         """Write the batch's rows: one driver-level executemany per table."""
+        sql = sql_of(conn)
         if self.superseded:
-            mark = param_mark(conn.dialect)
-            conn.exec_driver_sql(
-                f"UPDATE proj_evidence SET superseded = {mark} "
-                f"WHERE story = {mark} AND position = {mark}",
-                self.superseded,
-            )
+            sql.many("UPDATE proj_evidence SET superseded = ? WHERE story = ? AND position = ?",
+                     self.superseded)
         for table, columns, data in (
             ("proj_evidence", EVIDENCE_COLUMNS, [tuple(r) for r in self.evidence.values()]),
             ("proj_corrections", CORRECTION_COLUMNS, self.corrections),
             ("proj_rejections", REJECTION_COLUMNS, self.rejections),
         ):
             if data:
-                conn.exec_driver_sql(_insert(conn, table, columns), data)
+                sql.many(_insert(table, columns), data)
 
 
 class Collector:
@@ -367,8 +364,11 @@ def build_batch(
             _project(builder, row, kind, version)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             batch.skipped.append((row[0], f"{type(exc).__name__}: {str(exc)[:200]}"))
-            _log.warning("event %s (%s) skipped: its payload cannot be projected (%s: %s)",
-                         row[0], kind, type(exc).__name__, str(exc)[:200])
+            import logging  # only when something is skipped: a catch-up of one article does without it
+
+            logging.getLogger(__name__).warning(
+                "event %s (%s) skipped: its payload cannot be projected (%s: %s)",
+                row[0], kind, type(exc).__name__, str(exc)[:200])
     return batch
 
 

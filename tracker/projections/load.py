@@ -3,32 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
-from tracker.db import driver_rows, param_mark
-from tracker.projections import rows, tables
+from tracker.db import Sql, flag, sql_of
+from tracker.projections import rows
 from tracker.types import Article, Claim, Correction
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+# Every read here is SQL text on the driver's cursor (see tracker.db.Sql), so that a catch-up
+# over a plain sqlite3 connection (tracker.projections.lean) shares them without SQLAlchemy.
 Evidence = list[tuple[Article, list[Claim]]]
 
 
-def rejected_articles(conn: Connection, story_id: str, until: int | None = None) -> set[str]:
+def rejected_articles(conn: Connection | Sql, story_id: str, until: int | None = None) -> set[str]:
     """Return the ids of the articles ruled out for a story (by position ``until``)."""
-    r = tables.rejections
-    query = sa.select(r.c.article_id, r.c.stories)
-    if until is not None:
-        query = query.where(r.c.position <= until)
+    sql = sql_of(conn)
+    query = "SELECT article_id, stories FROM proj_rejections"
+    found = sql.rows(query) if until is None else sql.rows(f"{query} WHERE position <= ?", (until,))
     return {
         article_id
-        for article_id, stories in conn.execute(query)
+        for article_id, stories in found
         if not stories or story_id in rows.split_stories(stories)
     }
 
 
 def load_evidence(
-    conn: Connection, story_id: str, until: int | None = None, *, keep_rejected: bool = False,
+    conn: Connection | Sql, story_id: str, until: int | None = None, *, keep_rejected: bool = False,
     published_from: int | None = None, published_to: int | None = None, after: int | None = None,
 ) -> Evidence:
     """Return (article, claims) pairs in position order: the latest revision of each
@@ -38,7 +40,8 @@ def load_evidence(
 
     Rows are read on the driver's cursor (plain tuples): a story can have hundreds
     of thousands of them."""
-    mark = param_mark(conn.dialect)
+    sql = sql_of(conn)
+    mark = "?"
     where = f"story = {mark}"
     params: list[object] = [story_id]
     if until is None:
@@ -55,12 +58,11 @@ def load_evidence(
     if published_to is not None:
         where += f" AND published_us <= {mark}"
         params.append(published_to)
-    rejected = set() if keep_rejected else rejected_articles(conn, story_id, until)
-    found_rows = driver_rows(
-        conn,
+    rejected = set() if keep_rejected else rejected_articles(sql, story_id, until)
+    found_rows = sql.rows(
         "SELECT position, article_id, publisher, link, title, summary, language, "
         "published_us, recorded_us, content_hash, stories, claims "
-        f"FROM {tables.evidence.name} WHERE {where} ORDER BY position",
+        f"FROM proj_evidence WHERE {where} ORDER BY position",
         params,
     )
     found: Evidence = []
@@ -72,31 +74,29 @@ def load_evidence(
     return found
 
 
-def load_corrections(conn: Connection, story_id: str, until: int | None = None) -> list[Correction]:
+def load_corrections(conn: Connection | Sql, story_id: str, until: int | None = None) -> list[Correction]:
     """Return the story's corrections in log order (those at or before ``until``)."""
-    k = tables.corrections
-    query = sa.select(
-        k.c.position, k.c.story, k.c.slot, k.c.op, k.c.value, k.c.at_us, k.c.source,
-        k.c.note, k.c.interim,
-    ).where(k.c.story == story_id)
+    query = ("SELECT position, story, slot, op, value, at_us, source, note, interim "
+             "FROM proj_corrections WHERE story = ?")
+    params: list[object] = [story_id]
     if until is not None:
-        query = query.where(k.c.position <= until)
-    return [rows.correction_from_row(r) for r in conn.execute(query.order_by(k.c.position))]
+        query += " AND position <= ?"
+        params.append(until)
+    return [rows.correction_from_row((*r[:8], flag(r[8])))
+            for r in sql_of(conn).rows(query + " ORDER BY position", params)]
 
 
-def load_rejections(conn: Connection, article_ids: Sequence[str]) -> dict[str, list[str]]:
+def load_rejections(conn: Connection | Sql, article_ids: Sequence[str]) -> dict[str, list[str]]:
     """Return the reasons given for rejecting some articles, by article id."""
-    r = tables.rejections
     found: dict[str, list[str]] = {}
     if not article_ids:
         return found
+    sql = sql_of(conn)
     ids = list(dict.fromkeys(article_ids))
     for start in range(0, len(ids), 500):
-        query = (
-            sa.select(r.c.article_id, r.c.reason)
-            .where(r.c.article_id.in_(ids[start : start + 500]))
-            .order_by(r.c.position)
-        )
-        for article_id, reason in conn.execute(query):
+        chunk = ids[start : start + 500]
+        query = (f"SELECT article_id, reason FROM proj_rejections WHERE article_id IN "
+                 f"({', '.join('?' * len(chunk))}) ORDER BY position")
+        for article_id, reason in sql.rows(query, chunk):
             found.setdefault(article_id, []).append(reason)
     return found

@@ -36,14 +36,12 @@ import hashlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
-from tracker.alerts import outbox as alert_outbox
-from tracker.projections import load, rows, tables
+from tracker.db import Sql, flag, sql_of
+from tracker.projections import load, rows
 from tracker.stories import corroborate as c
 from tracker.stories.definition import StoryDefinition
 from tracker.stories.refine import ever_set
@@ -55,6 +53,15 @@ AMBIGUOUS = 0  # the group of a mark hash two marks of different groups share
 _NEVER = 1 << 62
 
 Key = c.Key
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+# The reads and writes are SQL text on the driver's cursor (tracker.db.Sql): the same code
+# serves the engine (an SQLAlchemy connection) and a catch-up over plain sqlite3
+# (tracker.projections.lean). Boolean columns are read back as SQLAlchemy gives them.
+_TRANSITION_COLUMNS = ("story", "seq", "slot", "at_us", "op", "value", "interim", "chair", "sources",
+                       "single_source", "correction", "note")
 
 
 def mark_hash(mark: str) -> int:
@@ -87,37 +94,44 @@ class Update:
     redone: list[tuple[Key, int]] = field(default_factory=list)  # ops dropped from a start on
     moved: list[dict[str, Any]] = field(default_factory=list)  # marks with an earlier holder
 
-    def write(self, conn: Connection, listening: bool) -> list[dict[str, Any]] | None:
+    def write(self, conn: Connection | Sql, listening: bool) -> list[dict[str, Any]] | None:
         """Write the rows; return every transition row when ``listening`` (for the outbox)."""
+        sql = sql_of(conn)
         story = self.story
-        t, a, m, r = tables.transitions, tables.accepted, tables.marks, tables.resolution
         if self.keep is None:
-            for table in (t, a, m, r):
-                conn.execute(table.delete().where(table.c.story == story))
+            for table in ("proj_transitions", "proj_accepted", "proj_marks", "proj_resolution"):
+                sql.run(f"DELETE FROM {table} WHERE story = ?", (story,))
         else:
             if self.keep != _NEVER:
-                conn.execute(t.delete().where(t.c.story == story, t.c.seq >= self.keep))
+                sql.run("DELETE FROM proj_transitions WHERE story = ? AND seq >= ?", (story, self.keep))
             for key, start in self.redone:
-                conn.execute(a.delete().where(
-                    a.c.story == story, a.c.slot == key[0], a.c.op == key[1],
-                    a.c.value == rows.dump(key[2]), a.c.start_us >= start,
-                ))
+                sql.run("DELETE FROM proj_accepted WHERE story = ? AND slot = ? AND op = ? AND value = ? "
+                        "AND start_us >= ?", (story, key[0], key[1], rows.dump(key[2]), start))
             if self.meta is not None:
-                conn.execute(r.delete().where(r.c.story == story))
+                sql.run("DELETE FROM proj_resolution WHERE story = ?", (story,))
             if self.moved:
-                conn.execute(m.delete().where(m.c.story == story, m.c.mark.in_([x["mark"] for x in self.moved])))
-                conn.execute(m.insert(), self.moved)
-        for table, items in ((t, self.transitions), (a, self.ops), (m, self.marks)):
-            if items:
-                conn.execute(table.insert(), items)
+                moved = [x["mark"] for x in self.moved]
+                sql.run(f"DELETE FROM proj_marks WHERE story = ? AND mark IN ({', '.join('?' * len(moved))})",
+                        (story, *moved))
+                sql.insert("proj_marks", self.moved)
+        for table, items in (("proj_transitions", self.transitions), ("proj_accepted", self.ops),
+                             ("proj_marks", self.marks)):
+            sql.insert(table, items)
         if self.meta is not None:
-            conn.execute(r.insert(), [self.meta])
+            sql.insert("proj_resolution", [self.meta])
         if not listening or self.keep == _NEVER:
             return None  # nobody to tell, or the transitions did not change
         if self.keep is None:
             return self.transitions
-        query = sa.select(*t.c).where(t.c.story == story, t.c.seq < self.keep).order_by(t.c.seq)
-        return [dict(row._mapping) for row in conn.execute(query)] + self.transitions
+        found = sql.rows(f"SELECT {', '.join(_TRANSITION_COLUMNS)} FROM proj_transitions "
+                         "WHERE story = ? AND seq < ? ORDER BY seq", (story, self.keep))
+        kept = []
+        for row in found:
+            item = dict(zip(_TRANSITION_COLUMNS, row, strict=True))
+            item["interim"] = flag(item["interim"])
+            item["single_source"], item["correction"] = bool(item["single_source"]), bool(item["correction"])
+            kept.append(item)
+        return kept + self.transitions
 
 
 def _op_row(story: str, op: c._Op) -> dict[str, Any]:
@@ -179,45 +193,42 @@ def full(
     )
 
 
-def _hard_change(conn: Connection, story_id: str, since: int) -> bool:
+def _hard_change(sql: Sql, story_id: str, since: int) -> bool:
     """Whether a report was revised or rejected since a position."""
-    e, r = tables.evidence, tables.rejections
-    probes = [
-        sa.select(e.c.position).where(e.c.story == story_id, e.c.superseded > since),
-        sa.select(r.c.position).where(r.c.position > since),
-    ]
-    return any(conn.execute(q.limit(1)).first() is not None for q in probes)
+    return (sql.first("SELECT position FROM proj_evidence WHERE story = ? AND superseded > ? LIMIT 1",
+                      (story_id, since)) is not None
+            or sql.first("SELECT position FROM proj_rejections WHERE position > ? LIMIT 1",
+                         (since,)) is not None)
 
 
-def _groups_of(conn: Connection, story_id: str, hashes: Sequence[int]) -> dict[int, tuple[int, int]]:
+def _groups_of(sql: Sql, story_id: str, hashes: Sequence[int]) -> dict[int, tuple[int, int]]:
     """Return the saved group and first holder of some mark hashes."""
-    m = tables.marks
     found: dict[int, tuple[int, int]] = {}
     wanted = list(dict.fromkeys(hashes))
     for start in range(0, len(wanted), 500):
-        query = sa.select(m.c.mark, m.c.unit, m.c.holder).where(
-            m.c.story == story_id, m.c.mark.in_(wanted[start:start + 500]))
-        found.update((h, (u, p)) for h, u, p in conn.execute(query))
+        chunk = wanted[start:start + 500]
+        query = (f"SELECT mark, unit, holder FROM proj_marks WHERE story = ? "
+                 f"AND mark IN ({', '.join('?' * len(chunk))})")
+        found.update((h, (u, p)) for h, u, p in sql.rows(query, (story_id, *chunk)))
     return found
 
 
-def _articles(conn: Connection, story_id: str, positions: set[int]) -> dict[int, Article]:
-    e = tables.evidence
+def _articles(sql: Sql, story_id: str, positions: set[int]) -> dict[int, Article]:
     found: dict[int, Article] = {}
     wanted = sorted(positions)
     for start in range(0, len(wanted), 500):
-        query = sa.select(
-            e.c.position, e.c.article_id, e.c.publisher, e.c.link, e.c.title, e.c.summary,
-            e.c.language, e.c.published_us, e.c.recorded_us, e.c.content_hash, e.c.stories,
-        ).where(e.c.story == story_id, e.c.position.in_(wanted[start:start + 500]))
-        found.update((row[0], rows.article_from_row(row)) for row in conn.execute(query))
+        chunk = wanted[start:start + 500]
+        query = ("SELECT position, article_id, publisher, link, title, summary, language, published_us, "
+                 "recorded_us, content_hash, stories FROM proj_evidence WHERE story = ? "
+                 f"AND position IN ({', '.join('?' * len(chunk))})")
+        found.update((row[0], rows.article_from_row(row)) for row in sql.rows(query, (story_id, *chunk)))
     return found
 
 
 Joined = tuple[dict[int, int], list[dict[str, Any]], list[dict[str, Any]]]
 
 
-def _join(conn: Connection, story_id: str, new: Sequence[tuple[Article, Sequence[Claim]]]) -> Joined | None:
+def _join(sql: Sql, story_id: str, new: Sequence[tuple[Article, Sequence[Claim]]]) -> Joined | None:
     """Group new articles with the known groups they are copies of (a shared mark).
 
     Return each new article's group (by position), the marks to add and the marks whose
@@ -225,8 +236,8 @@ def _join(conn: Connection, story_id: str, new: Sequence[tuple[Article, Sequence
     one (every report of both would count differently), or a mark's hash is ambiguous
     or not the saved mark's."""
     marks = {article.position: _valid_marks(article) for article, _ in new}
-    saved = _groups_of(conn, story_id, [mark_hash(m) for found in marks.values() for m in found])
-    holders = _articles(conn, story_id, {holder for _, holder in saved.values()})
+    saved = _groups_of(sql, story_id, [mark_hash(m) for found in marks.values() for m in found])
+    holders = _articles(sql, story_id, {holder for _, holder in saved.values()})
     parent: dict[tuple[int, int], tuple[int, int]] = {}
 
     def find(x: tuple[int, int]) -> tuple[int, int]:
@@ -275,14 +286,14 @@ def _join(conn: Connection, story_id: str, new: Sequence[tuple[Article, Sequence
 
 
 def incremental(
-    conn: Connection, story: StoryDefinition, since: int, corrections: Sequence[Correction]
+    conn: Connection | Sql, story: StoryDefinition, since: int, corrections: Sequence[Correction]
 ) -> Update | None:
     """Resolve a story again after new articles only (see the module's docstring);
     None when the change is not only new articles, or the saved state is missing."""
-    if _hard_change(conn, story.id, since):
+    sql = sql_of(conn)
+    if _hard_change(sql, story.id, since):
         return None
-    r = tables.resolution
-    meta = conn.execute(sa.select(r.c.horizon, r.c.holders, r.c.firsts).where(r.c.story == story.id)).first()
+    meta = sql.first("SELECT horizon, holders, firsts FROM proj_resolution WHERE story = ?", (story.id,))
     if meta is None:
         return None
     model = model_of(story)
@@ -293,7 +304,7 @@ def incremental(
     holders = {slot: set(names) for slot, names in orjson.loads(meta[1]).items()}
     firsts: dict[Key, int] = {_key_of(*item[:3]): item[3] for item in orjson.loads(meta[2])}
 
-    new = load.load_evidence(conn, story.id, after=since)
+    new = load.load_evidence(sql, story.id, after=since)
     # A correction silences the reports within W of it: the fold is redone from there.
     fixed = [x for x in corrections if x.story == story.id and x.position > since]
     refold = min((x.at_us - W for x in fixed), default=_NEVER)
@@ -305,7 +316,7 @@ def incremental(
             if claim.op == "set" and claim.factuality == "asserted" and isinstance(claim.value, str) \
                     and claim.slot in holders and claim.value not in holders[claim.slot]:
                 return None
-    joined = _join(conn, story.id, new)
+    joined = _join(sql, story.id, new)
     if joined is None:
         return None
     new_units, new_marks, moved = joined
@@ -332,10 +343,10 @@ def incremental(
         return Update(story.id, [], [], new_marks, meta_row, keep=_NEVER, moved=moved)
 
     earliest = min([*starts.values(), *(b[0] for b in bands)], default=_NEVER)
-    window = [] if earliest == _NEVER else load.load_evidence(conn, story.id, published_from=earliest - L - 1)
+    window = [] if earliest == _NEVER else load.load_evidence(sql, story.id, published_from=earliest - L - 1)
     known = [i for i, (article, _) in enumerate(window) if article.position not in fresh]
     wanted = {i: _valid_marks(window[i][0]) for i in known}
-    groups = _groups_of(conn, story.id, [mark_hash(m) for marks in wanted.values() for m in marks])
+    groups = _groups_of(sql, story.id, [mark_hash(m) for marks in wanted.values() for m in marks])
     units = [new_units.get(article.position, article.position) for article, _ in window]
     for i, marks in wanted.items():
         labels = {groups[h][0] if h in groups else None for h in map(mark_hash, marks)} - {AMBIGUOUS}
@@ -351,7 +362,6 @@ def incremental(
     asserted_at = c._times(grouped, "asserted")
     negated_at = c._times(grouped, "negated")
 
-    a = tables.accepted
     redone: dict[Key, tuple[int, list[c._Op]]] = {}
     for key in sorted(set(grouped) | set(starts), key=repr):
         start = starts.get(key, _NEVER)
@@ -364,12 +374,9 @@ def incremental(
             continue
         asserted = c._asserted(model, grouped.get(key, []))
         times = [s.article.published_us for s in asserted]
-        prev = conn.execute(
-            sa.select(a.c.start_us).where(
-                a.c.story == story.id, a.c.slot == key[0], a.c.op == key[1],
-                a.c.value == rows.dump(key[2]), a.c.start_us < start,
-            ).order_by(a.c.start_us.desc()).limit(1)
-        ).scalar()
+        prev = sql.scalar(
+            "SELECT start_us FROM proj_accepted WHERE story = ? AND slot = ? AND op = ? AND value = ? "
+            "AND start_us < ? ORDER BY start_us DESC LIMIT 1", (story.id, key[0], key[1], rows.dump(key[2]), start))
         if prev is not None and prev + W >= start:
             i = bisect_right(times, prev + W)
         else:
@@ -389,14 +396,14 @@ def incremental(
 
     since_us = min([refold, *(start for start, _ in redone.values())])
     tail: list[tuple[str, int, c._Op]] = []
-    query = sa.select(a.c.slot, a.c.op, a.c.value, a.c.start_us, a.c.at_us, a.c.interim,
-                      a.c.single_source, a.c.reports, a.c.note).where(a.c.story == story.id, a.c.at_us >= since_us)
+    query = ("SELECT slot, op, value, start_us, at_us, interim, single_source, reports, note "
+             "FROM proj_accepted WHERE story = ? AND at_us >= ?")
     stored = []
-    for slot, op, value, start_us, at_us, interim, single, positions, note in conn.execute(query):
+    for slot, op, value, start_us, at_us, interim, single, positions, note in sql.rows(query, (story.id, since_us)):
         key = (slot, op, rows.load_value(value))
         if key not in redone or start_us < redone[key][0]:
-            stored.append((key, start_us, at_us, interim, bool(single), orjson.loads(positions), note))
-    sources = _sources(conn, model, story.id, [p for item in stored for p in item[5]])
+            stored.append((key, start_us, at_us, flag(interim), bool(single), orjson.loads(positions), note))
+    sources = _sources(sql, model, story.id, [p for item in stored for p in item[5]])
     for key, start_us, at_us, interim, single, positions, note in stored:
         found = tuple(sources[p] for p in positions)
         tail.append((repr(key), start_us, c._Op(at_us, key[0], key[1], key[2], interim, found, single,
@@ -408,14 +415,11 @@ def incremental(
     kept = [op for op in c._corrected(model, [item[2] for item in tail], mine)
             if not op.correction or op.at_us >= since_us]
 
-    held = _held_before(conn, model, story.id, since_us)
-    t = tables.transitions
+    held = _held_before(sql, model, story.id, since_us)
     # Transitions are in time order: those before the instant are the first ``keep``.
-    keep = conn.execute(
-        sa.select(sa.func.min(t.c.seq)).where(t.c.story == story.id, t.c.at_us >= since_us)
-    ).scalar()
+    keep = sql.scalar("SELECT min(seq) FROM proj_transitions WHERE story = ? AND at_us >= ?", (story.id, since_us))
     if keep is None:
-        last = conn.execute(sa.select(sa.func.max(t.c.seq)).where(t.c.story == story.id)).scalar()
+        last = sql.scalar("SELECT max(seq) FROM proj_transitions WHERE story = ?", (story.id,))
         keep = 0 if last is None else last + 1
     transitions = c.fold(model, story.id, kept, held)
     return Update(
@@ -424,37 +428,36 @@ def incremental(
     )
 
 
-def _sources(conn: Connection, model: StoryModel, story_id: str, positions: Sequence[int]) -> dict[int, Source]:
+def _sources(sql: Sql, model: StoryModel, story_id: str, positions: Sequence[int]) -> dict[int, Source]:
     """Return the sources of accepted windows' reports (all asserted) by evidence position."""
-    e = tables.evidence
     authorities = model.corroboration.authoritative
     found: dict[int, Source] = {}
     wanted = sorted(set(positions))
     for start in range(0, len(wanted), 500):
-        query = sa.select(e.c.position, e.c.article_id, e.c.publisher, e.c.published_us, e.c.link,
-                          e.c.title).where(e.c.story == story_id, e.c.position.in_(wanted[start:start + 500]))
-        for position, article_id, publisher, published_us, link, title in conn.execute(query):
+        chunk = wanted[start:start + 500]
+        query = ("SELECT position, article_id, publisher, published_us, link, title FROM proj_evidence "
+                 f"WHERE story = ? AND position IN ({', '.join('?' * len(chunk))})")
+        for position, article_id, publisher, published_us, link, title in sql.rows(query, (story_id, *chunk)):
             found[position] = Source(article_id, publisher, published_us, link, title, "asserted",
                                      c._is_authority(publisher, authorities))
     return found
 
 
-def _held_before(conn: Connection, model: StoryModel, story_id: str, at_us: int) -> dict[str, Held]:
+def _held_before(sql: Sql, model: StoryModel, story_id: str, at_us: int) -> dict[str, Held]:
     """Return every slot's value as the last transition before an instant left it."""
     held = baseline_held(model)
-    t = tables.transitions
     for slot in held:
-        row = conn.execute(
-            sa.select(t.c.value, t.c.interim, t.c.chair)
-            .where(t.c.story == story_id, t.c.slot == slot, t.c.at_us < at_us)
-            .order_by(t.c.at_us.desc(), t.c.seq.desc()).limit(1)
-        ).first()
+        row = sql.first(
+            "SELECT value, interim, chair FROM proj_transitions WHERE story = ? AND slot = ? AND at_us < ? "
+            "ORDER BY at_us DESC, seq DESC LIMIT 1", (story_id, slot, at_us))
         if row is not None:
-            held[slot] = Held(rows.load_value(row[0]), row[1], row[2])
+            held[slot] = Held(rows.load_value(row[0]), flag(row[1]), row[2])
     return held
 
 
 def listening(conn: Connection, story_id: str) -> bool:
     """Whether an alert target follows the story (its outbox needs every transition)."""
+    from tracker.alerts import outbox as alert_outbox
+
     return bool(alert_outbox._matching(conn, story_id))
 

@@ -21,6 +21,8 @@ from functools import cache
 from typing import Any
 
 from tracker.stories.definition import StoryDefinition
+from tracker.stories.extract.compiled import compile as compile_re
+from tracker.stories.extract.compiled import kept
 from tracker.stories.extract.cues import PRECEDENCE, Reading, factuality
 from tracker.stories.extract.events import (
     Event,
@@ -40,6 +42,7 @@ from tracker.stories.extract.events import (
 from tracker.stories.extract.frames import Compiled, compile_frames, finder_of, public_anchors
 from tracker.stories.extract.lexicon import Lexicon, alternatives, build
 from tracker.stories.extract.rules import Language, codes, data_digest, languages
+from tracker.stories.extract.rules import language as rules_language
 from tracker.stories.extract.screen import passes
 from tracker.stories.extract.text import clean, sentences
 from tracker.stories.refine import HOLDER
@@ -84,7 +87,7 @@ class _Rules:
         found = self.roles.get(code)
         if found is None:
             nouns = [n for spec in self.model.slots for n in spec.role_nouns(code)]
-            found = self.roles[code] = re.compile(rf"(?<!\w)(?:{alternatives(nouns)})(?!\w)" if nouns else "(?!)",
+            found = self.roles[code] = compile_re(rf"(?<!\w)(?:{alternatives(nouns)})(?!\w)" if nouns else "(?!)",
                                                   re.I)
         return found
 
@@ -93,11 +96,16 @@ class _Rules:
         first time: a process that only meets English text never compiles the others)."""
         found = self.compiled.get(code)
         if found is None:
-            language = languages()[code]
-            lexicon = build(self.story, self.model, language)
-            frames = compile_frames(self.story, self.model, language, lexicon)
-            found = self.compiled[code] = (lexicon, frames,
-                                           public_anchors(self.model, self.story, lexicon, language))
+            language = rules_language(code)
+
+            def make() -> tuple[Lexicon, tuple[Compiled, ...], tuple[tuple[str, re.Pattern[str]], ...]]:
+                lexicon = build(self.story, self.model, language)
+                frames = compile_frames(self.story, self.model, language, lexicon)
+                return lexicon, frames, public_anchors(self.model, self.story, lexicon, language)
+
+            # Made once per story file and rule data (kept in the cache folder for the next process).
+            key = f"{self.story.id}\0{self.story.digest}\0{code}\0{language.digest}"
+            found = self.compiled[code] = kept("rules", key, make)
         return found
 
 
@@ -132,7 +140,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     """Return the claims an article makes about a story's slots."""
     rules = _rules(story)
     code = language_of(article)
-    language = languages()[code]
+    language = rules_language(code)
     lexicon, frames, public = rules.of(code)
     finder = finder_of(language)
     title = clean(article.title)
@@ -310,7 +318,7 @@ def _office_beside(rules: _Rules, lexicon: Lexicon, code: str, parts: list[tuple
 
 @cache
 def _nouns_re(nouns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{alternatives(list(nouns))})(?!\w)" if nouns else "(?!)", re.I)
+    return compile_re(rf"(?<!\w)(?:{alternatives(list(nouns))})(?!\w)" if nouns else "(?!)", re.I)
 
 
 def _inside_name(match: re.Match[str], names: list[tuple[int, int]]) -> bool:

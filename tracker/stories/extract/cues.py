@@ -23,6 +23,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from tracker.stories.extract.compiled import compile as compile_re
+
 _PUNCTUATION = re.compile(r"[,;:!?()\[\]\"“”«»—–|]|\s-\s|\.(?:\s|$)")
 # When several cues govern a trigger, the first kind in this list wins.
 PRECEDENCE = ("question", "conditional", "negated", "speculative", "opinion", "background", "historical",
@@ -41,7 +43,7 @@ class Cue:
 def cues(kind: str, scope: str, words: Iterable[str], flags: int = re.I, bounded: bool = True) -> list[Cue]:
     """Compile one cue per regex fragment (word-bounded unless ``bounded`` is false)."""
     return [
-        Cue(kind, re.compile(rf"(?<!\w){w}(?!\w)" if bounded else w, flags), scope) for w in words
+        Cue(kind, compile_re(rf"(?<!\w){w}(?!\w)" if bounded else w, flags), scope) for w in words
     ]
 
 

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
+from tracker.stories.extract.compiled import compile as compile_re
 from tracker.stories.extract.rules import Language
 from tracker.stories.spec import SINGLE, StoryModel, event_matches
 from tracker.timeutil import agreed
@@ -351,7 +352,7 @@ def _days_of(language: Language) -> re.Pattern[str]:
         pieces = [p.pattern for _, p in language.dates] + [p.pattern for p in language.months] \
             + [p.pattern for p in language.weekdays] + [p.pattern for p, _ in language.effective_relative]
         joined = "|".join(f"(?:{p})" for p in pieces).replace("(?P<d>", "(?:")   # one group name once
-        found = _DAYS[language.digest] = re.compile(joined or "(?!)", re.I)
+        found = _DAYS[language.digest] = compile_re(joined or "(?!)", re.I)
     return found
 
 

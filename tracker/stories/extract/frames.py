@@ -22,7 +22,8 @@ import re
 from functools import cache
 
 from tracker.stories.definition import PERSON, StoryDefinition
-from tracker.stories.extract import patterns
+from tracker.stories.extract.compiled import compile as compile_re
+from tracker.stories.extract.compiled import kept
 from tracker.stories.extract.lexicon import NAME_START, Lexicon, alternatives
 from tracker.stories.extract.rules import Frame, Language
 from tracker.stories.extract.screen import PLACEHOLDER, Finder, Screen, atomic, keep, required
@@ -65,7 +66,7 @@ class Compiled:
         """The frame's regex."""
         if self._regex is None:
             try:
-                self._regex = patterns.compile(self.source, re.I)
+                self._regex = compile_re(self.source, re.I)
             except re.error as exc:
                 from tracker.errors import ConfigError
 
@@ -92,7 +93,7 @@ class Compiled:
 @cache
 def _pattern(source: str) -> re.Pattern[str]:
     # Compiled once per process, on first use, and shared by every frame that has the same piece.
-    return patterns.compile(source, re.I)
+    return compile_re(source, re.I)
 
 
 def _expand(template: str, pieces: dict[str, str]) -> str:
@@ -365,11 +366,15 @@ def finder_of(language: Language) -> Finder:
     key = (language.code, language.digest)
     found = _FINDERS.get(key)
     if found is None:
-        named = dict(language.patterns)
-        literals = {lit for frame in language.frames
-                    for alternatives_ in (required(_expand(frame.template, named)) or ())
-                    for lit in alternatives_}
-        found = _FINDERS[key] = Finder(frozenset(literals))
+
+        def make() -> Finder:
+            named = dict(language.patterns)
+            literals = {lit for frame in language.frames
+                        for alternatives_ in (required(_expand(frame.template, named)) or ())
+                        for lit in alternatives_}
+            return Finder(frozenset(literals))
+
+        found = _FINDERS[key] = kept("finder", f"{language.code}\0{language.digest}", make)
     return found
 
 
@@ -389,5 +394,5 @@ def public_anchors(model: StoryModel, story: StoryDefinition, lexicon: Lexicon,
             parts.append(rf"(?<!\w){_not_other_body(story, entity.id)}(?:{phrases})(?!\w)")
         pattern = "|".join(p for p in parts if p)
         if pattern:
-            found.append((entity.id, re.compile(pattern, re.I)))
+            found.append((entity.id, compile_re(pattern, re.I)))
     return tuple(found)

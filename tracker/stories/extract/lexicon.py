@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass
 
 from tracker.stories.definition import PERSON, Entity, StoryDefinition
+from tracker.stories.extract.compiled import compile as compile_re
 from tracker.stories.extract.rules import Language
 from tracker.stories.spec import StoryModel
 
@@ -157,8 +158,8 @@ def build(story: StoryDefinition, model: StoryModel, language: Language) -> Lexi
         people.append(
             Person(
                 entity.name,
-                tuple(re.compile(_alias_pattern(a, language)) for a in aliases),
-                tuple(re.compile(_alias_pattern(a, language)) for a in entity.ambiguous),
+                tuple(compile_re(_alias_pattern(a, language)) for a in aliases),
+                tuple(compile_re(_alias_pattern(a, language)) for a in entity.ambiguous),
             )
         )
         all_aliases.extend(aliases)
@@ -168,6 +169,6 @@ def build(story: StoryDefinition, model: StoryModel, language: Language) -> Lexi
               if all_aliases else "(?!)")
     table = dict(bodies)
     anchors = [table[b] for b in model.bodies() if b in table]
-    anchor = re.compile("|".join(anchors) if anchors else "(?!)")
+    anchor = compile_re("|".join(anchors) if anchors else "(?!)")
     return Lexicon(person, tuple(people), tuple(bodies),
-                   tuple((k, re.compile(v)) for k, v in bodies), anchor, re.compile(person))
+                   tuple((k, compile_re(v)) for k, v in bodies), anchor, compile_re(person))

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import ConfigError
+from tracker.stories.extract.compiled import compile as compile_re
+from tracker.stories.extract.compiled import kept
 from tracker.stories.extract.cues import Cue, CueSet
 from tracker.stories.spec import EVENT_KINDS
 
@@ -153,7 +155,7 @@ def _table(raw: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
 
 def _compile(pattern: str, path: Path, what: str, flags: int = re.I) -> re.Pattern[str]:
     try:
-        return re.compile(pattern, flags)
+        return compile_re(pattern, flags)
     except re.error as exc:
         raise _fail(path, f"{what}: invalid pattern: {exc}") from None
 
@@ -339,11 +341,24 @@ def _dates(words: dict[str, Any], path: Path) -> tuple[tuple[int | None, re.Patt
 @cache
 def languages() -> dict[str, Language]:
     """Return every language of the rule data, by folder name."""
-    found = {}
-    for folder in sorted(FOLDER.iterdir()):
-        if folder.is_dir() and (folder / "frames.toml").is_file():
-            found[folder.name] = load_language(folder)
-    return found
+    return {code: language(code) for code in codes()}
+
+
+@cache
+def language(code: str) -> Language:
+    """Return one language of the rule data (read alone: text in one language needs no other)."""
+    if code not in codes():
+        raise KeyError(code)
+    return _kept_language(FOLDER / code)
+
+
+def _kept_language(folder: Path) -> Language:
+    """Read a language folder, or take what an earlier process read of the same files."""
+    try:
+        key = f"{folder}\0{_digest(folder)}"
+    except OSError:
+        return load_language(folder)  # a file missing: the usual ConfigError
+    return kept("language", key, lambda: load_language(folder))  # type: ignore[no-any-return]
 
 
 @cache

@@ -48,6 +48,8 @@ from pathlib import Path
 
 import orjson
 
+from tracker.stories.extract.compiled import compile as compile_re
+
 Screen = tuple[frozenset[str], ...]     # every set must share a literal with the sentence
 
 PLACEHOLDER = re.compile(r"\{([A-Z][A-Z_]*)\}")
@@ -453,7 +455,7 @@ class Finder:
         # Each literal with every literal it starts with (itself included).
         self.prefixes = {lit: frozenset(lit[:k] for k in range(1, len(lit) + 1) if lit[:k] in literals)
                          for lit in ordered}
-        self.regex = re.compile(f"(?=({_trie(ordered)}))", re.I) if ordered and not clash else None
+        self.regex = compile_re(f"(?=({_trie(ordered)}))", re.I) if ordered and not clash else None
         self._alphabet = alphabet
         self._folds: dict[str, str] = {}
 

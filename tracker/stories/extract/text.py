@@ -6,7 +6,9 @@ import html
 import re
 from functools import cache
 
-from tracker.stories.extract.rules import languages
+from tracker.stories.extract.compiled import compile as compile_re
+from tracker.stories.extract.compiled import kept
+from tracker.stories.extract.rules import data_digest, languages
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "‚": ",", " ": " ", "\u200b": ""})
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"“«„(\[]?[A-ZÀ-ÖØ-ÞĄĆĘŁŃÓŚŹŻ0-9-])|\s+\|\s+(?=[A-Z])")
@@ -16,16 +18,28 @@ _URL = re.compile(r"https?://\S+")
 
 
 @cache
+def _every_language() -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str]]:
+    # What cleaning and splitting take from every language's lexicon (kept for the next process,
+    # which then reads no language but the text's own).
+    def make() -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str]]:
+        found = languages().values()
+        words = "|".join(lang.abbreviations for lang in found if lang.abbreviations)
+        return (tuple(f for lang in found for f in lang.furniture),
+                compile_re(rf"\b(?:{words or '(?!)'})\.$"))
+
+    return kept("text", data_digest(), make)  # type: ignore[no-any-return]
+
+
+@cache
 def _furniture() -> tuple[re.Pattern[str], ...]:
     # Feed furniture ("read more" tails, aggregator footers), from every language's lexicon.
-    return (*(f for lang in languages().values() for f in lang.furniture), _URL)
+    return (*_every_language()[0], _URL)
 
 
 @cache
 def _abbreviations() -> re.Pattern[str]:
     # Abbreviations whose full stop does not end a sentence, from every language's lexicon.
-    words = "|".join(lang.abbreviations for lang in languages().values() if lang.abbreviations)
-    return re.compile(rf"\b(?:{words or '(?!)'})\.$")
+    return _every_language()[1]
 
 
 def clean(text: str) -> str:
