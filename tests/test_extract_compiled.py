@@ -22,6 +22,7 @@ _SCRIPT = (
     "same = all(a == re.compile(p, f) and a.groupindex == re.compile(p, f).groupindex\n"
     "           for a, (p, f) in zip(found, patterns))\n"
     "made = compiled.kept('sample', 'key', lambda: {'x': re.compile('a+b', re.I), 'n': 3})\n"
+    "same = same and compiled.compile(r'fo+\\d', re.I, group='frames:sample') == re.compile(r'fo+\\d', re.I)\n"
     "print(kept, same, compiled._working, made['x'] == re.compile('a+b', re.I), made['n'])\n"
 )
 
@@ -34,7 +35,8 @@ def _run(cache: str) -> list[str]:
 
 def test_compiled_patterns_are_kept_and_equal(tmp_path: Path) -> None:
     assert _run(str(tmp_path)) == ["0", "True", "True", "True", "3"]
-    (kept,) = tmp_path.glob("regex-*.marshal")
+    (kept,) = tmp_path.glob("regex-*-common.marshal")
+    assert len(list(tmp_path.glob("regex-*.marshal"))) == 2     # a story's frames: a file of their own
     assert len(list(tmp_path.glob("sample-*.pickle"))) == 1
     again = _run(str(tmp_path))
     assert int(again[0]) >= len(PATTERNS) and again[1:] == ["True", "True", "True", "3"]
@@ -50,7 +52,7 @@ def test_a_kept_form_the_engine_refuses_falls_back_to_compiling(tmp_path: Path, 
     from tracker.stories.extract import compiled
 
     key = compiled._key(r"x+y", int(re.I))
-    monkeypatch.setattr(compiled, "_kept", {key: (int(re.I | re.U), [999999], 0, {}, (None,))})  # type: ignore[attr-defined]
+    monkeypatch.setattr(compiled, "_kept", {compiled.COMMON: {key: (int(re.I | re.U), [999999], 0, {}, (None,))}})  # type: ignore[attr-defined]
     monkeypatch.setattr(compiled, "_working", True)  # type: ignore[attr-defined]
     assert compiled.compile(r"x+y", re.I) == re.compile(r"x+y", re.I)
     assert compiled._working is False

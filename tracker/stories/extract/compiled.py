@@ -32,10 +32,11 @@ from typing import Any
 
 _WORD = "I"         # the engine's code words, kept as the bytes of an array of them
 _MOST = 20_000      # patterns kept in the file; beyond that it starts again with this process's own
-_kept: dict[bytes, tuple[Any, ...]] | None = None
-_new: dict[bytes, tuple[Any, ...]] = {}
+_kept: dict[str, dict[bytes, tuple[Any, ...]]] = {}     # per group: the file's patterns, once read
+_new: dict[str, dict[bytes, tuple[Any, ...]]] = {}      # per group: compiled since, not yet written
 _working = True     # False once anything failed: plain re.compile from then on
 _registered = False
+COMMON = "common"   # the group of the rule data's own patterns (cues, lexicons, screens)
 
 
 def cache_folder() -> Path | None:
@@ -49,9 +50,10 @@ def cache_folder() -> Path | None:
     return Path(folder)
 
 
-def cache_file() -> Path | None:
-    """Return the file the compiled patterns are kept in (None: keep none, also when the
-    engine's code words are not this machine's unsigned ints)."""
+def cache_file(group: str = COMMON) -> Path | None:
+    """Return the file one group of compiled patterns is kept in (None: keep none, also when
+    the engine's code words are not this machine's unsigned ints). A story's frames are a group
+    of their own, so a process reads the programs of the stories it extracts for, not all."""
     import _sre
 
     folder = cache_folder()
@@ -59,33 +61,35 @@ def cache_file() -> Path | None:
         return None
     hasher = hashlib.sha256(Path(__file__).read_bytes())
     hasher.update(f"\0{sys.version}\0{sys.implementation.name}\0{_sre.MAGIC}\0{_sre.CODESIZE}".encode())
-    return folder / f"regex-{hasher.hexdigest()[:16]}.marshal"
+    name = hashlib.sha256(group.encode()).hexdigest()[:12] if group != COMMON else COMMON
+    return folder / f"regex-{hasher.hexdigest()[:16]}-{name}.marshal"
 
 
-def _load() -> dict[bytes, tuple[Any, ...]]:
-    global _kept
-    if _kept is None:
-        _kept = {}
-        path = cache_file()
+def _load(group: str = COMMON) -> dict[bytes, tuple[Any, ...]]:
+    found = _kept.get(group)
+    if found is None:
+        found = _kept[group] = {}
+        path = cache_file(group)
         try:
-            found = marshal.loads(path.read_bytes()) if path is not None else {}
-            if isinstance(found, dict):
-                _kept = found
+            read = marshal.loads(path.read_bytes()) if path is not None else {}
+            if isinstance(read, dict):
+                found = _kept[group] = read
         except (OSError, ValueError, EOFError, TypeError):
             pass    # none yet, or unreadable: compile again
-    return _kept
+    return found
 
 
-def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """Return ``re.compile(pattern, flags)``, from the kept compiled form when there is one."""
+def compile(pattern: str, flags: int = 0, group: str = COMMON) -> re.Pattern[str]:
+    """Return ``re.compile(pattern, flags)``, from the kept compiled form when there is one
+    (``group``: which file keeps it)."""
     global _working, _registered
     flags = int(flags)
     if not _working or not isinstance(pattern, str):
         return re.compile(pattern, flags)
     key = _key(pattern, flags)
-    entry = _load().get(key)
+    entry = _load(group).get(key)
     if entry is None:
-        entry = _new.get(key)
+        entry = _new.get(group, {}).get(key)
     if entry is not None:
         try:
             return _engine(pattern, entry)
@@ -99,7 +103,7 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
             if not _registered:
                 _registered = True
                 atexit.register(keep)
-            _new[key] = entry
+            _new.setdefault(group, {})[key] = entry
     except Exception:
         _working = False
     return made
@@ -133,15 +137,20 @@ def _entry(pattern: str, flags: int) -> tuple[Any, ...]:
 
 
 def keep() -> None:
-    """Write the patterns compiled since the file was read (atomically; errors pass)."""
-    global _kept
-    path = cache_file()
-    if not _new or path is None:
+    """Write the patterns compiled since their files were read (atomically; errors pass)."""
+    for group in list(_new):
+        _keep(group)
+
+
+def _keep(group: str) -> None:
+    fresh = _new.pop(group, {})
+    path = cache_file(group)
+    if not fresh or path is None:
         return
-    kept = dict(_load()) if len(_load()) + len(_new) <= _MOST else {}
-    kept.update(_new)
-    _new.clear()
-    _kept = kept
+    old = _load(group)
+    kept = dict(old) if len(old) + len(fresh) <= _MOST else {}
+    kept.update(fresh)
+    _kept[group] = kept
     temp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

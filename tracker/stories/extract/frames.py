@@ -66,7 +66,7 @@ class Compiled:
         """The frame's regex."""
         if self._regex is None:
             try:
-                self._regex = compile_re(self.source, re.I)
+                self._regex = compile_re(self.source, re.I, group=f"frames:{self._story}")
             except re.error as exc:
                 from tracker.errors import ConfigError
 
