@@ -199,7 +199,9 @@ def _anchors(model: StoryModel, lexicon: Lexicon, language: Language, spec: Slot
     entity = model.entity(body) if body is not None else None
     public = entity is not None and entity.kind in PUBLIC_BODIES
     if spec is not None and public and spec.kind == SINGLE and spec.role_nouns(language.code):
-        parts.append(rf"(?<!\w)(?:{alternatives(list(spec.role_nouns(language.code)))})(?!\w)")
+        # The places that stand for such an office ("Matignon", "place Beauvau") name it as well.
+        nouns = [*spec.role_nouns(language.code), *spec.seat_names(language.code)]
+        parts.append(rf"(?<!\w)(?:{alternatives(nouns)})(?!\w)")
     if body is not None:
         parts.append(lexicon.body(body))
     for actor in (*(spec.actors if spec is not None else ()), *actors):
