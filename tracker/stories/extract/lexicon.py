@@ -130,8 +130,20 @@ class Lexicon:
 def _body_pattern(entity: Entity, language: Language) -> str:
     aliases = sorted(entity.aliases, key=lambda a: (-len(a), a))
     names = "|".join(r"[\s-]+".join(_word_pattern(w, language) for w in re.split(r"\s+", a.strip()))
-                     for a in aliases)
+                     + _not_another(a, aliases) for a in aliases)
     return r"(?<!\w)(?i:" + names + r")(?:'s|'|-\w+)?(?!\w)"
+
+
+def _not_another(alias: str, aliases: list[str]) -> str:
+    """A short alias that a longer one completes with a linking word and a name ("CHU" beside
+    "CHU de Valmont") is not the body when the same word brings another name ("CHU de Rennes")."""
+    links = set()
+    for longer in aliases:
+        rest = longer[len(alias):] if longer.lower().startswith(alias.lower() + " ") else ""
+        words = rest.split()
+        if len(words) >= 2 and words[0].islower() and words[1][:1].isupper():
+            links.add(re.escape(words[0]))
+    return rf"(?!\s+(?:{'|'.join(sorted(links))})\s+(?-i:[A-ZÀ-Ý]))" if links else ""
 
 
 def build(story: StoryDefinition, model: StoryModel, language: Language) -> Lexicon:
