@@ -131,8 +131,9 @@ def _role(spec: SlotSpec, language: Language) -> str | None:
     nouns = spec.role_nouns(language.code)
     if not nouns:
         return None
+    plain, short = _short_forms(list(nouns), language)
     # A shared office, its nouns in the plural too: "co-chief executive", "co-CEOs", "joint managers".
-    alts = alternatives(list(nouns))
+    alts = "|".join(p for p in (alternatives(plain), _guarded(short, "")) if p)
     role = f"{language.role_prefix}(?<!\\w)(?:(?:co-|joint\\s+)(?:{alts})s?|(?:{alts}))(?!\\w)"
     if language.role_not_before:
         role += rf"(?!\s+(?:{language.role_not_before})\b)"
@@ -140,20 +141,51 @@ def _role(spec: SlotSpec, language: Language) -> str | None:
     return role + language.role_tail if spec.kind == SINGLE else role
 
 
+def _short_forms(nouns: list[str], language: Language) -> tuple[list[str], dict[str, list[str]]]:
+    """Split an office's nouns into those read as written and the short forms the language lets
+    them take ("président du conseil" for "président du conseil d'administration"), each with
+    the words after it that make it another body's office ("du conseil régional")."""
+    short: dict[str, list[str]] = {}
+    for ending, other in language.role_shortened:
+        for noun in nouns:
+            found = re.search(f"(?:{ending})$", noun)
+            if found and found.start() > 0:
+                short.setdefault(noun[:found.start()].strip(), []).append(other)
+    return [n for n in nouns if n not in short], short
+
+
+def _guarded(short: dict[str, list[str]], after: str) -> str:
+    """The short nouns, each kept from reading a longer name of another body."""
+    return "|".join(rf"(?:{alternatives([noun])}){after}(?!\s+(?:{'|'.join(others)}))"
+                    for noun, others in sorted(short.items(), key=lambda item: -len(item[0])))
+
+
 def _stem(spec: SlotSpec, language: Language) -> str:
     """The office's role nouns as word starts, for derived forms ("president" in "presidential"),
     with the language's derived endings ("president" -> "presidenc" in "presidency")."""
-    nouns = list(spec.role_nouns(language.code))
+    plain, short = _short_forms(list(spec.role_nouns(language.code)), language)
+    nouns = _derive(plain, language)
+    derived_short: dict[str, list[str]] = {}
+    for noun, others in short.items():
+        for form in _derive([noun], language):
+            derived_short.setdefault(form, []).extend(others)
+    # The places that stand for the office ("le Quai d'Orsay", "la place Beauvau") follow the
+    # same articles as its noun.
+    nouns += list(spec.seat_names(language.code))
+    parts = [p for p in (alternatives(nouns) if nouns else "", _guarded(derived_short, r"\w*+")) if p]
+    return rf"(?<!\w)(?:{'|'.join(parts)})" if parts else "(?!)"
+
+
+def _derive(nouns: list[str], language: Language) -> list[str]:
+    """Nouns with the forms the language's derived endings give them."""
+    nouns = list(nouns)
     for ending, replacement in language.role_derived:
         # An ending, or with a leading "^" the start of the noun ("minister of X" -> "ministry of X").
         where = ending if ending.startswith("^") else rf"(?:{ending})$"
         # A noun written with a final "*" ("président*") derives from its written stem.
         bare = [n[:-1] if n.endswith("*") else n for n in nouns]
         nouns += [re.sub(where, replacement, n) for n in dict.fromkeys(bare) if re.search(where, n)]
-    # The places that stand for the office ("le Quai d'Orsay", "la place Beauvau") follow the
-    # same articles as its noun.
-    nouns += list(spec.seat_names(language.code))
-    return rf"(?<!\w)(?:{alternatives(nouns)})" if nouns else "(?!)"
+    return nouns
 
 
 def _seat(spec: SlotSpec, language: Language) -> str:
@@ -201,7 +233,9 @@ def _anchors(model: StoryModel, lexicon: Lexicon, language: Language, spec: Slot
     entity = model.entity(body) if body is not None else None
     public = entity is not None and entity.kind in PUBLIC_BODIES
     if spec is not None and public and spec.kind == SINGLE and spec.role_nouns(language.code):
-        parts.append(rf"(?<!\w)(?:{alternatives(list(spec.role_nouns(language.code)))})(?!\w)")
+        # The places that stand for such an office ("Matignon", "place Beauvau") name it as well.
+        nouns = [*spec.role_nouns(language.code), *spec.seat_names(language.code)]
+        parts.append(rf"(?<!\w)(?:{alternatives(nouns)})(?!\w)")
     if body is not None:
         parts.append(lexicon.body(body))
     for actor in (*(spec.actors if spec is not None else ()), *actors):

@@ -134,7 +134,7 @@ def _body_pattern(entity: Entity, language: Language) -> str:
     def words(alias: str) -> str:
         return r"[\s-]+".join(_word_pattern(w, language) for w in re.split(r"\s+", alias.strip()))
 
-    names = [words(a) for a in aliases]
+    names = [words(a) + _not_another(a, aliases) for a in aliases]
     if language.article:
         # A descriptive name ("the messaging app") without its article, as a headline writes it
         # ("boss of messaging app"): not another body's ("a messaging app", "rival messaging app X").
@@ -143,6 +143,18 @@ def _body_pattern(entity: Entity, language: Language) -> str:
         names += [guard + words(lead.sub("", a, count=1)) + r"(?!\s+(?-i:[A-Z]))"
                   for a in aliases if lead.match(a)]
     return r"(?<!\w)(?i:" + "|".join(names) + r")(?:'s|'|-\w+)?(?!\w)"
+
+
+def _not_another(alias: str, aliases: list[str]) -> str:
+    """A short alias that a longer one completes with a linking word and a name ("CHU" beside
+    "CHU de Valmont") is not the body when the same word brings another name ("CHU de Rennes")."""
+    links = set()
+    for longer in aliases:
+        rest = longer[len(alias):] if longer.lower().startswith(alias.lower() + " ") else ""
+        words = rest.split()
+        if len(words) >= 2 and words[0].islower() and words[1][:1].isupper():
+            links.add(re.escape(words[0]))
+    return rf"(?!\s+(?:{'|'.join(sorted(links))})\s+(?-i:[A-ZÀ-Ý]))" if links else ""
 
 
 def build(story: StoryDefinition, model: StoryModel, language: Language) -> Lexicon:

@@ -78,6 +78,9 @@ class Language:
     owner_after: str            # what after a company's role noun names its owner ("prezes OpenAI")
     holder_before: str          # the words before a company's role noun standing for its holder ("son PDG")
     role_derived: tuple[tuple[str, str], ...]   # ending -> ending of the office's noun ("president" -> "presidenc-y")
+    # ending a role noun may be written without -> what after the short noun makes it another
+    # body's ("président du conseil d'administration" -> "président du conseil", not "... régional")
+    role_shortened: tuple[tuple[str, str], ...]
     interim: re.Pattern[str]
     chair: re.Pattern[str]
     weekdays: tuple[re.Pattern[str], ...]
@@ -206,6 +209,16 @@ def _derived(roles: dict[str, Any], path: Path) -> tuple[tuple[str, str], ...]:
     return tuple((str(k), str(r)) for k, v in table.items() for r in (v if isinstance(v, list) else [v]))
 
 
+def _shortened(roles: dict[str, Any], path: Path) -> tuple[tuple[str, str], ...]:
+    table = roles.get("shortened", {})
+    if not isinstance(table, dict):
+        raise _fail(path, "[roles] shortened must be a table of ending = what makes the short noun another's")
+    for ending, other in table.items():
+        _compile(f"(?:{ending})$", path, f"shortened ending {ending!r}")
+        _compile(str(other), path, f"shortened guard of {ending!r}")
+    return tuple((str(k), str(v)) for k, v in table.items())
+
+
 def _digest(folder: Path) -> str:
     hasher = hashlib.sha256()
     for path in sorted(folder / name for name in _FILES):     # not cases.toml: tests, not rules
@@ -246,6 +259,7 @@ def load_language(folder: Path) -> Language:
         owner_after=str(roles.get("owner_after", "")),
         holder_before=str(roles.get("holder_before", "")),
         role_derived=_derived(roles, lexicon_path),
+        role_shortened=_shortened(roles, lexicon_path),
         interim=_compile(word("interim", "(?!)"), lexicon_path, "interim"),
         chair=_compile(word("chair", "(?!)"), lexicon_path, "chair"),
         weekdays=tuple(_compile(rf"(?<!\w){w}(?!\w)", lexicon_path, "weekday")
