@@ -160,6 +160,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     parts = _resolve_pronouns(language, lexicon, _cataphora(language, lexicon, parts, rules.role_re(code)),
                               rules.actor_names)
     parts = _office_pronoun(language, parts, rules.role_re(code))
+    parts = _office_named_before(language, lexicon, parts, rules.role_re(code))
     events: list[Event] = []
     for index, (sentence, in_title) in enumerate(parts):
         here = bool(lexicon.anchor_re.search(sentence))
@@ -367,6 +368,30 @@ def _office_pronoun(language: Language, parts: list[tuple[str, bool]],
             start, end = found.span("pro")
             verb = sentence[:start].strip().lower()
             out[index] = (f"{offices[-1].group(0)} {verb} {sentence[end:].lstrip()}", in_title)
+    return out
+
+
+def _office_named_before(language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],
+                         roles: re.Pattern[str]) -> list[tuple[str, bool]]:
+    """A sentence that names only an office as new ("Nowy wojewoda."), followed by one that names a
+    person and a filling verb with no office after it ("X powołana."), tells that person filled that
+    office: the verb reads with the office put after it ("X powołana na wojewoda")."""
+    if language.new_office is None or language.bare_filled is None:
+        return parts
+    out = list(parts)
+    for index in range(1, len(parts)):
+        before, sentence = parts[index - 1][0], parts[index][0]
+        opening = language.new_office.match(before)
+        office = roles.match(before, opening.end()) if opening else None
+        if office is None or lexicon.persons_in(before) or roles.search(sentence):
+            continue
+        rest = before[office.end():].strip(" .!")
+        verb = language.bare_filled.search(sentence)
+        if len(rest.split()) > 3 or verb is None or not lexicon.persons_in(sentence[:verb.start()]):
+            continue
+        named = before[office.start():].strip(" .!")
+        at = verb.end("v")
+        out[index] = (f"{sentence[:at]} na {named}{sentence[at:]}", parts[index][1])
     return out
 
 

@@ -43,7 +43,8 @@ _WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", 
           "headline_subject",
           "conjunctions",
           "others",
-          "name_endings", "feminine_endings", "fleeting", "function_words", "abbreviations", "furniture",
+          "name_endings", "feminine_endings", "fleeting", "name_stems", "function_words", "abbreviations", "furniture",
+          "new_office", "bare_filled",
           "quoted", "possessives", "clitics", "effective_lead", "effective_relative", "joined", "starts")
 _UNITS = ("year", "month", "week")      # what an ``effective_relative`` phrase names: the next one
 
@@ -107,6 +108,9 @@ class Language:
     name_endings: str
     feminine_endings: str
     fleeting: re.Pattern[str] | None    # a vowel a name drops before its endings ("Marek" -> "Marka")
+    name_stems: tuple[tuple[re.Pattern[str], str], ...]   # a name's end and the forms it takes ("-ń" -> "-nia")
+    new_office: re.Pattern[str] | None  # a sentence naming an office as new, nothing else ("Nowy wojewoda.")
+    bare_filled: re.Pattern[str] | None  # a name and a filling verb with no office after it (group ``v``)
     function_words: re.Pattern[str]
     abbreviations: str
     furniture: tuple[re.Pattern[str], ...]
@@ -275,6 +279,10 @@ def load_language(folder: Path) -> Language:
         name_endings=word("name_endings"),
         feminine_endings=word("feminine_endings"),
         fleeting=_compile(word("fleeting"), lexicon_path, "fleeting", 0) if word("fleeting") else None,
+        name_stems=_name_stems(words, lexicon_path),
+        new_office=_compile(rf"^(?:{word('new_office')})", lexicon_path, "new_office") if word("new_office") else None,
+        bare_filled=_compile(rf"(?:{word('bare_filled')})\s*[.!]?\s*$", lexicon_path, "bare_filled")
+        if word("bare_filled") else None,
         function_words=_compile(rf"(?<!\w)(?:{word('function_words', '(?!)')})(?!\w)", lexicon_path,
                                 "function_words"),
         abbreviations=word("abbreviations"),
@@ -287,6 +295,16 @@ def load_language(folder: Path) -> Language:
         starts=_compile(rf"(?<!\w)(?:{word('starts')})(?!\w)", lexicon_path, "starts") if word("starts") else None,
         digest=_digest(folder),
     )
+
+
+def _name_stems(words: dict[str, Any], path: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Compile the name ends that change before the endings: a table of end = forms (a regex)."""
+    table = words.get("name_stems", {})
+    if not isinstance(table, dict):
+        raise _fail(path, "[words] name_stems must be a table of end = forms")
+    for forms in table.values():
+        _compile(str(forms), path, "name_stems")
+    return tuple((_compile(str(end), path, "name_stems", 0), str(forms)) for end, forms in table.items())
 
 
 def _clitics(words: dict[str, Any], path: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
