@@ -537,6 +537,8 @@ def _event_of(
             return None   # the name is the object of the verb before it ("beats X to become ...")
         if frame.bind == "head" and frame.event == "take_office" and _titled(language, compiled, sentence, start):
             return None   # "deputy minister X sworn in": the oath of another title than the head's
+        if frame.subject and language.name_endings and _oblique(lexicon, groups["p"]):
+            return None   # the subject's name in another case ("Cichonia zastąpi Y": Cichoń is the object)
         subjects = _persons(lexicon, groups["p"], anchored, full_names)
     holder = next((name[2:] for name, value in groups.items() if name.startswith("h_") and value), None)
     if "someone" in groups:
@@ -585,6 +587,17 @@ def _event_of(
     return Event(frame.event, compiled.target, frame.rule, tuple(subjects), tuple(sorted(people)), fact,
                  interim, match.group(0).strip(), index, compiled.tag, why, frame.bind == "head",
                  False, (match.start(), v_start, v_end), *(day or ("", "")))
+
+
+def _oblique(lexicon: Lexicon, text: str) -> bool:
+    """Whether a matched name is in another case than its nominative: its last word is the
+    canonical surname's stem with another ending ("Cichonia", "Wolskiego" for "Cichoń", "Wolski"),
+    so it cannot be a verb's subject."""
+    person = lexicon.resolve(text)
+    if person is None:
+        return False
+    said, own = text.split()[-1].lower(), person.name.split()[-1].lower()
+    return len(own) > 3 and said != own and said.startswith(own[:-1])
 
 
 def _titled(language: Language, compiled: Compiled, sentence: str, start: int) -> bool:

@@ -59,6 +59,9 @@ class Frame:
     template: str
     base: str = "asserted"          # e.g. "planned" for a nominal "return of X"
     ignore: tuple[str, ...] = ()    # cue kinds the trigger itself carries ("no longer")
+    # Whether {P} is the verb's subject, so in the nominative where names decline: by default when
+    # the template opens with it.
+    subject: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +163,7 @@ def _frames(path: Path) -> tuple[Frame, ...]:
     frames = []
     seen: set[str] = set()
     for i, body in enumerate(raw.get("frame", [])):
-        unknown = set(body) - {"rule", "event", "bind", "template", "base", "ignore"}
+        unknown = set(body) - {"rule", "event", "bind", "template", "base", "ignore", "subject"}
         if unknown:
             raise _fail(path, f"frame #{i + 1}: unknown key {sorted(unknown)[0]!r}")
         rule = str(body.get("rule", ""))
@@ -172,8 +175,10 @@ def _frames(path: Path) -> tuple[Frame, ...]:
             raise _fail(path, f"frame {rule}: unknown event {event!r} (one of: {', '.join(EVENT_KINDS)})")
         if bind not in BINDS:
             raise _fail(path, f"frame {rule}: unknown bind {bind!r} (one of: {', '.join(BINDS)})")
-        frames.append(Frame(rule, event, bind, str(body["template"]), str(body.get("base", "asserted")),
-                            tuple(str(x) for x in body.get("ignore", ()))))
+        template = str(body["template"])
+        frames.append(Frame(rule, event, bind, template, str(body.get("base", "asserted")),
+                            tuple(str(x) for x in body.get("ignore", ())),
+                            bool(body.get("subject", template.startswith("{P}")))))
     return tuple(frames)
 
 
