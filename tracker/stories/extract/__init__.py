@@ -170,6 +170,7 @@ def extract(story: StoryDefinition, article: Article) -> list[Claim]:
     parts = _resolve_pronouns(language, lexicon, _cataphora(language, lexicon, parts, rules.role_re(code)),
                               rules.actor_names)
     parts = _office_pronoun(language, parts, rules.role_re(code))
+    parts = _office_named_before(language, lexicon, parts, rules.role_re(code))
     events: list[Event] = []
     for index, (sentence, in_title) in enumerate(parts):
         here = bool(lexicon.anchor_re.search(sentence))
@@ -406,6 +407,30 @@ def _office_pronoun(language: Language, parts: list[tuple[str, bool]],
     return out
 
 
+def _office_named_before(language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],
+                         roles: re.Pattern[str]) -> list[tuple[str, bool]]:
+    """A sentence that names only an office as new ("Nowy wojewoda."), followed by one that names a
+    person and a filling verb with no office after it ("X powołana."), tells that person filled that
+    office: the verb reads with the office put after it ("X powołana na wojewoda")."""
+    if language.new_office is None or language.bare_filled is None:
+        return parts
+    out = list(parts)
+    for index in range(1, len(parts)):
+        before, sentence = parts[index - 1][0], parts[index][0]
+        opening = language.new_office.match(before)
+        office = roles.match(before, opening.end()) if opening else None
+        if office is None or lexicon.persons_in(before) or roles.search(sentence):
+            continue
+        rest = before[office.end():].strip(" .!")
+        verb = language.bare_filled.search(sentence)
+        if len(rest.split()) > 3 or verb is None or not lexicon.persons_in(sentence[:verb.start()]):
+            continue
+        named = before[office.start():].strip(" .!")
+        at = verb.end("v")
+        out[index] = (f"{sentence[:at]} na {named}{sentence[at:]}", parts[index][1])
+    return out
+
+
 def _cataphora(language: Language, lexicon: Lexicon, parts: list[tuple[str, bool]],
                roles: re.Pattern[str]) -> list[tuple[str, bool]]:
     """A title opening with a description of a person ("Senior minister fired over ...") and
@@ -548,6 +573,8 @@ def _event_of(
             return None   # the name is the object of the verb before it ("beats X to become ...")
         if frame.bind == "head" and frame.event == "take_office" and _titled(language, compiled, sentence, start):
             return None   # "deputy minister X sworn in": the oath of another title than the head's
+        if frame.subject and language.name_endings and _oblique(lexicon, groups["p"]):
+            return None   # the subject's name in another case ("Cichonia zastąpi Y": Cichoń is the object)
         subjects = _persons(lexicon, groups["p"], anchored, full_names)
     holder = next((name[2:] for name, value in groups.items() if name.startswith("h_") and value), None)
     if "someone" in groups:
@@ -596,6 +623,17 @@ def _event_of(
     return Event(frame.event, compiled.target, frame.rule, tuple(subjects), tuple(sorted(people)), fact,
                  interim, match.group(0).strip(), index, compiled.tag, why, frame.bind == "head",
                  False, (match.start(), v_start, v_end), *(day or ("", "")))
+
+
+def _oblique(lexicon: Lexicon, text: str) -> bool:
+    """Whether a matched name is in another case than its nominative: its last word is the
+    canonical surname's stem with another ending ("Cichonia", "Wolskiego" for "Cichoń", "Wolski"),
+    so it cannot be a verb's subject."""
+    person = lexicon.resolve(text)
+    if person is None:
+        return False
+    said, own = text.split()[-1].lower(), person.name.split()[-1].lower()
+    return len(own) > 3 and said != own and said.startswith(own[:-1])
 
 
 def _titled(language: Language, compiled: Compiled, sentence: str, start: int) -> bool:

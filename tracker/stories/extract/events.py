@@ -93,11 +93,20 @@ def succession(model: StoryModel, events: list[Event]) -> list[Event]:
     ]
 
 
+def _held_at_start(model: StoryModel, person: str, body: str | None) -> list[str]:
+    """The single offices of a body the person held when the story began."""
+    return [spec.name for spec in model.slots if spec.kind == SINGLE and spec.body == body
+            and spec.elect_of is None and model.baseline.value(spec.name) == person]
+
+
 def vacated(model: StoryModel, events: list[Event]) -> list[Event]:
     """A successor named without the office ("X is her replacement", bound to the body)
     takes the one single office of that body the article reports someone removed from;
     someone who leaves a body with one single office ("Y sack X and appoint Z", "X was forced
-    out") leaves that office; without exactly one such office, it says nothing."""
+    out") leaves that office; without exactly one such office, it says nothing. Stepping
+    down with no office named ("X resigns", read as the head's) is from the one other office
+    of that body the person held when the story began, when they did not hold the head's."""
+    events = [_own_office(model, e) for e in events]
     asserted = [e for e in events if e.factuality == "asserted"]
     emptied = {e.target for e in asserted if e.kind in ("remove", "resign")}
     for e in asserted:
@@ -117,6 +126,15 @@ def vacated(model: StoryModel, events: list[Event]) -> list[Event]:
             continue
         out.append(event)
     return out
+
+
+def _own_office(model: StoryModel, event: Event) -> Event:
+    spec = model.slot(event.target)
+    if not event.head or event.kind not in ("remove", "resign") or len(event.subjects) != 1 \
+            or spec is None or spec.kind != SINGLE or model.baseline.value(spec.name) == event.subjects[0]:
+        return event
+    held = _held_at_start(model, event.subjects[0], spec.body)
+    return replace(event, target=held[0], head=False) if len(held) == 1 else event
 
 
 def other_office(model: StoryModel, events: list[Event]) -> list[Event]:

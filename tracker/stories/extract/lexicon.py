@@ -61,12 +61,15 @@ def _word_pattern(word: str, language: Language) -> str:
         return re.escape(word[:-1]) + f"(?:{language.feminine_endings})"
     if language.name_endings:
         plain = re.escape(word) + f"(?:{language.name_endings})?"
+        # An end that changes before the endings: "Zimny" -> "Zimnego", "Kroń" -> "Kronia".
+        changed = [re.escape(word[:end.start()]) + f"(?:{forms})" for pattern, forms in language.name_stems
+                   if (end := pattern.search(word))]
         dropped = language.fleeting.search(word) if language.fleeting is not None else None
         if dropped:
             # A vowel dropped before an ending: "Marek" -> "Marka", "Paweł" -> "Pawłem".
             short = word[:dropped.start()] + word[dropped.end():]
-            return f"(?:{plain}|{re.escape(short)}(?:{language.name_endings}))"
-        return plain
+            changed.append(f"{re.escape(short)}(?:{language.name_endings})")
+        return f"(?:{'|'.join([plain, *changed])})" if changed else plain
     return re.escape(word)
 
 

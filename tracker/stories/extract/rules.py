@@ -45,7 +45,8 @@ _WORDS = ("interim", "chair", "weekdays", "months", "next", "past", "past_aux", 
           "headline_subject",
           "conjunctions",
           "others",
-          "name_endings", "feminine_endings", "fleeting", "function_words", "abbreviations", "furniture",
+          "name_endings", "feminine_endings", "fleeting", "name_stems", "function_words", "abbreviations", "furniture",
+          "new_office", "bare_filled",
           "quoted", "possessives", "clitics", "effective_lead", "effective_relative", "joined", "starts",
           "ends", "article", "article_not_after")
 _UNITS = ("year", "month", "week")      # what an ``effective_relative`` phrase names: the next one
@@ -61,6 +62,9 @@ class Frame:
     template: str
     base: str = "asserted"          # e.g. "planned" for a nominal "return of X"
     ignore: tuple[str, ...] = ()    # cue kinds the trigger itself carries ("no longer")
+    # Whether {P} is the verb's subject, so in the nominative where names decline: by default when
+    # the template opens with it.
+    subject: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +117,9 @@ class Language:
     name_endings: str
     feminine_endings: str
     fleeting: re.Pattern[str] | None    # a vowel a name drops before its endings ("Marek" -> "Marka")
+    name_stems: tuple[tuple[re.Pattern[str], str], ...]   # a name's end and the forms it takes ("-ń" -> "-nia")
+    new_office: re.Pattern[str] | None  # a sentence naming an office as new, nothing else ("Nowy wojewoda.")
+    bare_filled: re.Pattern[str] | None  # a name and a filling verb with no office after it (group ``v``)
     function_words: re.Pattern[str]
     abbreviations: str
     furniture: tuple[re.Pattern[str], ...]
@@ -168,7 +175,7 @@ def _frames(path: Path) -> tuple[Frame, ...]:
     frames = []
     seen: set[str] = set()
     for i, body in enumerate(raw.get("frame", [])):
-        unknown = set(body) - {"rule", "event", "bind", "template", "base", "ignore"}
+        unknown = set(body) - {"rule", "event", "bind", "template", "base", "ignore", "subject"}
         if unknown:
             raise _fail(path, f"frame #{i + 1}: unknown key {sorted(unknown)[0]!r}")
         rule = str(body.get("rule", ""))
@@ -180,8 +187,10 @@ def _frames(path: Path) -> tuple[Frame, ...]:
             raise _fail(path, f"frame {rule}: unknown event {event!r} (one of: {', '.join(EVENT_KINDS)})")
         if bind not in BINDS:
             raise _fail(path, f"frame {rule}: unknown bind {bind!r} (one of: {', '.join(BINDS)})")
-        frames.append(Frame(rule, event, bind, str(body["template"]), str(body.get("base", "asserted")),
-                            tuple(str(x) for x in body.get("ignore", ()))))
+        template = str(body["template"])
+        frames.append(Frame(rule, event, bind, template, str(body.get("base", "asserted")),
+                            tuple(str(x) for x in body.get("ignore", ())),
+                            bool(body.get("subject", template.startswith("{P}")))))
     return tuple(frames)
 
 
@@ -298,6 +307,10 @@ def load_language(folder: Path) -> Language:
         name_endings=word("name_endings"),
         feminine_endings=word("feminine_endings"),
         fleeting=_compile(word("fleeting"), lexicon_path, "fleeting", 0) if word("fleeting") else None,
+        name_stems=_name_stems(words, lexicon_path),
+        new_office=_compile(rf"^(?:{word('new_office')})", lexicon_path, "new_office") if word("new_office") else None,
+        bare_filled=_compile(rf"(?:{word('bare_filled')})\s*[.!]?\s*$", lexicon_path, "bare_filled")
+        if word("bare_filled") else None,
         function_words=_compile(rf"(?<!\w)(?:{word('function_words', '(?!)')})(?!\w)", lexicon_path,
                                 "function_words"),
         abbreviations=word("abbreviations"),
@@ -313,6 +326,16 @@ def load_language(folder: Path) -> Language:
         article=word("article"),
         article_not_after=tuple(str(w) for w in words.get("article_not_after", ())),
     )
+
+
+def _name_stems(words: dict[str, Any], path: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Compile the name ends that change before the endings: a table of end = forms (a regex)."""
+    table = words.get("name_stems", {})
+    if not isinstance(table, dict):
+        raise _fail(path, "[words] name_stems must be a table of end = forms")
+    for forms in table.values():
+        _compile(str(forms), path, "name_stems")
+    return tuple((_compile(str(end), path, "name_stems", 0), str(forms)) for end, forms in table.items())
 
 
 def _clitics(words: dict[str, Any], path: Path) -> tuple[tuple[re.Pattern[str], str], ...]:
