@@ -86,21 +86,8 @@ def after_new_article(path: str, samples: int) -> dict[str, Any]:
     """
     from datetime import timedelta
 
-    from tracker import db, projections
-    from tracker.eventlog.store import EventStore
-    from tracker.timeutil import from_micros
-
     copy = OUT / "asof-after-new.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(path, copy)
-    engine = db.open_database(f"sqlite:///{copy}")
-    projections.update(engine)
-    store = EventStore(engine)
-    conn = sqlite3.connect(copy)
-    (high,) = conn.execute("SELECT MAX(occurred_at) FROM events").fetchone()
-    conn.close()
-    newest = from_micros(high)
+    engine, store, newest = _copy_with_projections(path, copy)
     tracker = str(Path(sys.executable).parent / "tracker")
     env = {**os.environ, "TRACKER_DATABASE_URL": ""}
     wall: list[float] = []
@@ -118,6 +105,24 @@ def after_new_article(path: str, samples: int) -> dict[str, Any]:
     return {**percentiles(wall), "samples": samples}
 
 
+def _copy_with_projections(path: str, copy: Path) -> tuple[Any, Any, Any]:
+    """Copy the log to ``copy``, bring its projections up to date (not timed); return its
+    engine, its store and the time of its newest event."""
+    from tracker import db, projections
+    from tracker.eventlog.store import EventStore
+    from tracker.timeutil import from_micros
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(path, copy)
+    engine = db.open_database(f"sqlite:///{copy}")
+    projections.update(engine)
+    conn = sqlite3.connect(copy)
+    (high,) = conn.execute("SELECT MAX(occurred_at) FROM events").fetchone()
+    conn.close()
+    return engine, EventStore(engine), from_micros(high)
+
+
 def _new_article(n: int, at: Any) -> Any:
     """Return the benchmark's new claim-making article ``n``, published at ``at``."""
     from tracker.eventlog.events import ArticleObserved
@@ -129,7 +134,7 @@ def _new_article(n: int, at: Any) -> Any:
         article_id=f"bench-new-{n}", feed_url="https://bench.example/rss",
         publisher="bench.example", item_id=f"bench-new-{n}", link=f"https://bench.example/{n}",
         title=f"OpenAI names {person} interim chief executive, report {n} says", summary="",
-        published=isoformat(at), published_raw=None, language="en", stories=["openai"],
+        published=isoformat(at) or "", published_raw=None, language="en", stories=["openai"],
         content_hash=f"bench-new-{n}",
     )
     return NewEvent.from_domain(event, stream_id=f"article-bench-new-{n}", occurred_at=at)
@@ -141,22 +146,10 @@ def after_worker_catch_up(path: str, samples: int) -> dict[str, Any]:
     the first ``tracker state`` process, which finds the projections at the end of the log."""
     from datetime import timedelta
 
-    from tracker import db, projections
-    from tracker.eventlog.store import EventStore
     from tracker.ingest.poll import _update_projections
-    from tracker.timeutil import from_micros
 
     copy = OUT / "asof-after-worker.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(path, copy)
-    engine = db.open_database(f"sqlite:///{copy}")
-    projections.update(engine)
-    store = EventStore(engine)
-    conn = sqlite3.connect(copy)
-    (high,) = conn.execute("SELECT MAX(occurred_at) FROM events").fetchone()
-    conn.close()
-    newest = from_micros(high)
+    engine, store, newest = _copy_with_projections(path, copy)
     tracker = str(Path(sys.executable).parent / "tracker")
     env = {**os.environ, "TRACKER_DATABASE_URL": ""}
     update_ms: list[float] = []
