@@ -91,8 +91,9 @@ def _asof(s: dict[str, Any]) -> list[Row]:
          "—", "—", "—"),
     ] + ([] if (fresh := s.get("cli_after_new_article")) is None else [
         (f"as-of: first `tracker state` after 1 new article, {_num(s['events'])} events",
-         f"median {_num(fresh['median_ms'])} ms ({_num(fresh['samples'])} samples)",
-         "—", "—", "—"),
+         f"median {_num(fresh['median_ms'])} ms, {_num(fresh.get('peak_rss_mb'))} MB ({_num(fresh['samples'])} samples;"
+         f" the first {_num(fresh.get('first_ms'))} ms)",
+         "—", "≤ 150 ms, ≤ 200 MB", _met(fresh["median_ms"] <= 150 and fresh.get("peak_rss_mb", 0) <= 200)),
     ]) + ([] if (worker := s.get("worker_after_new_article")) is None else [
         (f"as-of: worker's projection update after 1 new article, in-process, {_num(s['events'])} events",
          f"median {_num(worker['catch_up']['median_ms'])} ms (CPU {_num(worker['catch_up'].get('cpu_median_ms'))} ms,"
