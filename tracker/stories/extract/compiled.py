@@ -51,9 +51,10 @@ def cache_folder() -> Path | None:
 
 
 def cache_file(group: str = COMMON) -> Path | None:
-    """Return the file one group of compiled patterns is kept in (None: keep none, also when
-    the engine's code words are not this machine's unsigned ints). A story's frames are a group
-    of their own, so a process reads the programs of the stories it extracts for, not all."""
+    """Return where one group of compiled patterns is kept (None: keep none, also when the
+    engine's code words are not this machine's unsigned ints): the rule data's own patterns
+    (``COMMON``) in one file, read whole; any other group (a story's frames, long patterns a
+    process needs a few of) in a folder of its own, a file a pattern, read one by one."""
     import _sre
 
     folder = cache_folder()
@@ -61,8 +62,9 @@ def cache_file(group: str = COMMON) -> Path | None:
         return None
     hasher = hashlib.sha256(Path(__file__).read_bytes())
     hasher.update(f"\0{sys.version}\0{sys.implementation.name}\0{_sre.MAGIC}\0{_sre.CODESIZE}".encode())
-    name = hashlib.sha256(group.encode()).hexdigest()[:12] if group != COMMON else COMMON
-    return folder / f"regex-{hasher.hexdigest()[:16]}-{name}.marshal"
+    if group == COMMON:
+        return folder / f"regex-{hasher.hexdigest()[:16]}-{COMMON}.marshal"
+    return folder / f"regex-{hasher.hexdigest()[:16]}-{hashlib.sha256(group.encode()).hexdigest()[:12]}"
 
 
 def _load(group: str = COMMON) -> dict[bytes, tuple[Any, ...]]:
@@ -79,17 +81,31 @@ def _load(group: str = COMMON) -> dict[bytes, tuple[Any, ...]]:
     return found
 
 
+def _kept_entry(group: str, key: bytes) -> tuple[Any, ...] | None:
+    if group == COMMON:
+        return _load(group).get(key) or _new.get(group, {}).get(key)
+    folder = cache_file(group)
+    if folder is None:
+        return None
+    try:
+        data = (folder / key.hex()).read_bytes()
+        if hashlib.blake2b(data[16:], digest_size=16).digest() != data[:16]:
+            return None     # damaged: compile again
+        entry = marshal.loads(data[16:])
+    except (OSError, ValueError, EOFError, TypeError):
+        return None     # none yet, or unreadable: compile again
+    return entry if isinstance(entry, tuple) else None
+
+
 def compile(pattern: str, flags: int = 0, group: str = COMMON) -> re.Pattern[str]:
     """Return ``re.compile(pattern, flags)``, from the kept compiled form when there is one
-    (``group``: which file keeps it)."""
+    (``group``: where it is kept)."""
     global _working, _registered
     flags = int(flags)
     if not _working or not isinstance(pattern, str):
         return re.compile(pattern, flags)
     key = _key(pattern, flags)
-    entry = _load(group).get(key)
-    if entry is None:
-        entry = _new.get(group, {}).get(key)
+    entry = _kept_entry(group, key)
     if entry is not None:
         try:
             return _engine(pattern, entry)
@@ -100,13 +116,46 @@ def compile(pattern: str, flags: int = 0, group: str = COMMON) -> re.Pattern[str
     try:
         entry = _entry(pattern, flags)
         if _engine(pattern, entry) == made:
-            if not _registered:
-                _registered = True
-                atexit.register(keep)
-            _new.setdefault(group, {})[key] = entry
+            if group != COMMON:
+                _store(group, key, entry)
+            else:
+                if not _registered:
+                    _registered = True
+                    atexit.register(keep)
+                _new.setdefault(group, {})[key] = entry
     except Exception:
         _working = False
     return made
+
+
+_trimmed: set[str] = set()
+
+
+def _store(group: str, key: bytes, entry: tuple[Any, ...]) -> None:
+    """Keep one pattern of a group in its own file (atomically; errors pass). Past ``_MOST``
+    files in the group's folder, once a process, the older half is deleted."""
+    folder = cache_file(group)
+    if folder is None:
+        return
+    temp = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if group not in _trimmed:
+            _trimmed.add(group)
+            files = sorted((e for e in os.scandir(folder) if e.is_file()), key=lambda e: e.stat().st_mtime)
+            for old in files[: max(0, len(files) - _MOST // 2)] if len(files) > _MOST else []:
+                Path(old.path).unlink(missing_ok=True)
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".new-")
+        payload = marshal.dumps(entry)
+        with os.fdopen(handle, "wb") as out:     # a digest of the program first, then the program
+            out.write(hashlib.blake2b(payload, digest_size=16).digest() + payload)
+        os.replace(temp, folder / key.hex())
+        temp = None
+    except (OSError, ValueError):
+        pass
+    finally:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
 
 
 def _key(pattern: str, flags: int) -> bytes:
