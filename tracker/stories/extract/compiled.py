@@ -50,6 +50,24 @@ def cache_folder() -> Path | None:
     return Path(folder)
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all (a temporary file renamed over it); errors
+    pass: the next process makes it again."""
+    temp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:20]}-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temp, path)
+        temp = None
+    except OSError:
+        pass
+    finally:
+        if temp is not None:
+            Path(temp).unlink(missing_ok=True)
+
+
 def cache_file(group: str = COMMON) -> Path | None:
     """Return where one group of compiled patterns is kept (None: keep none, also when the
     engine's code words are not this machine's unsigned ints): the rule data's own patterns
@@ -137,25 +155,17 @@ def _store(group: str, key: bytes, entry: tuple[Any, ...]) -> None:
     folder = cache_file(group)
     if folder is None:
         return
-    temp = None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if group not in _trimmed:
-            _trimmed.add(group)
+    if group not in _trimmed:
+        _trimmed.add(group)
+        try:
             files = sorted((e for e in os.scandir(folder) if e.is_file()), key=lambda e: e.stat().st_mtime)
             for old in files[: max(0, len(files) - _MOST // 2)] if len(files) > _MOST else []:
                 Path(old.path).unlink(missing_ok=True)
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=".new-")
-        payload = marshal.dumps(entry)
-        with os.fdopen(handle, "wb") as out:     # a digest of the program first, then the program
-            out.write(hashlib.blake2b(payload, digest_size=16).digest() + payload)
-        os.replace(temp, folder / key.hex())
-        temp = None
-    except (OSError, ValueError):
-        pass
-    finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
+        except OSError:
+            pass    # no folder yet
+    payload = marshal.dumps(entry)
+    # A digest of the program first, then the program.
+    write_atomically(folder / key.hex(), hashlib.blake2b(payload, digest_size=16).digest() + payload)
 
 
 def _key(pattern: str, flags: int) -> bytes:
@@ -200,19 +210,7 @@ def _keep(group: str) -> None:
     kept = dict(old) if len(old) + len(fresh) <= _MOST else {}
     kept.update(fresh)
     _kept[group] = kept
-    temp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".regex-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(marshal.dumps(kept))
-        os.replace(temp, path)
-        temp = None
-    except (OSError, ValueError):
-        pass
-    finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
+    write_atomically(path, marshal.dumps(kept))
 
 
 # --- what is made from the rule data -------------------------------------------------------
@@ -260,21 +258,12 @@ def kept(kind: str, key: str, make: Any) -> Any:
     except Exception:
         pass    # none yet, or unreadable: make it
     value = make()
-    temp = None
     try:
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
         pickler.dispatch_table = {**copyreg.dispatch_table, re.Pattern: _reduce_pattern}
         pickler.dump(value)
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{kind}-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(buffer.getvalue())
-        os.replace(temp, path)
-        temp = None
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        pass
-    finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return value
+    write_atomically(path, buffer.getvalue())
     return value

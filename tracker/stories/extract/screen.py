@@ -41,7 +41,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +48,7 @@ from pathlib import Path
 import orjson
 
 from tracker.stories.extract.compiled import compile as compile_re
+from tracker.stories.extract.compiled import write_atomically
 
 Screen = tuple[frozenset[str], ...]     # every set must share a literal with the sentence
 
@@ -369,19 +369,7 @@ def keep() -> None:
     kept.update(_NEW)
     _NEW.clear()
     data = {p: None if s is None else [sorted(x) for x in s] for p, s in kept.items()}
-    temp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".screens-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
-        os.replace(temp, path)
-        temp = None
-    except OSError:
-        pass
-    finally:
-        if temp is not None:
-            Path(temp).unlink(missing_ok=True)
+    write_atomically(path, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
 
 
 def required(pattern: str) -> Screen | None:
