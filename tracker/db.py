@@ -203,9 +203,21 @@ class Sql:
         if not items:
             return
         columns = list(items[0])
+        self.insert_rows(table, columns, [tuple(item[c] for c in columns) for item in items])
+
+    def insert_rows(self, table: str, columns: Sequence[str], items: Sequence[Sequence[Any]]) -> None:
+        """Insert rows given as tuples of ``columns``' values."""
         marks = ", ".join("?" * len(columns))
-        self.many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                  [tuple(item[c] for c in columns) for item in items])
+        self.many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", items)
+
+    def rows_in(self, query: str, params: Sequence[Any], values: Sequence[Any], size: int = 500) -> list[Any]:
+        """Run a query whose ``IN ({})`` list is ``values``, ``size`` of them at a time (after
+        ``params``); return every chunk's rows, in chunk order."""
+        found: list[Any] = []
+        for start in range(0, len(values), size):
+            chunk = values[start:start + size]
+            found += self.rows(query.format(", ".join("?" * len(chunk))), (*params, *chunk))
+        return found
 
 
 def sql_of(conn: Any) -> Sql:

@@ -124,10 +124,6 @@ class Prior:
     stories: tuple[str, ...]
 
 
-def _insert(table: str, columns: Sequence[str]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-
-
 @dataclass
 class Batch:
     """The rows one page of events adds to the projection."""
@@ -152,7 +148,7 @@ class Batch:
             ("proj_rejections", REJECTION_COLUMNS, self.rejections),
         ):
             if data:
-                sql.many(_insert(table, columns), data)
+                sql.insert_rows(table, columns, data)
 
 
 class Collector:

@@ -35,12 +35,12 @@ from sqlalchemy.engine import Connection, Engine
 
 from tracker.alerts import outbox as alert_outbox
 from tracker.alerts import targets as alert_targets
-from tracker.db import driver_rows, param_mark
+from tracker.db import driver_rows, param_mark, sql_of
 from tracker.errors import StorageError
 from tracker.eventlog.sql import first_line
 from tracker.eventlog.store import EventStore
 from tracker.eventlog.tables import events
-from tracker.projections import load, resolution, tables
+from tracker.projections import checkpoints, load, resolution, tables
 from tracker.projections.catalog import current_stories
 from tracker.projections.claims import Batch, Collector, build_batch
 from tracker.projections.parallel import ParallelBatches, WorkersFailed, worker_count
@@ -153,13 +153,6 @@ def _reader(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-def _event_hash(conn: Connection, position: int) -> str | None:
-    """Return the hash of the event at a position (None: position 0, or no such event)."""
-    if position <= 0:
-        return None
-    return conn.execute(sa.select(events.c.hash).where(events.c.position == position)).scalar()
-
-
 def _stale(conn: Connection, mark: Checkpoint, last: int) -> bool:
     """True when the log no longer vouches for a checkpoint: it ends before it, or the
     event at its position is not the one it was built on."""
@@ -167,16 +160,11 @@ def _stale(conn: Connection, mark: Checkpoint, last: int) -> bool:
         return True
     if mark.hash is None:
         return False  # position 0, or saved before checkpoints kept a hash
-    return _event_hash(conn, mark.position) != mark.hash
+    return checkpoints.event_hash(sql_of(conn), mark.position) != mark.hash
 
 
 def _save(conn: Connection, name: str, position: int, version: str) -> None:
-    t = tables.checkpoints
-    values = {"position": position, "version": version, "rules_version": rules_version(),
-              "hash": _event_hash(conn, position)}
-    done = conn.execute(t.update().where(t.c.name == name).values(**values))
-    if done.rowcount == 0:
-        conn.execute(t.insert().values(name=name, **values))
+    checkpoints.save(sql_of(conn), name, position, version, rules_version())
 
 
 def _empty_all(conn: Connection) -> None:
@@ -372,17 +360,6 @@ def _helpers(
         return None
 
 
-def _changed_since(conn: Connection, story_id: str, since: int) -> bool:
-    e, k, r = tables.evidence, tables.corrections, tables.rejections
-    probes = [
-        sa.select(e.c.position).where(e.c.story == story_id, e.c.position > since),
-        sa.select(e.c.position).where(e.c.story == story_id, e.c.superseded > since),
-        sa.select(k.c.position).where(k.c.story == story_id, k.c.position > since),
-        sa.select(r.c.position).where(r.c.position > since),
-    ]
-    return any(conn.execute(q.limit(1)).first() is not None for q in probes)
-
-
 def _update_transitions(
     engine: Engine,
     stories: Mapping[str, StoryDefinition],
@@ -425,7 +402,7 @@ def _resolve_story(
             mark is None
             or mark.version != version
             or mark.position > position
-            or _changed_since(conn, story.id, mark.position)
+            or checkpoints.changed_since(sql_of(conn), story.id, mark.position)
         ):
             corrections = load.load_corrections(conn, story.id)
             if known is None and mark is not None and mark.version == version and mark.position < position:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.db import Sql
+from tracker.projections.checkpoints import changed_since, event_hash, save
 from tracker.stories.definition import StoryDefinition
 
 LOG = "log"  # tracker.projections.engine.LOG
@@ -54,21 +55,6 @@ def _marks(sql: Sql) -> dict[str, tuple[int, str, str | None]]:
             sql.rows("SELECT name, position, version, hash FROM projection_checkpoints")}
 
 
-def _event_hash(sql: Sql, position: int) -> str | None:
-    if position <= 0:
-        return None
-    found = sql.scalar("SELECT hash FROM events WHERE position = ?", (position,))
-    return None if found is None else str(found)
-
-
-def _save(sql: Sql, name: str, position: int, version: str, rules: str) -> None:
-    values = (position, version, rules, _event_hash(sql, position))
-    if sql.run("UPDATE projection_checkpoints SET position = ?, version = ?, rules_version = ?, hash = ? "
-               "WHERE name = ?", (*values, name)) == 0:
-        sql.run("INSERT INTO projection_checkpoints (name, position, version, rules_version, hash) "
-                "VALUES (?, ?, ?, ?, ?)", (name, *values))
-
-
 def _alerting(sql: Sql, stories: Mapping[str, StoryDefinition]) -> bool:
     """Whether alert targets are declared or stored (the engine writes their notifications)."""
     if any(story.alerts for story in stories.values()):
@@ -88,7 +74,7 @@ def _pending(sql: Sql, stories: Mapping[str, StoryDefinition]) -> tuple[Any, lis
     mark = marks.get(LOG)
     if mark is None or mark[1] != log_version(stories.values()):
         return None
-    if mark[2] is not None and _event_hash(sql, mark[0]) != mark[2]:
+    if mark[2] is not None and event_hash(sql, mark[0]) != mark[2]:
         return None  # the log was cut or rewritten under the checkpoint: the engine rebuilds
     for story in stories.values():
         if marks.get(f"transitions:{story.id}", (None, None))[:2] != (mark[0], transitions_version(story)):
@@ -161,26 +147,15 @@ def _catch_up(sql: Sql, stories: Mapping[str, StoryDefinition]) -> bool:
     if _marks(sql).get(LOG) != mark:
         raise _Decline  # another process moved it meanwhile
     batch.write(sql)
-    _save(sql, LOG, batch.last, log_version(stories.values()), rules)
+    save(sql, LOG, batch.last, log_version(stories.values()), rules)
     for story in stories.values():
         update = None
-        if _changed_since(sql, story.id, mark[0]):
+        if changed_since(sql, story.id, mark[0]):
             corrections = load.load_corrections(sql, story.id)
             update = resolution.incremental(sql, story, mark[0], corrections)
             if update is None:
                 raise _Decline  # the whole story is resolved again: the engine does it
             update.write(sql, False)
-        _save(sql, f"transitions:{story.id}", batch.last, transitions_version(story), rules)
+        save(sql, f"transitions:{story.id}", batch.last, transitions_version(story), rules)
     sql.run("COMMIT")
     return True
-
-
-def _changed_since(sql: Sql, story_id: str, since: int) -> bool:
-    """As tracker.projections.engine._changed_since."""
-    probes = (
-        ("SELECT position FROM proj_evidence WHERE story = ? AND position > ? LIMIT 1", (story_id, since)),
-        ("SELECT position FROM proj_evidence WHERE story = ? AND superseded > ? LIMIT 1", (story_id, since)),
-        ("SELECT position FROM proj_corrections WHERE story = ? AND position > ? LIMIT 1", (story_id, since)),
-        ("SELECT position FROM proj_rejections WHERE position > ? LIMIT 1", (since,)),
-    )
-    return any(sql.first(query, params) is not None for query, params in probes)

@@ -91,12 +91,7 @@ def load_rejections(conn: Connection | Sql, article_ids: Sequence[str]) -> dict[
     found: dict[str, list[str]] = {}
     if not article_ids:
         return found
-    sql = sql_of(conn)
-    ids = list(dict.fromkeys(article_ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        query = (f"SELECT article_id, reason FROM proj_rejections WHERE article_id IN "
-                 f"({', '.join('?' * len(chunk))}) ORDER BY position")
-        for article_id, reason in sql.rows(query, chunk):
-            found.setdefault(article_id, []).append(reason)
+    query = "SELECT article_id, reason FROM proj_rejections WHERE article_id IN ({}) ORDER BY position"
+    for article_id, reason in sql_of(conn).rows_in(query, (), list(dict.fromkeys(article_ids))):
+        found.setdefault(article_id, []).append(reason)
     return found

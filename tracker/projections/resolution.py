@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from tracker.db import Sql, flag, sql_of
-from tracker.projections import load, rows
+from tracker.projections import checkpoints, load, rows
 from tracker.stories import corroborate as c
 from tracker.stories.definition import StoryDefinition
 from tracker.stories.refine import ever_set
@@ -193,36 +193,16 @@ def full(
     )
 
 
-def _hard_change(sql: Sql, story_id: str, since: int) -> bool:
-    """Whether a report was revised or rejected since a position."""
-    return (sql.first("SELECT position FROM proj_evidence WHERE story = ? AND superseded > ? LIMIT 1",
-                      (story_id, since)) is not None
-            or sql.first("SELECT position FROM proj_rejections WHERE position > ? LIMIT 1",
-                         (since,)) is not None)
-
-
 def _groups_of(sql: Sql, story_id: str, hashes: Sequence[int]) -> dict[int, tuple[int, int]]:
     """Return the saved group and first holder of some mark hashes."""
-    found: dict[int, tuple[int, int]] = {}
-    wanted = list(dict.fromkeys(hashes))
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        query = (f"SELECT mark, unit, holder FROM proj_marks WHERE story = ? "
-                 f"AND mark IN ({', '.join('?' * len(chunk))})")
-        found.update((h, (u, p)) for h, u, p in sql.rows(query, (story_id, *chunk)))
-    return found
+    query = "SELECT mark, unit, holder FROM proj_marks WHERE story = ? AND mark IN ({})"
+    return {h: (u, p) for h, u, p in sql.rows_in(query, (story_id,), list(dict.fromkeys(hashes)))}
 
 
 def _articles(sql: Sql, story_id: str, positions: set[int]) -> dict[int, Article]:
-    found: dict[int, Article] = {}
-    wanted = sorted(positions)
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        query = ("SELECT position, article_id, publisher, link, title, summary, language, published_us, "
-                 "recorded_us, content_hash, stories FROM proj_evidence WHERE story = ? "
-                 f"AND position IN ({', '.join('?' * len(chunk))})")
-        found.update((row[0], rows.article_from_row(row)) for row in sql.rows(query, (story_id, *chunk)))
-    return found
+    query = ("SELECT position, article_id, publisher, link, title, summary, language, published_us, "
+             "recorded_us, content_hash, stories FROM proj_evidence WHERE story = ? AND position IN ({})")
+    return {row[0]: rows.article_from_row(row) for row in sql.rows_in(query, (story_id,), sorted(positions))}
 
 
 Joined = tuple[dict[int, int], list[dict[str, Any]], list[dict[str, Any]]]
@@ -291,7 +271,7 @@ def incremental(
     """Resolve a story again after new articles only (see the module's docstring);
     None when the change is not only new articles, or the saved state is missing."""
     sql = sql_of(conn)
-    if _hard_change(sql, story.id, since):
+    if checkpoints.revised_or_rejected_since(sql, story.id, since):
         return None
     meta = sql.first("SELECT horizon, holders, firsts FROM proj_resolution WHERE story = ?", (story.id,))
     if meta is None:
@@ -431,16 +411,12 @@ def incremental(
 def _sources(sql: Sql, model: StoryModel, story_id: str, positions: Sequence[int]) -> dict[int, Source]:
     """Return the sources of accepted windows' reports (all asserted) by evidence position."""
     authorities = model.corroboration.authoritative
-    found: dict[int, Source] = {}
-    wanted = sorted(set(positions))
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        query = ("SELECT position, article_id, publisher, published_us, link, title FROM proj_evidence "
-                 f"WHERE story = ? AND position IN ({', '.join('?' * len(chunk))})")
-        for position, article_id, publisher, published_us, link, title in sql.rows(query, (story_id, *chunk)):
-            found[position] = Source(article_id, publisher, published_us, link, title, "asserted",
-                                     c._is_authority(publisher, authorities))
-    return found
+    query = ("SELECT position, article_id, publisher, published_us, link, title FROM proj_evidence "
+             "WHERE story = ? AND position IN ({})")
+    return {position: Source(article_id, publisher, published_us, link, title, "asserted",
+                             c._is_authority(publisher, authorities))
+            for position, article_id, publisher, published_us, link, title
+            in sql.rows_in(query, (story_id,), sorted(set(positions)))}
 
 
 def _held_before(sql: Sql, model: StoryModel, story_id: str, at_us: int) -> dict[str, Held]:
