@@ -27,6 +27,7 @@ import re
 import sys
 import tempfile
 from array import array
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -73,16 +74,26 @@ def cache_file(group: str = COMMON) -> Path | None:
     engine's code words are not this machine's unsigned ints): the rule data's own patterns
     (``COMMON``) in one file, read whole; any other group (a story's frames, long patterns a
     process needs a few of) in a folder of its own, a file a pattern, read one by one."""
+    folder = cache_folder()
+    tag = _engine_tag()
+    if folder is None or tag is None:
+        return None
+    if group == COMMON:
+        return folder / f"regex-{tag}-{COMMON}.marshal"
+    return folder / f"regex-{tag}-{hashlib.sha256(group.encode()).hexdigest()[:12]}"
+
+
+@lru_cache(maxsize=1)
+def _engine_tag() -> str | None:
+    """A digest of this module, the interpreter and the regex engine (read once a process),
+    or None when the engine's code words are not this machine's unsigned ints."""
     import _sre
 
-    folder = cache_folder()
-    if folder is None or array(_WORD).itemsize != _sre.CODESIZE:
+    if array(_WORD).itemsize != _sre.CODESIZE:
         return None
     hasher = hashlib.sha256(Path(__file__).read_bytes())
     hasher.update(f"\0{sys.version}\0{sys.implementation.name}\0{_sre.MAGIC}\0{_sre.CODESIZE}".encode())
-    if group == COMMON:
-        return folder / f"regex-{hasher.hexdigest()[:16]}-{COMMON}.marshal"
-    return folder / f"regex-{hasher.hexdigest()[:16]}-{hashlib.sha256(group.encode()).hexdigest()[:12]}"
+    return hasher.hexdigest()[:16]
 
 
 def _load(group: str = COMMON) -> dict[bytes, tuple[Any, ...]]:

@@ -39,7 +39,6 @@ an old file. A file that cannot be read or written is passed over.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,8 +46,8 @@ from pathlib import Path
 
 import orjson
 
+from tracker.stories.extract.compiled import cache_folder, write_atomically
 from tracker.stories.extract.compiled import compile as compile_re
-from tracker.stories.extract.compiled import write_atomically
 
 Screen = tuple[frozenset[str], ...]     # every set must share a literal with the sentence
 
@@ -337,13 +336,11 @@ _NEW: dict[str, Screen | None] = {}                  # screens read since, not y
 
 def cache_file() -> Path | None:
     """Return the file the screens read are kept in (None: keep none)."""
-    folder = os.environ.get("TRACKER_CACHE_DIR")
-    if folder == "":
-        return None
+    folder = cache_folder()
     if folder is None:
-        folder = str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tracker")
+        return None
     digest = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    return Path(folder) / f"screens-{digest}.json"
+    return folder / f"screens-{digest}.json"
 
 
 def _kept() -> dict[str, Screen | None]:
