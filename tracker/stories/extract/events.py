@@ -248,14 +248,8 @@ def dated_earlier(language: Language, sentence: str, start: int, end: int, publi
     if _looks_ahead(language, sentence, low, end, high):
         return False
     past = _past(language, sentence, low, (start if trigger_start is None else trigger_start, end))
-    published = (published_us // 86_400_000_000 + 3) % 7       # 1970-01-01 was a Thursday (3)
-    if past:
-        for day, pattern in enumerate(language.weekdays):
-            for found in pattern.finditer(clause):
-                if language.next_words.search(clause[max(0, found.start() - 12):found.start()]):
-                    continue
-                if (published - day) % 7 >= 2:
-                    return True
+    if past and any(days >= 2 for days in _weekdays_back(language, clause, published_us)):
+        return True
     # Only the trigger's own clause: "sworn in on Friday after ... July's election" is no July.
     own = _own_clause(language, sentence, low, end, high)
     when = datetime.fromtimestamp(published_us / 1_000_000, UTC)
@@ -298,11 +292,16 @@ def dated_day_before(language: Language, sentence: str, start: int, end: int, pu
     if _looks_ahead(language, sentence, low, end, high) or not _past(
             language, sentence, low, (start if trigger_start is None else trigger_start, end)):
         return False
-    clause = sentence[low:high]
+    return 1 in _weekdays_back(language, sentence[low:high], published_us)
+
+
+def _weekdays_back(language: Language, clause: str, published_us: int) -> list[int]:
+    """How many days before publication (0-6, in UTC) each weekday a clause names is, but
+    those put ahead ("next Friday")."""
     published = (published_us // 86_400_000_000 + 3) % 7       # 1970-01-01 was a Thursday (3)
-    return any((published - day) % 7 == 1
-               and not language.next_words.search(clause[max(0, found.start() - 12):found.start()])
-               for day, pattern in enumerate(language.weekdays) for found in pattern.finditer(clause))
+    return [(published - day) % 7 for day, pattern in enumerate(language.weekdays)
+            for found in pattern.finditer(clause)
+            if not language.next_words.search(clause[max(0, found.start() - 12):found.start()])]
 
 
 _YEAR = re.compile(r"\s*,?\s*(?P<y>(?:19|20)\d\d)(?!\d)")     # a year written after a date ("2 January 2024")
